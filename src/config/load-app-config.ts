@@ -1,0 +1,67 @@
+import { AppConfig, LogLevel, Role } from './app-config';
+import { ConfigError } from './config-error';
+import { Env, readBoolean, readChoice, readInt, readSize, readString } from './env-parsers';
+
+const ROLES: readonly Role[] = ['all', 'api', 'worker'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** Reads and validates the environment once; the only place that touches `process.env`. */
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const config = new AppConfig();
+  config.port = readInt(env, 'PORT', 3000, 0, 65535);
+  config.databaseUrl = readDatabaseUrl(env);
+  config.redisUrl = readRedisUrl(env);
+  config.queuePrefix = readString(env, 'QUEUE_PREFIX', 'taskgate');
+  config.role = readChoice(env, 'ROLE', 'all', ROLES);
+  config.queues = readQueues(env);
+  config.demoTasks = readBoolean(env, 'DEMO_TASKS', true);
+  config.logLevel = readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS);
+  config.bodyLimitBytes = readSize(env, 'BODY_LIMIT', 1024 * 1024);
+  config.uploadLimitBytes = readSize(env, 'UPLOAD_LIMIT', 25 * 1024 * 1024);
+  config.storageDir = readString(env, 'STORAGE_DIR', './data/uploads');
+  config.resultLimitBytes = readSize(env, 'RESULT_LIMIT', 256 * 1024);
+  config.workerConcurrency = readInt(env, 'WORKER_CONCURRENCY', 10, 1, 1000);
+  config.stalledIntervalMs = readInt(env, 'STALLED_INTERVAL_MS', 30_000, 1000, 3_600_000);
+  config.shutdownGraceMs = readInt(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000);
+  config.bootstrapAdmin = readBoolean(env, 'BOOTSTRAP_ADMIN', true);
+  if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
+    throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
+  }
+  return config;
+}
+
+function readDatabaseUrl(env: Env): string {
+  const url = readString(env, 'DATABASE_URL', 'sqlite:./data/gateway.sqlite');
+  if (/^sqlite:.+/.test(url)) return url;
+  if (/^postgres(ql)?:\/\/.+/.test(url) && canParse(url)) return url;
+  throw new ConfigError('DATABASE_URL', 'must be sqlite:<path> or postgres://user@host:port/database');
+}
+
+function readRedisUrl(env: Env): string {
+  const url = readString(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
+  if (!/^rediss?:\/\//.test(url) || !canParse(url)) {
+    throw new ConfigError('REDIS_URL', 'must be redis://[user:password@]host:port[/db]');
+  }
+  const db = new URL(url).pathname.replace('/', '');
+  if (db !== '' && !/^\d+$/.test(db)) throw new ConfigError('REDIS_URL', `has a database index that is not a number: "${db}"`);
+  return url;
+}
+
+function readQueues(env: Env): string[] {
+  const raw = readString(env, 'QUEUES', '');
+  if (raw === '' || raw === 'all') return [];
+  const queues = raw.split(',').map((queue) => queue.trim()).filter(Boolean);
+  const bad = queues.find((queue) => !QUEUE_NAME.test(queue));
+  if (bad !== undefined) throw new ConfigError('QUEUES', `has an invalid queue name "${bad}"`);
+  return queues;
+}
+
+function canParse(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { Initial1763900000000 } from './migrations/1763900000000-Initial';
+
+export const MIGRATIONS = [Initial1763900000000];
+
+/** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = resolve(databaseUrl.slice('sqlite:'.length));
+    mkdirSync(dirname(file), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: file,
+      // WAL lets readers run beside the one writer; the busy timeout lets several processes share the file.
+      enableWAL: true,
+      timeout: 10_000,
+    };
+  }
+  return { ...common, type: 'postgres', url: databaseUrl, extra: { max: 10 } };
+}

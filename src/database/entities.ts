@@ -1,0 +1,8 @@
+import { ApiToken } from '../auth/api-token.entity';
+import { GroupMembership } from '../auth/group-membership.entity';
+import { Group } from '../auth/group.entity';
+import { PermissionGrant } from '../auth/permission-grant.entity';
+import { Principal } from '../auth/principal.entity';
+import { Execution } from '../executions/execution.entity';
+
+export const ENTITIES = [Principal, Group, GroupMembership, PermissionGrant, ApiToken, Execution];

@@ -1,0 +1,110 @@
+import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { TimestampColumn } from '../database/timestamp-column';
+import { ExecutionStatus } from './execution-status';
+
+@Entity('executions')
+@Index('idx_executions_owner_created', ['ownerId', 'createdAt', 'id'])
+@Index('idx_executions_created', ['createdAt', 'id'])
+@Index('idx_executions_status_created', ['status', 'createdAt'])
+@Index('idx_executions_task_created', ['taskName', 'createdAt'])
+@Index('idx_executions_resource_created', ['resource', 'createdAt'])
+@Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true })
+export class Execution {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'task_name', type: 'varchar', length: 200 })
+  taskName: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: ExecutionStatus;
+
+  @Column({ type: 'simple-json' })
+  args: unknown[];
+
+  @Column({ type: 'simple-json' })
+  kwargs: Record<string, unknown>;
+
+  @Column({ type: 'simple-json', nullable: true })
+  result: unknown;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  traceback: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  progress: number;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  stage: string | null;
+
+  @Column({ name: 'total_items', type: 'integer', nullable: true })
+  totalItems: number | null;
+
+  @Column({ name: 'completed_items', type: 'integer', nullable: true })
+  completedItems: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  message: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  resource: string | null;
+
+  @Column({ name: 'owner_id', type: 'uuid' })
+  ownerId: string;
+
+  @Column({ name: 'job_id', type: 'varchar', length: 64, nullable: true })
+  jobId: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'max_attempts', type: 'integer', default: 1 })
+  maxAttempts: number;
+
+  @Column({ type: 'integer', nullable: true })
+  priority: number | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  queue: string;
+
+  @Column({ name: 'timeout_ms', type: 'integer', nullable: true })
+  timeoutMs: number | null;
+
+  @Column({ name: 'retried_from', type: 'uuid', nullable: true })
+  retriedFrom: string | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey: string | null;
+
+  @TimestampColumn('cancel_requested_at')
+  cancelRequestedAt: Date | null;
+
+  @Column({ name: 'file_name', type: 'varchar', length: 255, nullable: true })
+  fileName: string | null;
+
+  @Column({ name: 'file_size', type: 'integer', nullable: true })
+  fileSize: number | null;
+
+  /** When the job was handed to the queue; null means a reconciler may still have to enqueue it. */
+  @TimestampColumn('enqueued_at')
+  enqueuedAt: Date | null;
+
+  /** Set by the application (millisecond precision on every driver); keyset paging orders by it and id. */
+  @Column({ name: 'created_at', type: Date })
+  createdAt: Date;
+
+  @TimestampColumn('started_at')
+  startedAt: Date | null;
+
+  @TimestampColumn('completed_at')
+  completedAt: Date | null;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt: Date;
+
+  @Column({ name: 'duration_ms', type: 'integer', nullable: true })
+  durationMs: number | null;
+}

@@ -1,0 +1,35 @@
+import { AbilityBuilder, createMongoAbility, ExtractSubjectType, InferSubjects, MongoAbility } from '@casl/ability';
+import { Injectable } from '@nestjs/common';
+import { Execution } from '../executions/execution.entity';
+import { TaskDefinition } from '../task-registry/task-definition';
+import { TaskRegistry } from '../task-registry/task-registry';
+import { Caller } from './caller';
+
+export type Action = 'manage' | 'execute' | 'read' | 'cancel' | 'retry' | 'delete' | 'update';
+export type Subjects = InferSubjects<typeof TaskDefinition | typeof Execution> | 'all';
+export type AppAbility = MongoAbility<[Action, Subjects]>;
+
+/** Turns a caller into what it may do: the one place where the permission rules live. */
+@Injectable()
+export class AbilityFactory {
+  constructor(private readonly registry: TaskRegistry) {}
+
+  createForCaller(caller: Caller): AppAbility {
+    const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+    if (caller.isAdmin) {
+      can('manage', 'all');
+    } else {
+      // Execute needs every permission the task declares; one rule per task keeps that exact.
+      for (const task of this.registry.all()) {
+        if (task.isPublic || task.missingPermissions(caller.permissions).length === 0) {
+          can('execute', TaskDefinition, { name: task.name });
+        }
+      }
+      can(['read', 'cancel', 'retry', 'delete'], Execution, { ownerId: caller.principal.id });
+      if (caller.permissions.includes('executions.update')) {
+        can('update', Execution, { ownerId: caller.principal.id });
+      }
+    }
+    return build({ detectSubjectType: (item) => item.constructor as ExtractSubjectType<Subjects> });
+  }
+}

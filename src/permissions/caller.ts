@@ -1,0 +1,12 @@
+import { PrincipalKind } from '../auth/principal.entity';
+
+/** Who is calling, as the authentication layer resolved it for this request. */
+export interface Caller {
+  principal: { id: string; name: string; kind: PrincipalKind; isAdmin: boolean };
+  token: { id: string; name: string; scopes: string[] | null; expiresAt: Date | null };
+  groups: string[];
+  /** The principal's permissions (direct and through groups) narrowed by the token's scopes. */
+  permissions: string[];
+  /** Admin power needs an admin principal and an unscoped token: scopes narrow admins too. */
+  isAdmin: boolean;
+}
