@@ -1,10 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from './app-config';
-import { loadAppConfig } from './load-app-config';
 
+/** Provides the one `AppConfig`, loaded (and validated) by whoever starts the application. */
 @Global()
-@Module({
-  providers: [{ provide: AppConfig, useFactory: () => loadAppConfig() }],
-  exports: [AppConfig],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+  }
+}

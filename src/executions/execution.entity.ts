@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { TimestampColumn } from '../database/timestamp-column';
-import { ExecutionStatus } from './execution-status';
+import type { ExecutionStatus } from './execution-status';
 
 @Entity('executions')
 @Index('idx_executions_owner_created', ['ownerId', 'createdAt', 'id'])
@@ -20,13 +20,16 @@ export class Execution {
   status: ExecutionStatus;
 
   @Column({ type: 'simple-json' })
-  args: unknown[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON values of any shape
+  args: any[];
 
   @Column({ type: 'simple-json' })
-  kwargs: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON values of any shape
+  kwargs: Record<string, any>;
 
   @Column({ type: 'simple-json', nullable: true })
-  result: unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON values of any shape
+  result: any;
 
   @Column({ type: 'text', nullable: true })
   error: string | null;

@@ -1,7 +1,7 @@
 import { Injectable, Module, Scope } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ApiTask } from './api-task.decorator';
-import { TaskContext } from './task-context';
+import type { TaskContext } from './task-context';
 import { TaskRegistry } from './task-registry';
 import { TaskRegistryModule } from './task-registry.module';
 

@@ -15,6 +15,10 @@ export class TaskRegistry {
     this.tasks.set(task.name, task);
   }
 
+  find(name: string): TaskDefinition | undefined {
+    return this.tasks.get(name);
+  }
+
   get(name: string): TaskDefinition {
     const task = this.tasks.get(name);
     if (!task) throw new NotFoundError(`task "${name}" is not registered`);

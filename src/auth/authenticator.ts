@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Caller } from '../permissions/caller';
+import { ApiToken } from './api-token.entity';
+import { GroupMembership } from './group-membership.entity';
+import { Group } from './group.entity';
+import { PermissionGrant } from './permission-grant.entity';
+import { LastUsedTracker } from './last-used.tracker';
+import { Principal } from './principal.entity';
+import { hashTokenSecret, looksLikeToken, secretMatchesHash } from './token-secret';
+
+export type Authentication = { caller: Caller } | { failure: string };
+
+/** Resolves a presented secret into a `Caller`, or says why it cannot. Database errors propagate. */
+@Injectable()
+export class Authenticator {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lastUsed: LastUsedTracker,
+  ) {}
+
+  async authenticate(secret: string): Promise<Authentication> {
+    if (!looksLikeToken(secret)) return { failure: 'invalid token' };
+    const token = await this.dataSource.manager.findOneBy(ApiToken, { tokenHash: hashTokenSecret(secret) });
+    if (!token || !secretMatchesHash(secret, token.tokenHash)) return { failure: 'invalid token' };
+    if (token.revokedAt) return { failure: 'token revoked' };
+    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return { failure: 'token expired' };
+    const principal = await this.dataSource.manager.findOneBy(Principal, { id: token.principalId });
+    if (!principal || principal.disabled) return { failure: 'principal disabled' };
+    this.lastUsed.touch(token);
+    return { caller: await this.buildCaller(principal, token) };
+  }
+
+  async buildCaller(principal: Principal, token: ApiToken): Promise<Caller> {
+    const [groups, granted] = await Promise.all([this.groupNames(principal.id), this.grantedPermissions(principal.id)]);
+    const scopes = token.scopes;
+    return {
+      principal: { id: principal.id, name: principal.name, kind: principal.kind, isAdmin: principal.isAdmin },
+      token: { id: token.id, name: token.name, scopes, expiresAt: token.expiresAt },
+      groups,
+      permissions: effectivePermissions(granted, scopes, principal.isAdmin),
+      isAdmin: principal.isAdmin && !scopes,
+    };
+  }
+
+  private async groupNames(principalId: string): Promise<string[]> {
+    const rows: Array<{ name: string }> = await this.dataSource.manager
+      .createQueryBuilder(Group, 'g')
+      .innerJoin(GroupMembership, 'm', 'm.group_id = g.id')
+      .where('m.principal_id = :principalId', { principalId })
+      .select('g.name', 'name')
+      .orderBy('g.name')
+      .getRawMany();
+    return rows.map((row) => row.name);
+  }
+
+  private async grantedPermissions(principalId: string): Promise<string[]> {
+    const rows: Array<{ permission: string }> = await this.dataSource.manager
+      .createQueryBuilder(PermissionGrant, 'grant')
+      .select('DISTINCT grant.permission', 'permission')
+      .where('grant.principal_id = :principalId', { principalId })
+      .orWhere('grant.group_id IN (SELECT m.group_id FROM group_memberships m WHERE m.principal_id = :principalId)')
+      .getRawMany();
+    return rows.map((row) => row.permission).sort();
+  }
+}
+
+/**
+ * Scopes narrow, never widen. An admin is not limited by grants, so a scoped admin token holds
+ * exactly its scopes (and loses admin power: see `Caller.isAdmin`).
+ */
+export function effectivePermissions(granted: string[], scopes: string[] | null, isAdmin: boolean): string[] {
+  if (!scopes) return granted;
+  if (isAdmin) return [...scopes].sort();
+  return granted.filter((permission) => scopes.includes(permission));
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { isUniqueViolation } from '../database/unique-violation';
+import { PERMISSION_PATTERN } from '../task-registry/task-naming';
+import { GroupMembership } from './group-membership.entity';
+import { Group } from './group.entity';
+import { PermissionGrant } from './permission-grant.entity';
+import { Principal, PrincipalKind } from './principal.entity';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
+
+export interface PrincipalCreation {
+  name: string;
+  kind?: PrincipalKind;
+  isAdmin?: boolean;
+  permissions?: string[];
+  groups?: string[];
+}
+
+/** Principals, groups, memberships and grants: who exists and what each holds. */
+@Injectable()
+export class PrincipalsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async createPrincipal(input: PrincipalCreation): Promise<Principal> {
+    checkName(input.name);
+    checkPermissions(input.permissions ?? []);
+    return this.dataSource.transaction(async (manager) => {
+      const principal = manager.create(Principal, {
+        id: randomUUID(), name: input.name, kind: input.kind ?? 'user', isAdmin: input.isAdmin ?? false, disabled: false,
+      });
+      await insertOrConflict(manager, principal, `principal "${input.name}" already exists`);
+      for (const permission of input.permissions ?? []) {
+        await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: principal.id, groupId: null });
+      }
+      for (const groupName of input.groups ?? []) {
+        const group = await findGroup(manager, groupName);
+        await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
+      }
+      return principal;
+    });
+  }
+
+  async createGroup(name: string, permissions: string[] = []): Promise<Group> {
+    checkName(name);
+    checkPermissions(permissions);
+    return this.dataSource.transaction(async (manager) => {
+      const group = manager.create(Group, { id: randomUUID(), name });
+      await insertOrConflict(manager, group, `group "${name}" already exists`);
+      for (const permission of permissions) {
+        await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: group.id });
+      }
+      return group;
+    });
+  }
+
+  async addMember(groupName: string, principalName: string): Promise<void> {
+    const manager = this.dataSource.manager;
+    const group = await findGroup(manager, groupName);
+    const principal = await this.findPrincipal(principalName);
+    const exists = await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id });
+    if (!exists) await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
+  }
+
+  /** Grants to a principal or, if no principal has that name, a group. Granting twice is harmless. */
+  async grant(holderName: string, permissions: string[]): Promise<void> {
+    checkPermissions(permissions);
+    const holder = await this.findHolder(holderName);
+    await this.dataSource.transaction(async (manager) => {
+      for (const permission of permissions) {
+        if (await manager.existsBy(PermissionGrant, { ...holder, permission })) continue;
+        await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: null, ...holder });
+      }
+    });
+  }
+
+  async revoke(holderName: string, permissions: string[]): Promise<void> {
+    const holder = await this.findHolder(holderName);
+    for (const permission of permissions) {
+      await this.dataSource.manager.delete(PermissionGrant, { ...holder, permission });
+    }
+  }
+
+  async findPrincipal(name: string): Promise<Principal> {
+    const principal = await this.dataSource.manager.findOneBy(Principal, { name });
+    if (!principal) throw new NotFoundError(`principal "${name}" not found`);
+    return principal;
+  }
+
+  async setDisabled(name: string, disabled: boolean): Promise<void> {
+    const principal = await this.findPrincipal(name);
+    await this.dataSource.manager.update(Principal, { id: principal.id }, { disabled });
+  }
+
+  async hasAnyPrincipal(): Promise<boolean> {
+    return (await this.dataSource.manager.count(Principal)) > 0;
+  }
+
+  private async findHolder(name: string): Promise<{ principalId: string } | { groupId: string }> {
+    const principal = await this.dataSource.manager.findOneBy(Principal, { name });
+    if (principal) return { principalId: principal.id };
+    const group = await this.dataSource.manager.findOneBy(Group, { name });
+    if (group) return { groupId: group.id };
+    throw new NotFoundError(`no principal or group named "${name}"`);
+  }
+}
+
+async function findGroup(manager: EntityManager, name: string): Promise<Group> {
+  const group = await manager.findOneBy(Group, { name });
+  if (!group) throw new NotFoundError(`group "${name}" not found`);
+  return group;
+}
+
+async function insertOrConflict(manager: EntityManager, entity: Principal | Group, message: string): Promise<void> {
+  try {
+    await manager.insert(entity.constructor, entity);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(message);
+    throw error;
+  }
+}
+
+function checkName(name: string): void {
+  if (!NAME_PATTERN.test(name)) {
+    throw new InvalidInputError([`name "${name}" must be 1-100 letters, digits, _ . @ - and start with a letter or digit`]);
+  }
+}
+
+export function checkPermissions(permissions: string[]): void {
+  const bad = permissions.filter((permission) => !PERMISSION_PATTERN.test(permission) || permission.length > 100);
+  if (bad.length > 0) throw new InvalidInputError(bad.map((p) => `permission "${p}" must match [a-z0-9_.:-]`));
+}

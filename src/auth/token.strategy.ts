@@ -1,0 +1,25 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-custom';
+import { Caller } from '../permissions/caller';
+import { parseAuthorizationHeader } from './authorization-header';
+import { Authenticator } from './authenticator';
+
+export const TOKEN_STRATEGY = 'api-token';
+
+/** Passport strategy for `Bearer` and `Token` API tokens. */
+@Injectable()
+export class TokenStrategy extends PassportStrategy(Strategy, TOKEN_STRATEGY) {
+  constructor(private readonly authenticator: Authenticator) {
+    super();
+  }
+
+  async validate(request: Request): Promise<Caller> {
+    const header = parseAuthorizationHeader(request.headers.authorization);
+    if ('failure' in header) throw new UnauthorizedException(header.failure);
+    const result = await this.authenticator.authenticate(header.secret);
+    if ('failure' in result) throw new UnauthorizedException(result.failure);
+    return result.caller;
+  }
+}

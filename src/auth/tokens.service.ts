@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { ApiToken } from './api-token.entity';
+import { checkPermissions, PrincipalsService } from './principals.service';
+import { displayPrefix, generateTokenSecret, hashTokenSecret } from './token-secret';
+
+export interface TokenCreation {
+  name?: string;
+  expiresAt?: Date | null;
+  scopes?: string[] | null;
+}
+
+export interface CreatedToken {
+  token: ApiToken;
+  /** Shown once; only its hash is kept. */
+  secret: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class TokensService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly principals: PrincipalsService,
+  ) {}
+
+  async createForPrincipalName(principalName: string, input: TokenCreation = {}): Promise<CreatedToken> {
+    const principal = await this.principals.findPrincipal(principalName);
+    return this.create(principal.id, input);
+  }
+
+  async create(principalId: string, input: TokenCreation = {}): Promise<CreatedToken> {
+    const scopes = input.scopes ?? null;
+    if (scopes) checkPermissions(scopes);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new InvalidInputError(['expiry must be in the future']);
+    }
+    const secret = generateTokenSecret();
+    const token = this.dataSource.manager.create(ApiToken, {
+      id: randomUUID(),
+      principalId,
+      name: input.name ?? 'default',
+      tokenHash: hashTokenSecret(secret),
+      prefix: displayPrefix(secret),
+      scopes,
+      expiresAt: input.expiresAt ?? null,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await this.dataSource.manager.insert(ApiToken, token);
+    return { token, secret };
+  }
+
+  /** Revoking twice keeps the first revocation time. */
+  async revoke(tokenId: string): Promise<ApiToken> {
+    const token = UUID.test(tokenId) ? await this.dataSource.manager.findOneBy(ApiToken, { id: tokenId }) : null;
+    if (!token) throw new NotFoundError(`token ${tokenId} not found`);
+    if (!token.revokedAt) {
+      token.revokedAt = new Date();
+      await this.dataSource.manager.update(ApiToken, { id: token.id }, { revokedAt: token.revokedAt });
+    }
+    return token;
+  }
+}

@@ -1,0 +1,81 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, DomainErrorKind, InvalidInputError } from './domain-errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+/** The one exception filter: domain errors by kind, HTTP errors as they are, anything else a bare 500. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer');
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      const statusCode = statusOf(exception.kind);
+      const message = exception instanceof InvalidInputError ? exception.problems : exception.message;
+      return { statusCode, error: reasonPhrase(statusCode), message };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+      return { statusCode, error: reasonPhrase(statusCode), message };
+    }
+    const status = httpStatusOfLibraryError(exception);
+    if (status) return { statusCode: status.code, error: reasonPhrase(status.code), message: status.message };
+    this.logger.error(`unhandled error: ${(exception as Error)?.message}`, (exception as Error)?.stack);
+    return { statusCode: 500, error: reasonPhrase(500), message: 'internal server error' };
+  }
+}
+
+function statusOf(kind: DomainErrorKind): number {
+  switch (kind) {
+    case 'not_found':
+      return HttpStatus.NOT_FOUND;
+    case 'forbidden':
+      return HttpStatus.FORBIDDEN;
+    case 'invalid':
+      return HttpStatus.BAD_REQUEST;
+    case 'conflict':
+      return HttpStatus.CONFLICT;
+    case 'unavailable':
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'too_large':
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+  }
+}
+
+/** body-parser's errors carry a 4xx `status` and a `type`; keep their status, not their internals. */
+function httpStatusOfLibraryError(exception: unknown): { code: number; message: string } | null {
+  const error = exception as { status?: number; type?: string; message?: string };
+  if (typeof error?.status !== 'number' || error.status < 400 || error.status >= 500) return null;
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return { code: 400, message: 'the body is not valid JSON' };
+    case 'entity.too.large':
+      return { code: 413, message: 'the body is larger than the limit (BODY_LIMIT)' };
+    default:
+      return { code: error.status, message: error.message ?? 'bad request' };
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+function reasonPhrase(status: number): string {
+  return REASONS[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}

@@ -1,0 +1,30 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { json } from 'express';
+import { AppConfig } from './config/app-config';
+
+export const API_PREFIX = 'api/v1';
+
+/** HTTP setup shared by `main.ts` and the e2e tests, so both serve exactly the same thing. */
+export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'health/(.*)', method: RequestMethod.ALL }, { path: 'metrics', method: RequestMethod.GET }],
+  });
+  app.use(json({ limit: config.bodyLimitBytes, strict: true }));
+  app.use(bodyErrorHandler);
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Invalid JSON and oversized bodies get the API's JSON error shape, not Express's HTML page. */
+function bodyErrorHandler(error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction): void {
+  if (error?.type === 'entity.parse.failed') {
+    res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'the body is not valid JSON' });
+  } else if (error?.type === 'entity.too.large') {
+    res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: 'the body is larger than the limit (BODY_LIMIT)' });
+  } else if (error?.status && error.status >= 400 && error.status < 500) {
+    res.status(error.status).json({ statusCode: error.status, error: 'Bad Request', message: 'the body could not be read' });
+  } else {
+    next(error);
+  }
+}

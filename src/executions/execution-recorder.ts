@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ProgressUpdate } from '../task-registry/task-context';
+import { Execution } from './execution.entity';
+
+const MAX_TRACEBACK_CHARS = 64 * 1024;
+const MAX_TEXT_CHARS = 8 * 1024;
+
+/**
+ * The worker's writes to an execution record. After the claim, every write names the attempt it
+ * belongs to (`attempts = mine`, status `running`), so a stale run can never overwrite a newer one.
+ */
+@Injectable()
+export class ExecutionRecorder {
+  constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
+
+  /** Moves a pending record to running and counts the attempt; null if it is not pending. */
+  async claim(id: string, now = new Date()): Promise<Execution | null> {
+    const claimed = await this.executions
+      .createQueryBuilder()
+      .update(Execution)
+      .set({ status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now })
+      .where('id = :id AND status = :pending', { id, pending: 'pending' })
+      .execute();
+    if (!claimed.affected) return null;
+    return this.executions.findOneBy({ id });
+  }
+
+  async progress(run: Execution, update: ProgressUpdate): Promise<boolean> {
+    const fields: Partial<Execution> = {};
+    if (update.progress !== undefined) fields.progress = Math.round(update.progress);
+    if (update.stage !== undefined) fields.stage = update.stage.slice(0, 200);
+    if (update.total_items !== undefined) fields.totalItems = update.total_items;
+    if (update.completed_items !== undefined) fields.completedItems = update.completed_items;
+    if (update.message !== undefined) fields.message = update.message.slice(0, MAX_TEXT_CHARS);
+    if (Object.keys(fields).length === 0) return true;
+    return this.writeOwnRun(run, fields);
+  }
+
+  async complete(run: Execution, result: unknown, now = new Date()): Promise<boolean> {
+    return this.writeOwnRun(run, {
+      status: 'completed', result, progress: 100, error: null, traceback: null, completedAt: now, durationMs: elapsed(run, now),
+    });
+  }
+
+  /** A failed attempt: terminal when no attempt is left, otherwise back to pending with the error kept. */
+  async fail(run: Execution, error: unknown, final: boolean, now = new Date()): Promise<boolean> {
+    const { message, traceback } = describeError(error);
+    return this.writeOwnRun(
+      run,
+      final
+        ? { status: 'failed', error: message, traceback, completedAt: now, durationMs: elapsed(run, now) }
+        : { status: 'pending', error: message, traceback },
+    );
+  }
+
+  private async writeOwnRun(run: Execution, fields: Partial<Execution>): Promise<boolean> {
+    const written = await this.executions
+      .createQueryBuilder()
+      .update(Execution)
+      // updated_at is set here, not by the column default: SQLite's CURRENT_TIMESTAMP drops milliseconds.
+      .set({ ...fields, updatedAt: new Date() })
+      .where('id = :id AND attempts = :attempts AND status = :running', { id: run.id, attempts: run.attempts, running: 'running' })
+      .execute();
+    return (written.affected ?? 0) > 0;
+  }
+}
+
+function elapsed(run: Execution, now: Date): number {
+  return Math.max(0, now.getTime() - (run.startedAt ?? now).getTime());
+}
+
+export function describeError(error: unknown): { message: string; traceback: string | null } {
+  if (error instanceof Error) {
+    const message = (error.message || error.name).slice(0, MAX_TEXT_CHARS);
+    return { message, traceback: error.stack?.slice(0, MAX_TRACEBACK_CHARS) ?? null };
+  }
+  return { message: String(error).slice(0, MAX_TEXT_CHARS), traceback: null };
+}

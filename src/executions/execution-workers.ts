@@ -1,0 +1,44 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { ExecutionJobData } from '../queue/execution-job';
+import { createRedisConnection } from '../queue/redis-connection';
+import { TaskRegistry } from '../task-registry/task-registry';
+import { ExecutionRunner } from './execution-runner';
+
+/**
+ * The consumer side: one BullMQ `Worker` per queue this process serves (all queues of registered
+ * tasks, or those named in `QUEUES`), each with the largest concurrency its tasks ask for.
+ */
+@Injectable()
+export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionWorkers.name);
+  private readonly workers: Worker<ExecutionJobData>[] = [];
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: TaskRegistry,
+    private readonly runner: ExecutionRunner,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.runsWorker) return;
+    for (const [queue, concurrency] of this.registry.queues(this.config.workerConcurrency)) {
+      if (this.config.queues.length > 0 && !this.config.queues.includes(queue)) continue;
+      const worker = new Worker<ExecutionJobData>(queue, (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId), {
+        connection: createRedisConnection(this.config.redisUrl, 'worker'),
+        prefix: this.config.queuePrefix,
+        concurrency,
+        stalledInterval: this.config.stalledIntervalMs,
+      });
+      worker.on('error', (error) => this.logger.warn(`worker for queue "${queue}": ${error.message}`));
+      this.workers.push(worker);
+      this.logger.log(`consuming queue "${queue}" with concurrency ${concurrency}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+    this.workers.length = 0;
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PermissionsModule } from '../permissions/permissions.module';
+import { QueueModule } from '../queue/queue.module';
+import { Execution } from './execution.entity';
+import { ExecutionRecorder } from './execution-recorder';
+import { ExecutionRunner } from './execution-runner';
+import { ExecutionWorkers } from './execution-workers';
+import { ExecutionsController } from './executions.controller';
+import { ExecutionsService } from './executions.service';
+import { TasksController } from './tasks.controller';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule],
+  controllers: [TasksController, ExecutionsController],
+  providers: [ExecutionsService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers],
+  exports: [ExecutionsService],
+})
+export class ExecutionsModule {}

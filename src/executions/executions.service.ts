@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
+import { AbilityFactory } from '../permissions/ability.factory';
+import { Caller } from '../permissions/caller';
+import { DEFAULT_PRIORITY } from '../queue/execution-job';
+import { ExecutionQueues } from '../queue/execution-queues';
+import { checkKwargs } from '../task-registry/kwargs-validation';
+import { TaskDefinition } from '../task-registry/task-definition';
+import { TaskRegistry } from '../task-registry/task-registry';
+import { ExecuteTaskDto } from './dto/execute-task.dto';
+import { ExecutionAcceptedDto } from './dto/execution.dto';
+import { Execution } from './execution.entity';
+
+@Injectable()
+export class ExecutionsService {
+  constructor(
+    @InjectRepository(Execution) private readonly executions: Repository<Execution>,
+    private readonly registry: TaskRegistry,
+    private readonly abilities: AbilityFactory,
+    private readonly queues: ExecutionQueues,
+  ) {}
+
+  /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
+  async submit(caller: Caller, request: ExecuteTaskDto): Promise<ExecutionAcceptedDto> {
+    const task = this.registry.get(request.task_name);
+    this.authorizeExecute(caller, task);
+    const kwargs = request.kwargs ?? {};
+    const check = await checkKwargs(task, kwargs);
+    if (!check.ok) throw new InvalidInputError(check.problems);
+    if (request.timeout_ms !== undefined && task.timeoutMs !== undefined && request.timeout_ms > task.timeoutMs) {
+      throw new InvalidInputError([`timeout_ms must not exceed ${task.timeoutMs}, the maximum of task "${task.name}"`]);
+    }
+
+    const execution = this.newExecution(caller, task, request, kwargs);
+    await this.executions.insert(execution);
+    try {
+      await this.queues.enqueue(execution, task, request.delay_ms ?? 0);
+    } catch (error) {
+      // The record must not claim to be pending when no job exists for it.
+      const now = new Date();
+      await this.executions.update(
+        { id: execution.id, status: 'pending' },
+        { status: 'failed', error: `could not enqueue: ${(error as Error).message}`, completedAt: now, updatedAt: now, durationMs: 0 },
+      );
+      throw error;
+    }
+    return { execution_id: execution.id, job_id: execution.id, status: 'pending', message: `task "${task.name}" accepted` };
+  }
+
+  /** An execution the caller may read; any other is reported exactly like a missing one. */
+  async findVisible(caller: Caller, id: string): Promise<Execution> {
+    const execution = await this.executions.findOneBy({ id });
+    if (!execution || this.abilities.createForCaller(caller).cannot('read', execution)) {
+      throw new NotFoundError(`execution ${id} not found`);
+    }
+    return execution;
+  }
+
+  availableTasks(caller: Caller): TaskDefinition[] {
+    const ability = this.abilities.createForCaller(caller);
+    return this.registry.all().filter((task) => ability.can('execute', task));
+  }
+
+  private authorizeExecute(caller: Caller, task: TaskDefinition): void {
+    if (this.abilities.createForCaller(caller).can('execute', task)) return;
+    const missing = task.missingPermissions(caller.permissions);
+    throw new PermissionDeniedError(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`);
+  }
+
+  private newExecution(caller: Caller, task: TaskDefinition, request: ExecuteTaskDto, kwargs: Record<string, unknown>): Execution {
+    const id = randomUUID();
+    const now = new Date();
+    return this.executions.create({
+      id,
+      taskName: task.name,
+      status: 'pending',
+      args: request.args ?? [],
+      kwargs,
+      result: null,
+      progress: 0,
+      resource: request.resource ?? null,
+      ownerId: caller.principal.id,
+      jobId: id,
+      attempts: 0,
+      maxAttempts: task.attempts,
+      priority: request.priority ?? DEFAULT_PRIORITY,
+      queue: task.queue,
+      timeoutMs: request.timeout_ms ?? task.timeoutMs ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+}

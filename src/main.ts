@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { ConfigError } from './config/config-error';
+import { loadAppConfig } from './config/load-app-config';
+import { configureApp } from './configure-app';
+import { probeRedis, redactRedisUrl } from './queue/redis-connection';
+
+async function bootstrap(): Promise<void> {
+  const config = readConfigOrExit();
+  await checkRedisOrExit(config);
+  const logLevels = nestLogLevels(config);
+  if (!config.runsApi) {
+    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: logLevels });
+    worker.enableShutdownHooks();
+    new Logger('main').log(`worker started (ROLE=${config.role})`);
+    return;
+  }
+  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: logLevels });
+  configureApp(app, config);
+  await app.listen(config.port);
+  new Logger('main').log(`taskgate listening on http://localhost:${config.port} (ROLE=${config.role})`);
+}
+
+function readConfigOrExit(): AppConfig {
+  try {
+    return loadAppConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`taskgate: invalid configuration: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+async function checkRedisOrExit(config: AppConfig): Promise<void> {
+  try {
+    await probeRedis(config.redisUrl);
+  } catch (error) {
+    process.stderr.write(
+      `taskgate: cannot reach Redis at ${redactRedisUrl(config.redisUrl)} (${(error as Error).message}); ` +
+        `start it (for example: redis-server --daemonize yes) or set REDIS_URL\n`,
+    );
+    process.exit(1);
+  }
+}
+
+function nestLogLevels(config: AppConfig): Array<'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose'> | false {
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const upTo = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[config.logLevel];
+  return upTo < 0 ? false : order.slice(0, upTo + 1);
+}
+
+void bootstrap();
