@@ -2,6 +2,7 @@
 const transform = { '^.+\\.ts$': 'ts-jest' };
 
 module.exports = {
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -19,7 +20,6 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 30000,
     },
   ],
 };

@@ -4,15 +4,14 @@ import { Authenticator } from './authenticator';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { LastUsedTracker } from './last-used.tracker';
 import { MeController } from './me.controller';
-import { PrincipalsService } from './principals.service';
+import { IdentityModule } from './identity.module';
 import { TokenAuthGuard } from './token-auth.guard';
 import { TokenStrategy } from './token.strategy';
-import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, IdentityModule],
   controllers: [MeController],
-  providers: [Authenticator, LastUsedTracker, TokenStrategy, TokenAuthGuard, PrincipalsService, TokensService, BootstrapAdmin],
-  exports: [Authenticator, TokenAuthGuard, PrincipalsService, TokensService],
+  providers: [Authenticator, LastUsedTracker, TokenStrategy, TokenAuthGuard, BootstrapAdmin],
+  exports: [Authenticator, TokenAuthGuard, IdentityModule],
 })
 export class AuthModule {}

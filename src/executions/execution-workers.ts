@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
+import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ExecutionJobData } from '../queue/execution-job';
 import { createRedisConnection } from '../queue/redis-connection';
@@ -13,7 +14,7 @@ import { ExecutionRunner } from './execution-runner';
 @Injectable()
 export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExecutionWorkers.name);
-  private readonly workers: Worker<ExecutionJobData>[] = [];
+  private readonly workers: Array<{ worker: Worker<ExecutionJobData>; connection: IORedis }> = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -25,20 +26,22 @@ export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationSh
     if (!this.config.runsWorker) return;
     for (const [queue, concurrency] of this.registry.queues(this.config.workerConcurrency)) {
       if (this.config.queues.length > 0 && !this.config.queues.includes(queue)) continue;
+      const connection = createRedisConnection(this.config.redisUrl, 'worker');
       const worker = new Worker<ExecutionJobData>(queue, (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId), {
-        connection: createRedisConnection(this.config.redisUrl, 'worker'),
+        connection,
         prefix: this.config.queuePrefix,
         concurrency,
         stalledInterval: this.config.stalledIntervalMs,
       });
       worker.on('error', (error) => this.logger.warn(`worker for queue "${queue}": ${error.message}`));
-      this.workers.push(worker);
+      this.workers.push({ worker, connection });
       this.logger.log(`consuming queue "${queue}" with concurrency ${concurrency}`);
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+    await Promise.allSettled(this.workers.map(({ worker }) => worker.close()));
+    for (const { connection } of this.workers) connection.disconnect();
     this.workers.length = 0;
   }
 }

@@ -1,11 +1,16 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ServiceUnavailableError } from '../common/domain-errors';
 import { Execution } from '../executions/execution.entity';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { DEFAULT_PRIORITY, EXECUTION_JOB_NAME, ExecutionJobData, toBullPriority } from './execution-job';
 import { createRedisConnection } from './redis-connection';
+import { whenReady } from './redis-ready';
+
+/** How long an execute request waits for Redis before answering 503. */
+const ENQUEUE_TIMEOUT_MS = 5000;
 
 const KEEP_COMPLETED_JOBS = { age: 3600, count: 10_000 };
 const KEEP_FAILED_JOBS = { age: 7 * 24 * 3600 };
@@ -13,27 +18,33 @@ const KEEP_FAILED_JOBS = { age: 7 * 24 * 3600 };
 /** The producer side: one BullMQ `Queue` per queue name, created on first use. */
 @Injectable()
 export class ExecutionQueues implements OnApplicationShutdown {
-  private readonly queues = new Map<string, Queue<ExecutionJobData>>();
+  private readonly queues = new Map<string, { queue: Queue<ExecutionJobData>; connection: IORedis }>();
 
   constructor(private readonly config: AppConfig) {}
 
   get(name: string): Queue<ExecutionJobData> {
-    let queue = this.queues.get(name);
-    if (!queue) {
-      queue = new Queue<ExecutionJobData>(name, {
-        connection: createRedisConnection(this.config.redisUrl, 'producer'),
-        prefix: this.config.queuePrefix,
-      });
-      queue.on('error', () => undefined); // surfaced where it matters: as a failed add
-      this.queues.set(name, queue);
+    return this.entry(name).queue;
+  }
+
+  private entry(name: string): { queue: Queue<ExecutionJobData>; connection: IORedis } {
+    let entry = this.queues.get(name);
+    if (!entry) {
+      const connection = createRedisConnection(this.config.redisUrl, 'producer');
+      connection.on('error', () => undefined); // surfaced where it matters: as a failed add
+      const queue = new Queue<ExecutionJobData>(name, { connection, prefix: this.config.queuePrefix });
+      queue.on('error', () => undefined);
+      entry = { queue, connection };
+      this.queues.set(name, entry);
     }
-    return queue;
+    return entry;
   }
 
   /** Adds the job with `jobId` = execution id, so adding it again is never a second job. */
   async enqueue(execution: Execution, task: TaskDefinition, delayMs: number): Promise<void> {
+    const { queue, connection } = this.entry(execution.queue);
     try {
-      await this.get(execution.queue).add(
+      await whenReady(connection, ENQUEUE_TIMEOUT_MS);
+      await queue.add(
         EXECUTION_JOB_NAME,
         { executionId: execution.id },
         {
@@ -52,7 +63,9 @@ export class ExecutionQueues implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    // BullMQ leaves connections it was given open; they are ours to close.
+    await Promise.allSettled([...this.queues.values()].map(({ queue }) => queue.close()));
+    for (const { connection } of this.queues.values()) connection.disconnect();
     this.queues.clear();
   }
 }

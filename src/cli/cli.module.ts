@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { IdentityModule } from '../auth/identity.module';
+import { AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { GrantCommand, RevokeCommand } from './grant.commands';
+import { GroupAddCommand, GroupCreateCommand } from './group.commands';
+import { MigrateCommand } from './migrate.command';
+import { MigrationsReady } from './migrations-ready';
+import { PrincipalCreateCommand } from './principal.commands';
+import { TokenCreateCommand, TokenRevokeCommand } from './token.commands';
+
+/** The CLI: the database and identity services, no HTTP, no queue. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), IdentityModule],
+      providers: [
+        MigrationsReady,
+        MigrateCommand,
+        PrincipalCreateCommand,
+        GroupCreateCommand,
+        GroupAddCommand,
+        GrantCommand,
+        RevokeCommand,
+        TokenCreateCommand,
+        TokenRevokeCommand,
+      ],
+    };
+  }
+}

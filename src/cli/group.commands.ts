@@ -1,0 +1,41 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { PrincipalsService } from '../auth/principals.service';
+import { cliOutput, collect } from './cli-output';
+import { MigrationsReady } from './migrations-ready';
+
+@Command({ name: 'group:create', arguments: '<name>', description: 'Create a group' })
+export class GroupCreateCommand extends CommandRunner {
+  constructor(
+    private readonly principals: PrincipalsService,
+    private readonly ready: MigrationsReady,
+  ) {
+    super();
+  }
+
+  async run([name]: string[], options: { permission?: string[] }): Promise<void> {
+    await this.ready.check();
+    const group = await this.principals.createGroup(name, options.permission ?? []);
+    cliOutput.result(`created group ${group.name} (${group.id})`);
+  }
+
+  @Option({ flags: '--permission <permission>', description: 'grant a permission to the group (repeatable)' })
+  parsePermission(value: string, previous?: string[]): string[] {
+    return collect(value, previous);
+  }
+}
+
+@Command({ name: 'group:add', arguments: '<group> <principal>', description: 'Add a principal to a group' })
+export class GroupAddCommand extends CommandRunner {
+  constructor(
+    private readonly principals: PrincipalsService,
+    private readonly ready: MigrationsReady,
+  ) {
+    super();
+  }
+
+  async run([group, principal]: string[]): Promise<void> {
+    await this.ready.check();
+    await this.principals.addMember(group, principal);
+    cliOutput.result(`added ${principal} to ${group}`);
+  }
+}

@@ -1,0 +1,70 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { TokensService } from '../auth/tokens.service';
+import { InvalidInputError } from '../common/domain-errors';
+import { cliOutput, collect } from './cli-output';
+import { parseDuration } from './duration';
+import { MigrationsReady } from './migrations-ready';
+
+interface TokenCreateOptions {
+  name?: string;
+  expiresIn?: string;
+  scope?: string[];
+}
+
+@Command({ name: 'token:create', arguments: '<principal>', description: 'Create an API token; prints the secret alone on stdout' })
+export class TokenCreateCommand extends CommandRunner {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly ready: MigrationsReady,
+  ) {
+    super();
+  }
+
+  async run([principal]: string[], options: TokenCreateOptions): Promise<void> {
+    await this.ready.check();
+    let expiresAt: Date | null = null;
+    if (options.expiresIn !== undefined) {
+      const ms = parseDuration(options.expiresIn);
+      if (ms === null) throw new InvalidInputError([`--expires-in "${options.expiresIn}" must look like 30d, 12h, 90m or 2w`]);
+      expiresAt = new Date(Date.now() + ms);
+    }
+    const { token, secret } = await this.tokens.createForPrincipalName(principal, {
+      name: options.name ?? 'cli',
+      expiresAt,
+      scopes: options.scope ?? null,
+    });
+    cliOutput.note(`token ${token.id} for ${principal}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''} (shown once):`);
+    cliOutput.result(secret);
+  }
+
+  @Option({ flags: '--name <name>', description: 'a label for the token' })
+  parseName(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--expires-in <duration>', description: 'lifetime such as 30d, 12h or 90m' })
+  parseExpiresIn(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--scope <permission>', description: 'limit the token to this permission (repeatable)' })
+  parseScope(value: string, previous?: string[]): string[] {
+    return collect(value, previous);
+  }
+}
+
+@Command({ name: 'token:revoke', arguments: '<token-id>', description: 'Revoke a token by its id' })
+export class TokenRevokeCommand extends CommandRunner {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly ready: MigrationsReady,
+  ) {
+    super();
+  }
+
+  async run([tokenId]: string[]): Promise<void> {
+    await this.ready.check();
+    const token = await this.tokens.revoke(tokenId);
+    cliOutput.result(`revoked token ${token.id} at ${token.revokedAt!.toISOString()}`);
+  }
+}

@@ -1,0 +1,25 @@
+import { Execution } from '../src/executions/execution.entity';
+import { createCaller, dataSource } from './support/factories';
+import { createTestApp, TestApp } from './support/test-app';
+
+describe('execute while the queue is down (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Nothing listens on port 1: every enqueue fails.
+    t = await createTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1', ROLE: 'api' } });
+  });
+
+  afterAll(() => t.close());
+
+  it('answers 503 and leaves a failed record that says why, never a pending one', async () => {
+    const caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    const response = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }).expect(503);
+    expect(response.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/queue is unavailable/) });
+    const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^could not enqueue: /) });
+    expect(records[0].completedAt).toBeInstanceOf(Date);
+  });
+});

@@ -1,0 +1,57 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import IORedis from 'ioredis';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { AppConfig } from '../../src/config/app-config';
+import { configureApp } from '../../src/configure-app';
+import { testConfig } from './test-config';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  /** supertest bound to the app's HTTP server. */
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** The real AppModule with the same HTTP setup as `main.ts`, on a real database and Redis. */
+export async function createTestApp(
+  options: { env?: Record<string, string>; config?: AppConfig; taskModules?: Array<Type | DynamicModule> } = {},
+): Promise<TestApp> {
+  const config = options.config ?? testConfig(options.env);
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config, { taskModules: options.taskModules })],
+  }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  configureApp(app, config);
+  await app.init();
+  const server = app.getHttpServer();
+  return {
+    app,
+    config,
+    http: () => request(server),
+    close: async () => {
+      await app.close();
+      await deleteQueueKeys(config);
+    },
+  };
+}
+
+/** Removes every Redis key under this app's queue prefix. */
+export async function deleteQueueKeys(config: AppConfig): Promise<void> {
+  const redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.queuePrefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis may be the thing a test took away; nothing to clean then.
+  } finally {
+    redis.disconnect();
+  }
+}
