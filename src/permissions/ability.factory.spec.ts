@@ -1,0 +1,91 @@
+import { effectivePermissions } from '../auth/authenticator';
+import { Execution } from '../executions/execution.entity';
+import { toTaskDefinition } from '../task-registry/task-definition.factory';
+import { TaskRegistry } from '../task-registry/task-registry';
+import { AbilityFactory } from './ability.factory';
+import { Caller } from './caller';
+
+function registryWith(...tasks: Array<[string, string[]]>): TaskRegistry {
+  const registry = new TaskRegistry();
+  for (const [name, permissions] of tasks) {
+    registry.register(toTaskDefinition('Fixture', name.replace('.', '_'), { permissions, description: 'x', options: { name, public: permissions.length === 0 } }, () => 1));
+  }
+  return registry;
+}
+
+function caller(overrides: Partial<Caller> & { granted?: string[]; scopes?: string[] | null; admin?: boolean } = {}): Caller {
+  const admin = overrides.admin ?? false;
+  const scopes = overrides.scopes ?? null;
+  return {
+    principal: { id: 'p-1', name: 'alice', kind: 'user', isAdmin: admin },
+    token: { id: 't-1', name: 'test', scopes, expiresAt: null },
+    groups: [],
+    permissions: effectivePermissions(overrides.granted ?? [], scopes, admin),
+    isAdmin: admin && !scopes,
+  };
+}
+
+function execution(ownerId: string): Execution {
+  return Object.assign(new Execution(), { id: 'e-1', ownerId });
+}
+
+describe(AbilityFactory.name, () => {
+  const registry = registryWith(['reports.monthly', ['reports.generate']], ['reports.both', ['reports.generate', 'reports.publish']], ['misc.ping', []]);
+  const sut = new AbilityFactory(registry);
+
+  it('lets a caller execute a task only when it holds every permission the task declares', () => {
+    const ability = sut.createForCaller(caller({ granted: ['reports.generate'] }));
+    expect(ability.can('execute', registry.get('reports.monthly'))).toBe(true);
+    expect(ability.can('execute', registry.get('reports.both'))).toBe(false);
+    const both = sut.createForCaller(caller({ granted: ['reports.generate', 'reports.publish'] }));
+    expect(both.can('execute', registry.get('reports.both'))).toBe(true);
+  });
+
+  it('lets anyone authenticated execute a public task', () => {
+    expect(sut.createForCaller(caller()).can('execute', registry.get('misc.ping'))).toBe(true);
+  });
+
+  it('counts permissions from groups the same as direct ones (the union reaches the factory)', () => {
+    // The authenticator unions direct and group grants; the factory only sees the result.
+    const ability = sut.createForCaller(caller({ granted: ['reports.generate', 'reports.publish'] }));
+    expect(ability.can('execute', registry.get('reports.both'))).toBe(true);
+  });
+
+  it('narrows by token scopes, never widens', () => {
+    const narrowed = sut.createForCaller(caller({ granted: ['reports.generate', 'reports.publish'], scopes: ['reports.generate'] }));
+    expect(narrowed.can('execute', registry.get('reports.monthly'))).toBe(true);
+    expect(narrowed.can('execute', registry.get('reports.both'))).toBe(false);
+    const widened = sut.createForCaller(caller({ granted: [], scopes: ['reports.generate'] }));
+    expect(widened.can('execute', registry.get('reports.monthly'))).toBe(false);
+  });
+
+  it('lets an unscoped admin manage everything', () => {
+    const ability = sut.createForCaller(caller({ admin: true }));
+    expect(ability.can('execute', registry.get('reports.both'))).toBe(true);
+    expect(ability.can('read', execution('someone-else'))).toBe(true);
+    expect(ability.can('delete', execution('someone-else'))).toBe(true);
+  });
+
+  it('limits a scoped admin token to its scopes and its own executions', () => {
+    const ability = sut.createForCaller(caller({ admin: true, scopes: ['reports.generate'] }));
+    expect(ability.can('execute', registry.get('reports.monthly'))).toBe(true);
+    expect(ability.can('execute', registry.get('reports.both'))).toBe(false);
+    expect(ability.can('read', execution('someone-else'))).toBe(false);
+  });
+
+  it('lets a caller read, cancel, retry and delete its own executions and nobody else’s', () => {
+    const ability = sut.createForCaller(caller());
+    for (const action of ['read', 'cancel', 'retry', 'delete'] as const) {
+      expect(ability.can(action, execution('p-1'))).toBe(true);
+      expect(ability.can(action, execution('p-2'))).toBe(false);
+    }
+  });
+});
+
+describe(effectivePermissions.name, () => {
+  it('is the grants without scopes, their intersection with scopes, and exactly the scopes for admins', () => {
+    expect(effectivePermissions(['a', 'b'], null, false)).toEqual(['a', 'b']);
+    expect(effectivePermissions(['a', 'b'], ['b', 'c'], false)).toEqual(['b']);
+    expect(effectivePermissions([], ['c', 'b'], true)).toEqual(['b', 'c']);
+  });
+});
