@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { ExecutionsModule } from './executions/executions.module';
+import { HealthModule } from './health/health.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
 
 export interface AppModuleOptions {
@@ -27,6 +28,7 @@ export class AppModule {
         TaskRegistryModule,
         AuthModule,
         ExecutionsModule,
+        HealthModule,
         ...(config.demoTasks ? [DemoModule] : []),
         ...(options.taskModules ?? []),
       ],

@@ -119,3 +119,23 @@ describe('authentication (e2e)', () => {
     expect(response.body.permissions).toEqual(['demo.run']);
   });
 });
+
+describe('public routes (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(() => t.close());
+
+  it('serves /health/live without a token, outside the API prefix', async () => {
+    expect((await t.http().get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
+    await t.http().get('/api/v1/health/live').expect(404);
+  });
+
+  it('answers unknown routes with the JSON error shape', async () => {
+    const response = await t.http().get('/api/v1/nowhere').expect(404);
+    expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+});
