@@ -55,6 +55,11 @@ export class ExecutionRecorder {
     );
   }
 
+  /** Ends the run as cancelled or timed out: terminal, whatever attempts remain. */
+  async abort(run: Execution, status: 'cancelled' | 'timeout', reason: string, now = new Date()): Promise<boolean> {
+    return this.writeOwnRun(run, { status, error: reason, completedAt: now, durationMs: elapsed(run, now) });
+  }
+
   private async writeOwnRun(run: Execution, fields: Partial<Execution>): Promise<boolean> {
     const written = await this.executions
       .createQueryBuilder()

@@ -1,28 +1,41 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { plainToInstance } from 'class-transformer';
 import { AppConfig } from '../config/app-config';
+import { CancelChannel } from '../queue/cancel-channel';
 import { TaskContext } from '../task-registry/task-context';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { Execution } from './execution.entity';
 import { ExecutionRecorder } from './execution-recorder';
+import { CancelRequested, ExecutionTimedOut } from './run-abort';
+import { RunningExecutions } from './running-executions';
 import { checkProgress, checkResult } from './task-result';
 
 /**
  * Runs one execution: claim the record, call the handler with its context, record the outcome.
  * Handler errors are rethrown so BullMQ's attempts and backoff apply; on the last attempt, or for
  * failures a retry cannot fix, an `UnrecoverableError` stops BullMQ from trying again.
+ *
+ * Cancellation fires the signal and waits for the handler: one that ignores it keeps its real
+ * outcome. A timeout is a hard limit: the record ends `timeout` at the deadline, and whatever the
+ * handler returns later is dropped by the fenced write.
  */
 @Injectable()
-export class ExecutionRunner {
+export class ExecutionRunner implements OnModuleInit {
   private readonly logger = new Logger(ExecutionRunner.name);
 
   constructor(
     private readonly config: AppConfig,
     private readonly registry: TaskRegistry,
     private readonly recorder: ExecutionRecorder,
+    private readonly running: RunningExecutions,
+    private readonly cancels: CancelChannel,
   ) {}
+
+  onModuleInit(): void {
+    this.cancels.onCancel((executionId) => this.running.cancel(executionId));
+  }
 
   async run(executionId: string): Promise<void> {
     const run = await this.recorder.claim(executionId);
@@ -36,14 +49,17 @@ export class ExecutionRunner {
       throw new UnrecoverableError(`task "${run.taskName}" is not registered`);
     }
 
+    const controller = new AbortController();
+    this.running.add(run.id, controller);
+    if (run.cancelRequestedAt) controller.abort(new CancelRequested());
     let outcome: unknown;
     try {
-      outcome = await task.handler(this.contextFor(run, task, new AbortController().signal));
+      outcome = await this.callWithDeadline(task, run, controller);
     } catch (error) {
-      const final = run.attempts >= run.maxAttempts;
-      await this.recorder.fail(run, error, final);
-      if (final) throw new UnrecoverableError((error as Error)?.message ?? String(error));
-      throw error;
+      await this.recordFailure(run, controller.signal, error);
+      return;
+    } finally {
+      this.running.remove(run.id);
     }
 
     const result = checkResult(outcome, this.config.resultLimitBytes);
@@ -55,6 +71,43 @@ export class ExecutionRunner {
     if (!written) this.logger.warn(`execution ${run.id.slice(0, 8)}… changed under attempt ${run.attempts}; its result was dropped`);
   }
 
+  private async callWithDeadline(task: TaskDefinition, run: Execution, controller: AbortController): Promise<unknown> {
+    const handler = Promise.resolve().then(() => task.handler(this.contextFor(run, task, controller.signal)));
+    if (!run.timeoutMs) return handler;
+    const timeoutMs = run.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const reason = new ExecutionTimedOut(timeoutMs);
+        controller.abort(reason);
+        reject(reason);
+      }, timeoutMs);
+    });
+    handler.catch(() => undefined); // after a timeout its late rejection is of no interest
+    try {
+      return await Promise.race([handler, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Records why the run ended without a result; rethrows only what BullMQ should retry. */
+  private async recordFailure(run: Execution, signal: AbortSignal, error: unknown): Promise<void> {
+    const reason: unknown = signal.aborted ? signal.reason : undefined;
+    if (reason instanceof ExecutionTimedOut) {
+      await this.recorder.abort(run, 'timeout', reason.message);
+      throw new UnrecoverableError(reason.message);
+    }
+    if (reason instanceof CancelRequested) {
+      await this.recorder.abort(run, 'cancelled', reason.message);
+      return; // done as far as the queue is concerned
+    }
+    const final = run.attempts >= run.maxAttempts;
+    await this.recorder.fail(run, error, final);
+    if (final) throw new UnrecoverableError((error as Error)?.message ?? String(error));
+    throw error;
+  }
+
   private contextFor(run: Execution, task: TaskDefinition, signal: AbortSignal): TaskContext<object> {
     const kwargs = task.kwargsType ? plainToInstance(task.kwargsType, run.kwargs) : run.kwargs;
     return {
@@ -64,6 +117,7 @@ export class ExecutionRunner {
       attempt: run.attempts,
       args: run.args,
       kwargs,
+      file: run.filePath ? { path: run.filePath, name: run.fileName ?? 'upload', size: run.fileSize ?? 0 } : undefined,
       signal,
       logger: new Logger(`task:${task.name}`),
       progress: async (update) => {

@@ -3,11 +3,14 @@ import { TimestampColumn } from '../database/timestamp-column';
 import type { ExecutionStatus } from './execution-status';
 
 @Entity('executions')
-@Index('idx_executions_owner_created', ['ownerId', 'createdAt', 'id'])
 @Index('idx_executions_created', ['createdAt', 'id'])
-@Index('idx_executions_status_created', ['status', 'createdAt'])
-@Index('idx_executions_task_created', ['taskName', 'createdAt'])
-@Index('idx_executions_resource_created', ['resource', 'createdAt'])
+@Index('idx_executions_owner_created', ['ownerId', 'createdAt', 'id'])
+@Index('idx_executions_status_created', ['status', 'createdAt', 'id'])
+@Index('idx_executions_owner_status_created', ['ownerId', 'status', 'createdAt', 'id'])
+@Index('idx_executions_task_created', ['taskName', 'createdAt', 'id'])
+@Index('idx_executions_owner_task_created', ['ownerId', 'taskName', 'createdAt', 'id'])
+@Index('idx_executions_resource_created', ['resource', 'createdAt', 'id'])
+@Index('idx_executions_owner_resource_created', ['ownerId', 'resource', 'createdAt', 'id'])
 @Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true })
 export class Execution {
   @PrimaryColumn('uuid')
@@ -82,6 +85,10 @@ export class Execution {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey: string | null;
 
+  /** SHA-256 of the request that used the key, to tell a replay from a different request. */
+  @Column({ name: 'idempotency_hash', type: 'varchar', length: 64, nullable: true })
+  idempotencyHash: string | null;
+
   @TimestampColumn('cancel_requested_at')
   cancelRequestedAt: Date | null;
 
@@ -90,6 +97,10 @@ export class Execution {
 
   @Column({ name: 'file_size', type: 'integer', nullable: true })
   fileSize: number | null;
+
+  /** Where the upload is stored; internal, never shown. */
+  @Column({ name: 'file_path', type: 'varchar', length: 1024, nullable: true })
+  filePath: string | null;
 
   /** When the job was handed to the queue; null means a reconciler may still have to enqueue it. */
   @TimestampColumn('enqueued_at')

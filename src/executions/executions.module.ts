@@ -8,12 +8,16 @@ import { ExecutionRunner } from './execution-runner';
 import { ExecutionWorkers } from './execution-workers';
 import { ExecutionsController } from './executions.controller';
 import { ExecutionsService } from './executions.service';
+import { ExecutionsQueryService } from './executions-query.service';
+import { ExecutionControlService } from './execution-control.service';
+import { RunningExecutions } from './running-executions';
+import { IdempotencyKeys } from './idempotency-keys';
 import { TasksController } from './tasks.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule],
   controllers: [TasksController, ExecutionsController],
-  providers: [ExecutionsService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers],
+  providers: [ExecutionsService, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys],
   exports: [ExecutionsService],
 })
 export class ExecutionsModule {}

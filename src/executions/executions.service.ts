@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
+import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
@@ -13,6 +14,14 @@ import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
+import { IdempotencyKeys } from './idempotency-keys';
+
+/** What a submission may carry besides the request body. */
+export interface SubmissionExtras {
+  idempotencyKey?: string;
+  retriedFrom?: string;
+  file?: { path: string; name: string; size: number };
+}
 
 @Injectable()
 export class ExecutionsService {
@@ -21,10 +30,11 @@ export class ExecutionsService {
     private readonly registry: TaskRegistry,
     private readonly abilities: AbilityFactory,
     private readonly queues: ExecutionQueues,
+    private readonly idempotency: IdempotencyKeys,
   ) {}
 
   /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
-  async submit(caller: Caller, request: ExecuteTaskDto): Promise<ExecutionAcceptedDto> {
+  async submit(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<ExecutionAcceptedDto> {
     const task = this.registry.get(request.task_name);
     this.authorizeExecute(caller, task);
     const kwargs = request.kwargs ?? {};
@@ -34,8 +44,21 @@ export class ExecutionsService {
       throw new InvalidInputError([`timeout_ms must not exceed ${task.timeoutMs}, the maximum of task "${task.name}"`]);
     }
 
-    const execution = this.newExecution(caller, task, request, kwargs);
-    await this.executions.insert(execution);
+    const execution = this.newExecution(caller, task, request, kwargs, extras);
+    if (extras.idempotencyKey) {
+      const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
+      if (replay) return accepted(replay, 'replayed: this Idempotency-Key was used for the same request');
+    }
+    try {
+      await this.executions.insert(execution);
+    } catch (error) {
+      // Two requests with one key at the same moment: the loser answers like a replay (or 409).
+      if (extras.idempotencyKey && isUniqueViolation(error)) {
+        const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
+        if (replay) return accepted(replay, 'replayed: this Idempotency-Key was used for the same request');
+      }
+      throw error;
+    }
     try {
       await this.queues.enqueue(execution, task, request.delay_ms ?? 0);
     } catch (error) {
@@ -47,7 +70,7 @@ export class ExecutionsService {
       );
       throw error;
     }
-    return { execution_id: execution.id, job_id: execution.id, status: 'pending', message: `task "${task.name}" accepted` };
+    return accepted(execution, `task "${task.name}" accepted`);
   }
 
   /** An execution the caller may read; any other is reported exactly like a missing one. */
@@ -64,13 +87,20 @@ export class ExecutionsService {
     return this.registry.all().filter((task) => ability.can('execute', task));
   }
 
-  private authorizeExecute(caller: Caller, task: TaskDefinition): void {
+  /** Throws 404 for unknown tasks and 403, naming what is missing, for tasks the caller may not run. */
+  authorizeExecute(caller: Caller, task: TaskDefinition): void {
     if (this.abilities.createForCaller(caller).can('execute', task)) return;
     const missing = task.missingPermissions(caller.permissions);
     throw new PermissionDeniedError(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`);
   }
 
-  private newExecution(caller: Caller, task: TaskDefinition, request: ExecuteTaskDto, kwargs: Record<string, unknown>): Execution {
+  private newExecution(
+    caller: Caller,
+    task: TaskDefinition,
+    request: ExecuteTaskDto,
+    kwargs: Record<string, unknown>,
+    extras: SubmissionExtras,
+  ): Execution {
     const id = randomUUID();
     const now = new Date();
     return this.executions.create({
@@ -89,8 +119,16 @@ export class ExecutionsService {
       priority: request.priority ?? DEFAULT_PRIORITY,
       queue: task.queue,
       timeoutMs: request.timeout_ms ?? task.timeoutMs ?? null,
+      retriedFrom: extras.retriedFrom ?? null,
+      fileName: extras.file?.name ?? null,
+      fileSize: extras.file?.size ?? null,
+      filePath: extras.file?.path ?? null,
       createdAt: now,
       updatedAt: now,
     });
   }
+}
+
+function accepted(execution: Execution, message: string): ExecutionAcceptedDto {
+  return { execution_id: execution.id, job_id: execution.jobId ?? execution.id, status: execution.status, message };
 }

@@ -5,6 +5,7 @@ import { type AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import type { ExecutionAcceptedDto } from './dto/execution.dto';
 import { ExecutionsService } from './executions.service';
+import { IdempotencyKey } from './idempotency-key.decorator';
 
 @Controller('tasks')
 export class TasksController {
@@ -12,8 +13,12 @@ export class TasksController {
 
   @Post('execute')
   @HttpCode(202)
-  execute(@CurrentCaller() caller: Caller, @Body() body: ExecuteTaskDto): Promise<ExecutionAcceptedDto> {
-    return this.executions.submit(caller, body);
+  execute(
+    @CurrentCaller() caller: Caller,
+    @Body() body: ExecuteTaskDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<ExecutionAcceptedDto> {
+    return this.executions.submit(caller, body, { idempotencyKey });
   }
 
   @Get('available')

@@ -5,6 +5,8 @@ import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { Caller } from './caller';
 
+export const EXECUTIONS_UPDATE = 'executions.update';
+
 export type Action = 'manage' | 'execute' | 'read' | 'cancel' | 'retry' | 'delete' | 'update';
 export type Subjects = InferSubjects<typeof TaskDefinition | typeof Execution> | 'all';
 export type AppAbility = MongoAbility<[Action, Subjects]>;
@@ -26,7 +28,8 @@ export class AbilityFactory {
         }
       }
       can(['read', 'cancel', 'retry', 'delete'], Execution, { ownerId: caller.principal.id });
-      if (caller.permissions.includes('executions.update')) {
+      // External progress reports (PATCH) need the permission as well as ownership.
+      if (caller.permissions.includes(EXECUTIONS_UPDATE)) {
         can('update', Execution, { ownerId: caller.principal.id });
       }
     }

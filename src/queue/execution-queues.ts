@@ -62,6 +62,15 @@ export class ExecutionQueues implements OnApplicationShutdown {
     }
   }
 
+  /** Removes a job that is waiting or delayed; false if it is running (locked) or gone. */
+  async remove(queueName: string, jobId: string): Promise<boolean> {
+    try {
+      return (await this.get(queueName).remove(jobId)) === 1;
+    } catch {
+      return false;
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     // BullMQ leaves connections it was given open; they are ours to close.
     await Promise.allSettled([...this.queues.values()].map(({ queue }) => queue.close()));

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CancelChannel } from './cancel-channel';
 import { ExecutionQueues } from './execution-queues';
 
-@Module({ providers: [ExecutionQueues], exports: [ExecutionQueues] })
+@Module({ providers: [ExecutionQueues, CancelChannel], exports: [ExecutionQueues, CancelChannel] })
 export class QueueModule {}

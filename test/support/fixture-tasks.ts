@@ -1,5 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiTask } from '../../src/task-registry/api-task.decorator';
+import type { TaskContext } from '../../src/task-registry/task-context';
 
 /** Tasks that only the tests register, for cases the demo tasks do not cover. */
 @Injectable()
@@ -22,6 +24,26 @@ export class FixtureTasks {
   @ApiTask(['fx.alpha'], 'Allows at most one minute', { name: 'fx.bounded', timeoutMs: 60_000 })
   bounded() {
     return 'bounded';
+  }
+
+  @ApiTask(['fx.alpha'], 'Sleeps kwargs.ms and ignores cancellation', { name: 'fx.stubborn' })
+  async stubborn(ctx: TaskContext<{ ms: number }>) {
+    await ctx.progress({ progress: 10, stage: 'ignoring signals' });
+    await sleep(ctx.kwargs.ms);
+    return { finished: true, aborted: ctx.signal.aborted };
+  }
+
+  @ApiTask(['fx.alpha'], 'Fails until its third attempt', { name: 'fx.flaky', attempts: 3, backoff: { type: 'fixed', delayMs: 400 } })
+  flaky(ctx: TaskContext) {
+    if (ctx.attempt < 3) throw new Error(`attempt ${ctx.attempt} failed`);
+    return { attempt: ctx.attempt };
+  }
+
+  @ApiTask(['fx.alpha'], 'Runs alone on its own queue', { name: 'fx.solo', queue: 'solo', concurrency: 1 })
+  async solo(ctx: TaskContext<{ ms: number }>) {
+    const started = Date.now();
+    await sleep(ctx.kwargs.ms ?? 200);
+    return { started, finished: Date.now() };
   }
 
   @ApiTask(['fx.alpha'], 'Returns its args and kwargs', { name: 'fx.echo' })

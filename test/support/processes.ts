@@ -68,3 +68,17 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** A worker process that also registers the fixture tasks, on the given environment. */
+export function startFixtureWorker(env: Record<string, string>): GatewayProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test', 'support', 'fixture-worker.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let all = '';
+  child.stdout!.on('data', (chunk: Buffer) => (all += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (all += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => all, stdout: () => all, exited };
+}

@@ -107,9 +107,11 @@ export class Initial1763900000000 implements MigrationInterface {
           { name: 'timeout_ms', type: 'integer', isNullable: true },
           t.uuid('retried_from', { isNullable: true }),
           { name: 'idempotency_key', type: 'varchar', length: '255', isNullable: true },
+          { name: 'idempotency_hash', type: 'varchar', length: '64', isNullable: true },
           t.time('cancel_requested_at'),
           { name: 'file_name', type: 'varchar', length: '255', isNullable: true },
           { name: 'file_size', type: 'integer', isNullable: true },
+          { name: 'file_path', type: 'varchar', length: '1024', isNullable: true },
           t.time('enqueued_at'),
           { ...t.time('created_at'), isNullable: false },
           t.time('started_at'),
@@ -120,11 +122,16 @@ export class Initial1763900000000 implements MigrationInterface {
       }),
     );
     const executionIndexes: Array<[string, string[], boolean?]> = [
-      ['idx_executions_owner_created', ['owner_id', 'created_at', 'id']],
+      // Lists page by (created_at, id); each filter offered has an index that leads with it,
+      // with and without the owner that a non-admin's visibility adds.
       ['idx_executions_created', ['created_at', 'id']],
-      ['idx_executions_status_created', ['status', 'created_at']],
-      ['idx_executions_task_created', ['task_name', 'created_at']],
-      ['idx_executions_resource_created', ['resource', 'created_at']],
+      ['idx_executions_owner_created', ['owner_id', 'created_at', 'id']],
+      ['idx_executions_status_created', ['status', 'created_at', 'id']],
+      ['idx_executions_owner_status_created', ['owner_id', 'status', 'created_at', 'id']],
+      ['idx_executions_task_created', ['task_name', 'created_at', 'id']],
+      ['idx_executions_owner_task_created', ['owner_id', 'task_name', 'created_at', 'id']],
+      ['idx_executions_resource_created', ['resource', 'created_at', 'id']],
+      ['idx_executions_owner_resource_created', ['owner_id', 'resource', 'created_at', 'id']],
       ['uq_executions_owner_idempotency', ['owner_id', 'idempotency_key'], true],
     ];
     for (const [name, columnNames, isUnique] of executionIndexes) {

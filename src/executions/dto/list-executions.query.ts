@@ -1,0 +1,67 @@
+import { Transform, Type } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
+
+const splitList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+
+/** Query of `GET /executions`; unknown parameters are rejected like unknown body fields. */
+export class ListExecutionsQuery {
+  @IsOptional()
+  @Transform(splitList)
+  @ArrayNotEmpty()
+  @IsIn(EXECUTION_STATUSES, { each: true, message: `status must be a comma-separated list of ${EXECUTION_STATUSES.join(', ')}` })
+  status?: ExecutionStatus[];
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  task_name?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  resource?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'created_after must be an ISO-8601 date-time' })
+  created_after?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'created_before must be an ISO-8601 date-time' })
+  created_before?: string;
+
+  /** Admins only. */
+  @IsOptional()
+  @IsUUID('all', { message: 'owner must be a principal id (UUID)' })
+  owner?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number from 1 to 100' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 100' })
+  @Max(100, { message: 'limit must be a whole number from 1 to 100' })
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  cursor?: string;
+
+  @IsOptional()
+  @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
+  order?: 'asc' | 'desc';
+}
+
+export class StatisticsQuery {
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  task_name?: string;
+}
+
+export class LatestQuery {
+  @IsString({ message: 'resource is required' })
+  @Length(1, 255)
+  resource: string;
+}

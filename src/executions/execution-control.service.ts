@@ -1,0 +1,141 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { In, Repository } from 'typeorm';
+import { ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
+import { AbilityFactory, Action } from '../permissions/ability.factory';
+import { Caller } from '../permissions/caller';
+import { CancelChannel } from '../queue/cancel-channel';
+import { ExecutionQueues } from '../queue/execution-queues';
+import { TaskRegistry } from '../task-registry/task-registry';
+import { ExecutionAcceptedDto } from './dto/execution.dto';
+import { UpdateExecutionDto } from './dto/update-execution.dto';
+import { Execution } from './execution.entity';
+import { isTerminal, TERMINAL_STATUSES } from './execution-status';
+import { ExecutionsService } from './executions.service';
+import { canMove } from './status-transitions';
+
+const RETRYABLE = ['failed', 'cancelled', 'timeout'];
+
+/** Cancel, retry, delete and external updates of single executions. */
+@Injectable()
+export class ExecutionControlService {
+  private readonly logger = new Logger(ExecutionControlService.name);
+
+  constructor(
+    @InjectRepository(Execution) private readonly executions: Repository<Execution>,
+    private readonly submissions: ExecutionsService,
+    private readonly abilities: AbilityFactory,
+    private readonly registry: TaskRegistry,
+    private readonly queues: ExecutionQueues,
+    private readonly cancels: CancelChannel,
+  ) {}
+
+  /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
+  async cancel(caller: Caller, id: string): Promise<Execution> {
+    const execution = await this.findAllowed(caller, id, 'cancel');
+    const now = new Date();
+    if (execution.status === 'pending') {
+      const moved = await this.executions.update(
+        { id, status: 'pending' },
+        { status: 'cancelled', cancelRequestedAt: now, completedAt: now, updatedAt: now, error: 'cancelled before it ran' },
+      );
+      if (moved.affected) {
+        await this.queues.remove(execution.queue, id);
+        return this.reload(id);
+      }
+    } else if (execution.status === 'running') {
+      await this.executions.update({ id, status: 'running' }, { cancelRequestedAt: now, updatedAt: now });
+      await this.cancels.publish(id);
+      return this.reload(id);
+    }
+    const current = await this.reload(id);
+    if (isTerminal(current.status)) throw new ConflictError(`execution ${id} is already ${current.status}`);
+    return this.cancel(caller, id); // it moved between our read and our write: decide again
+  }
+
+  /** A new execution with the same input, `retried_from` set; permissions are checked again now. */
+  async retry(caller: Caller, id: string): Promise<ExecutionAcceptedDto> {
+    const original = await this.findAllowed(caller, id, 'retry');
+    if (!RETRYABLE.includes(original.status)) {
+      throw new ConflictError(`only failed, cancelled or timed-out executions can be retried; this one is ${original.status}`);
+    }
+    const task = this.registry.get(original.taskName);
+    this.submissions.authorizeExecute(caller, task);
+    const file = original.filePath ? await this.copyUpload(original) : undefined;
+    const timeout = original.timeoutMs ?? undefined;
+    return this.submissions.submit(
+      caller,
+      {
+        task_name: original.taskName,
+        args: original.args,
+        kwargs: original.kwargs,
+        resource: original.resource ?? undefined,
+        priority: original.priority ?? undefined,
+        timeout_ms: task.timeoutMs !== undefined && timeout !== undefined ? Math.min(timeout, task.timeoutMs) : timeout,
+      },
+      { retriedFrom: original.id, file },
+    );
+  }
+
+  /** Finished executions only; the stored upload goes with the record. */
+  async delete(caller: Caller, id: string): Promise<void> {
+    const execution = await this.findAllowed(caller, id, 'delete');
+    if (!isTerminal(execution.status)) throw new ConflictError(`execution ${id} is still ${execution.status}; cancel it first`);
+    const deleted = await this.executions.delete({ id, status: In([...TERMINAL_STATUSES]) });
+    if (!deleted.affected) throw new ConflictError(`execution ${id} changed while being deleted`);
+    if (execution.filePath) await rm(execution.filePath, { force: true });
+    await this.queues.remove(execution.queue, id);
+  }
+
+  /** `PATCH`: a service doing the work elsewhere reports status and progress; only legal moves. */
+  async update(caller: Caller, id: string, patch: UpdateExecutionDto): Promise<Execution> {
+    const execution = await this.findAllowed(caller, id, 'update');
+    if (Object.keys(patch).length === 0) throw new InvalidInputError(['the body must set at least one field']);
+    if (isTerminal(execution.status)) throw new ConflictError(`execution ${id} is ${execution.status} and can no longer change`);
+    const to = patch.status ?? execution.status;
+    if (to !== execution.status && !canMove(execution.status, to)) {
+      throw new ConflictError(`an execution cannot go from ${execution.status} to ${to}`);
+    }
+    const now = new Date();
+    const fields: Partial<Execution> = { updatedAt: now };
+    if (patch.progress !== undefined) fields.progress = patch.progress;
+    if (patch.stage !== undefined) fields.stage = patch.stage;
+    if (patch.message !== undefined) fields.message = patch.message;
+    if (patch.error_message !== undefined) fields.error = patch.error_message;
+    if (to !== execution.status) {
+      fields.status = to;
+      if (to === 'running') Object.assign(fields, { startedAt: now, attempts: execution.attempts + 1 });
+      if (to === 'completed') fields.progress = 100;
+      if (isTerminal(to)) Object.assign(fields, { completedAt: now, durationMs: now.getTime() - (execution.startedAt ?? now).getTime() });
+    }
+    const written = await this.executions.update({ id, status: execution.status, attempts: execution.attempts }, fields);
+    if (!written.affected) throw new ConflictError(`execution ${id} changed concurrently; read it and try again`);
+    return this.reload(id);
+  }
+
+  /** 404 for what the caller may not see; 403 for what it sees but may not do. */
+  private async findAllowed(caller: Caller, id: string, action: Action): Promise<Execution> {
+    const execution = await this.executions.findOneBy({ id });
+    const ability = this.abilities.createForCaller(caller);
+    if (!execution || ability.cannot('read', execution)) throw new NotFoundError(`execution ${id} not found`);
+    if (ability.cannot(action, execution)) throw new PermissionDeniedError(`you may not ${action} this execution`);
+    return execution;
+  }
+
+  private async reload(id: string): Promise<Execution> {
+    const execution = await this.executions.findOneBy({ id });
+    if (!execution) throw new NotFoundError(`execution ${id} not found`);
+    return execution;
+  }
+
+  private async copyUpload(original: Execution): Promise<{ path: string; name: string; size: number }> {
+    const path = join(dirname(original.filePath!), randomUUID());
+    await mkdir(dirname(path), { recursive: true });
+    await copyFile(original.filePath!, path);
+    this.logger.debug(`copied upload of ${original.id.slice(0, 8)}… for its retry`);
+    return { path, name: original.fileName ?? 'upload', size: original.fileSize ?? 0 };
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { LessThan, Repository } from 'typeorm';
+import { ConflictError } from '../common/domain-errors';
+import { ExecuteTaskDto } from './dto/execute-task.dto';
+import { Execution } from './execution.entity';
+
+/** How long a key stays bound to its execution. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * `Idempotency-Key`, per principal: the same key with the same request within the window is the
+ * same execution (no second job); with another request it is a 409. After the window the key is free.
+ */
+@Injectable()
+export class IdempotencyKeys {
+  constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
+
+  /**
+   * Prepares `execution` to carry the key. Returns the earlier execution when this is a replay;
+   * throws 409 when the key was used for a different request.
+   */
+  async claim(execution: Execution, key: string, request: ExecuteTaskDto): Promise<Execution | null> {
+    const hash = requestHash(request);
+    const windowStart = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
+    // A key older than the window is released, so the unique index lets it be used again.
+    await this.executions.update({ ownerId: execution.ownerId, idempotencyKey: key, createdAt: LessThan(windowStart) }, { idempotencyKey: null });
+    const earlier = await this.executions.findOneBy({ ownerId: execution.ownerId, idempotencyKey: key });
+    if (earlier) {
+      if (earlier.idempotencyHash !== hash) {
+        throw new ConflictError('this Idempotency-Key was already used with a different request');
+      }
+      return earlier;
+    }
+    execution.idempotencyKey = key;
+    execution.idempotencyHash = hash;
+    return null;
+  }
+}
+
+/** A stable digest of what the caller asked for: key order in objects does not matter. */
+export function requestHash(request: ExecuteTaskDto): string {
+  const { task_name, args, kwargs, resource, priority, delay_ms, timeout_ms } = request;
+  return createHash('sha256')
+    .update(canonicalJson({ task_name, args: args ?? [], kwargs: kwargs ?? {}, resource, priority, delay_ms, timeout_ms }))
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
