@@ -1,0 +1,34 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { InvalidInputError } from '../common/domain-errors';
+import { ExecuteTaskDto } from './dto/execute-task.dto';
+
+const NUMERIC = ['priority', 'delay_ms', 'timeout_ms'] as const;
+const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);
+
+/**
+ * The text fields of an upload form, as an `ExecuteTaskDto`: `kwargs` and `args` are JSON,
+ * the numbers are decimal strings. Unknown fields are rejected, as in a JSON body.
+ */
+export async function parseUploadFields(taskName: string, fields: Record<string, unknown>): Promise<ExecuteTaskDto> {
+  const problems = Object.keys(fields).filter((key) => !ALLOWED.has(key)).map((key) => `${key}: property ${key} should not exist`);
+  const plain: Record<string, unknown> = { task_name: taskName };
+  for (const key of ['kwargs', 'args'] as const) {
+    if (fields[key] === undefined) continue;
+    try {
+      plain[key] = JSON.parse(String(fields[key]));
+    } catch {
+      problems.push(`${key} must be JSON`);
+    }
+  }
+  if (fields.resource !== undefined) plain.resource = fields.resource;
+  for (const key of NUMERIC) {
+    if (fields[key] === undefined) continue;
+    plain[key] = /^-?\d+$/.test(String(fields[key])) ? Number(fields[key]) : fields[key];
+  }
+  const dto = plainToInstance(ExecuteTaskDto, plain);
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+  problems.push(...errors.flatMap((error) => Object.values(error.constraints ?? {})));
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  return dto;
+}
