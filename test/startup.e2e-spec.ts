@@ -71,6 +71,13 @@ describe('starting the gateway as a process (e2e)', () => {
     }
   });
 
+  it('limits a worker to the queues named in QUEUES', async () => {
+    const gateway = start({ ...testEnv({ LOG_LEVEL: 'info' }), ROLE: 'worker', QUEUES: 'reports' });
+    await waitForOutput(gateway, /worker started/);
+    expect(gateway.output()).toMatch(/QUEUES names "reports", which no registered task uses/);
+    expect(gateway.output()).not.toMatch(/consuming queue/);
+  });
+
   it('runs the API and the worker as separate processes (ROLE=api, ROLE=worker)', async () => {
     const database = await createEmptyDatabase();
     const env = { ...testEnv({ LOG_LEVEL: 'info' }), DATABASE_URL: database.url };

@@ -24,7 +24,11 @@ export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     if (!this.config.runsWorker) return;
-    for (const [queue, concurrency] of this.registry.queues(this.config.workerConcurrency)) {
+    const known = this.registry.queues(this.config.workerConcurrency);
+    for (const unknown of this.config.queues.filter((queue) => !known.has(queue))) {
+      this.logger.warn(`QUEUES names "${unknown}", which no registered task uses`);
+    }
+    for (const [queue, concurrency] of known) {
       if (this.config.queues.length > 0 && !this.config.queues.includes(queue)) continue;
       const connection = createRedisConnection(this.config.redisUrl, 'worker');
       const worker = new Worker<ExecutionJobData>(queue, (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId), {
