@@ -233,10 +233,13 @@ describe('execution lifecycle across processes (e2e)', () => {
 
   describe('scheduling', () => {
     it('runs higher priority first', async () => {
-      // Delayed jobs promoted together: the queue orders them by priority.
-      const low = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 50 }, priority: 1, delay_ms: 300 }).expect(202)).body;
-      const high = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 50 }, priority: 100, delay_ms: 300 }).expect(202)).body;
-      const [lowDone, highDone] = [await waitForExecution(t, alice.auth, low.execution_id), await waitForExecution(t, alice.auth, high.execution_id)];
+      // fx.solo's queue runs one job at a time: while a blocker runs, both wait, then the queue picks by priority.
+      const blocker = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 400 } }).expect(202)).body;
+      await waitForExecution(t, alice.auth, blocker.execution_id, (e) => e.status === 'running');
+      const low = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 50 }, priority: 1 }).expect(202)).body;
+      const high = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 50 }, priority: 100 }).expect(202)).body;
+      const lowDone = await waitForExecution(t, alice.auth, low.execution_id);
+      const highDone = await waitForExecution(t, alice.auth, high.execution_id);
       expect(highDone.result.started).toBeLessThan(lowDone.result.started);
     });
 

@@ -32,8 +32,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
       return { statusCode, error: reasonPhrase(statusCode), message };
     }
-    const status = httpStatusOfLibraryError(exception);
-    if (status) return { statusCode: status.code, error: reasonPhrase(status.code), message: status.message };
     this.logger.error(`unhandled error: ${(exception as Error)?.message}`, (exception as Error)?.stack);
     return { statusCode: 500, error: reasonPhrase(500), message: 'internal server error' };
   }
@@ -53,20 +51,6 @@ function statusOf(kind: DomainErrorKind): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'too_large':
       return HttpStatus.PAYLOAD_TOO_LARGE;
-  }
-}
-
-/** body-parser's errors carry a 4xx `status` and a `type`; keep their status, not their internals. */
-function httpStatusOfLibraryError(exception: unknown): { code: number; message: string } | null {
-  const error = exception as { status?: number; type?: string; message?: string };
-  if (typeof error?.status !== 'number' || error.status < 400 || error.status >= 500) return null;
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return { code: 400, message: 'the body is not valid JSON' };
-    case 'entity.too.large':
-      return { code: 413, message: 'the body is larger than the limit (BODY_LIMIT)' };
-    default:
-      return { code: error.status, message: error.message ?? 'bad request' };
   }
 }
 

@@ -4,8 +4,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { In, Repository } from 'typeorm';
-import { ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
-import { AbilityFactory, Action } from '../permissions/ability.factory';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { Caller } from '../permissions/caller';
 import { CancelChannel } from '../queue/cancel-channel';
 import { ExecutionQueues } from '../queue/execution-queues';
@@ -27,7 +26,6 @@ export class ExecutionControlService {
   constructor(
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly submissions: ExecutionsService,
-    private readonly abilities: AbilityFactory,
     private readonly registry: TaskRegistry,
     private readonly queues: ExecutionQueues,
     private readonly cancels: CancelChannel,
@@ -35,7 +33,7 @@ export class ExecutionControlService {
 
   /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
   async cancel(caller: Caller, id: string): Promise<Execution> {
-    const execution = await this.findAllowed(caller, id, 'cancel');
+    const execution = await this.submissions.findVisible(caller, id, 'cancel');
     const now = new Date();
     if (execution.status === 'pending') {
       const moved = await this.executions.update(
@@ -58,7 +56,7 @@ export class ExecutionControlService {
 
   /** A new execution with the same input, `retried_from` set; permissions are checked again now. */
   async retry(caller: Caller, id: string): Promise<ExecutionAcceptedDto> {
-    const original = await this.findAllowed(caller, id, 'retry');
+    const original = await this.submissions.findVisible(caller, id, 'retry');
     if (!RETRYABLE.includes(original.status)) {
       throw new ConflictError(`only failed, cancelled or timed-out executions can be retried; this one is ${original.status}`);
     }
@@ -82,7 +80,7 @@ export class ExecutionControlService {
 
   /** Finished executions only; the stored upload goes with the record. */
   async delete(caller: Caller, id: string): Promise<void> {
-    const execution = await this.findAllowed(caller, id, 'delete');
+    const execution = await this.submissions.findVisible(caller, id, 'delete');
     if (!isTerminal(execution.status)) throw new ConflictError(`execution ${id} is still ${execution.status}; cancel it first`);
     const deleted = await this.executions.delete({ id, status: In([...TERMINAL_STATUSES]) });
     if (!deleted.affected) throw new ConflictError(`execution ${id} changed while being deleted`);
@@ -92,7 +90,7 @@ export class ExecutionControlService {
 
   /** `PATCH`: a service doing the work elsewhere reports status and progress; only legal moves. */
   async update(caller: Caller, id: string, patch: UpdateExecutionDto): Promise<Execution> {
-    const execution = await this.findAllowed(caller, id, 'update');
+    const execution = await this.submissions.findVisible(caller, id, 'update');
     if (Object.keys(patch).length === 0) throw new InvalidInputError(['the body must set at least one field']);
     if (isTerminal(execution.status)) throw new ConflictError(`execution ${id} is ${execution.status} and can no longer change`);
     const to = patch.status ?? execution.status;
@@ -114,15 +112,6 @@ export class ExecutionControlService {
     const written = await this.executions.update({ id, status: execution.status, attempts: execution.attempts }, fields);
     if (!written.affected) throw new ConflictError(`execution ${id} changed concurrently; read it and try again`);
     return this.reload(id);
-  }
-
-  /** 404 for what the caller may not see; 403 for what it sees but may not do. */
-  private async findAllowed(caller: Caller, id: string, action: Action): Promise<Execution> {
-    const execution = await this.executions.findOneBy({ id });
-    const ability = this.abilities.createForCaller(caller);
-    if (!execution || ability.cannot('read', execution)) throw new NotFoundError(`execution ${id} not found`);
-    if (ability.cannot(action, execution)) throw new PermissionDeniedError(`you may not ${action} this execution`);
-    return execution;
   }
 
   private async reload(id: string): Promise<Execution> {

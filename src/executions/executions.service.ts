@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { isUniqueViolation } from '../database/unique-violation';
-import { AbilityFactory } from '../permissions/ability.factory';
+import { AbilityFactory, Action } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
 import { ExecutionQueues } from '../queue/execution-queues';
@@ -73,12 +73,15 @@ export class ExecutionsService {
     return accepted(execution, `task "${task.name}" accepted`);
   }
 
-  /** An execution the caller may read; any other is reported exactly like a missing one. */
-  async findVisible(caller: Caller, id: string): Promise<Execution> {
+  /**
+   * An execution the caller may read, and may act on with `action`: one it may not read is
+   * reported exactly like a missing one (404); one it reads but may not act on is a 403.
+   */
+  async findVisible(caller: Caller, id: string, action: Action = 'read'): Promise<Execution> {
     const execution = await this.executions.findOneBy({ id });
-    if (!execution || this.abilities.createForCaller(caller).cannot('read', execution)) {
-      throw new NotFoundError(`execution ${id} not found`);
-    }
+    const ability = this.abilities.createForCaller(caller);
+    if (!execution || ability.cannot('read', execution)) throw new NotFoundError(`execution ${id} not found`);
+    if (ability.cannot(action, execution)) throw new PermissionDeniedError(`you may not ${action} this execution`);
     return execution;
   }
 
