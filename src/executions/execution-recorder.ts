@@ -15,13 +15,22 @@ const MAX_TEXT_CHARS = 8 * 1024;
 export class ExecutionRecorder {
   constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
 
-  /** Moves a pending record to running and counts the attempt; null if it is not pending. */
-  async claim(id: string, now = new Date()): Promise<Execution | null> {
+  /**
+   * Moves the record to running and counts the attempt; null if it is not ours to run.
+   * A `running` record is taken over only when BullMQ has started its job more often than the
+   * record counts attempts: the job was redelivered because the worker running it died.
+   */
+  async claim(id: string, jobStarts: number, now = new Date()): Promise<Execution | null> {
     const claimed = await this.executions
       .createQueryBuilder()
       .update(Execution)
       .set({ status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now })
-      .where('id = :id AND status = :pending', { id, pending: 'pending' })
+      .where('id = :id AND (status = :pending OR (status = :running AND attempts < :jobStarts))', {
+        id,
+        pending: 'pending',
+        running: 'running',
+        jobStarts,
+      })
       .execute();
     if (!claimed.affected) return null;
     return this.executions.findOneBy({ id });

@@ -37,8 +37,9 @@ export class ExecutionRunner implements OnModuleInit {
     this.cancels.onCancel((executionId) => this.running.cancel(executionId));
   }
 
-  async run(executionId: string): Promise<void> {
-    const run = await this.recorder.claim(executionId);
+  /** `jobStarts`: how many times BullMQ has started this job, this start included. */
+  async run(executionId: string, jobStarts: number): Promise<void> {
+    const run = await this.recorder.claim(executionId, jobStarts);
     if (!run) {
       this.logger.debug(`execution ${executionId.slice(0, 8)}… is not pending; job skipped`);
       return;

@@ -31,11 +31,13 @@ export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationSh
     for (const [queue, concurrency] of known) {
       if (this.config.queues.length > 0 && !this.config.queues.includes(queue)) continue;
       const connection = createRedisConnection(this.config.redisUrl, 'worker');
-      const worker = new Worker<ExecutionJobData>(queue, (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId), {
+      const worker = new Worker<ExecutionJobData>(queue, (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId, job.attemptsStarted), {
         connection,
         prefix: this.config.queuePrefix,
         concurrency,
+        // A dead worker's lock lapses after this long and the stalled check hands its job on.
         stalledInterval: this.config.stalledIntervalMs,
+        lockDuration: this.config.stalledIntervalMs,
       });
       worker.on('error', (error) => this.logger.warn(`worker for queue "${queue}": ${error.message}`));
       this.workers.push({ worker, connection });
