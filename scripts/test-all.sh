@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 RESULTS=.test-results
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 export TEST_REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
-rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS/tmp"
+# Test databases, uploads and sockets land here, and go with the next run.
+export TMPDIR="$PWD/$RESULTS/tmp"
 
 summary() {
   node scripts/sum-jest-results.js "$RESULTS"/*.json | tee "$RESULTS/summary.txt"
@@ -23,7 +25,7 @@ fi
 
 status=0
 echo "== suite on SQLite"
-TEST_DATABASE_URL= npx jest --runInBand --forceExit --json --outputFile="$RESULTS/sqlite.json" || status=1
+env -u TEST_DATABASE_URL npx jest --runInBand --forceExit --json --outputFile="$RESULTS/sqlite.json" || status=1
 
 echo "== suite on PostgreSQL"
 db="taskgate_test_$(date +%s)_$$"

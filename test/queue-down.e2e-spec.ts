@@ -22,4 +22,15 @@ describe('execute while the queue is down (e2e)', () => {
     expect(records[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^could not enqueue: /) });
     expect(records[0].completedAt).toBeInstanceOf(Date);
   });
+
+  it('releases the Idempotency-Key of a request it could not enqueue, so the retry is a new attempt', async () => {
+    const caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    const send = () => t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).set('Idempotency-Key', 'k-1')
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } });
+    await send().expect(503);
+    await send().expect(503);
+    const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
+    expect(records).toHaveLength(2);
+    expect(records.every((record) => record.status === 'failed' && record.idempotencyKey === null)).toBe(true);
+  });
 });

@@ -66,7 +66,8 @@ export class ExecutionsService {
       const now = new Date();
       await this.executions.update(
         { id: execution.id, status: 'pending' },
-        { status: 'failed', error: `could not enqueue: ${(error as Error).message}`, completedAt: now, updatedAt: now, durationMs: 0 },
+        // The key is released so that the client's retry with it is a new attempt, not a replay of this failure.
+        { status: 'failed', error: `could not enqueue: ${(error as Error).message}`, completedAt: now, updatedAt: now, durationMs: 0, idempotencyKey: null },
       );
       throw error;
     }

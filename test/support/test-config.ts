@@ -7,7 +7,7 @@ import { loadAppConfig } from '../../src/config/load-app-config';
 
 /** The database this run uses: `TEST_DATABASE_URL` (set by scripts/test-all.sh) or a fresh SQLite file. */
 export function testDatabaseUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? `sqlite:${join(tmpdir(), `taskgate-e2e-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)}`;
+  return process.env.TEST_DATABASE_URL || `sqlite:${join(tmpdir(), `taskgate-e2e-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)}`;
 }
 
 export function testRedisUrl(): string {
