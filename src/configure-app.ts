@@ -2,6 +2,7 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import { AppConfig } from './config/app-config';
+import { AuthenticatedWsAdapter } from './executions/authenticated-ws.adapter';
 
 export const API_PREFIX = 'api/v1';
 
@@ -12,6 +13,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   });
   app.use(json({ limit: config.bodyLimitBytes, strict: true }));
   app.use(bodyErrorHandler);
+  app.useWebSocketAdapter(new AuthenticatedWsAdapter(app));
   app.enableShutdownHooks();
   return app;
 }

@@ -190,7 +190,7 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
 
     it('lists only what the caller may execute, with the kwargs schema', async () => {
       const tasks = await available(runner);
-      expect(tasks.map((task) => task.task_name)).toEqual(['demo.add', 'demo.fail', 'demo.sleep', 'fx.bounded', 'fx.echo', 'fx.flaky', 'fx.huge', 'fx.open', 'fx.solo', 'fx.stubborn']);
+      expect(tasks.map((task) => task.task_name)).toEqual(['demo.add', 'demo.fail', 'demo.sleep', 'fx.bounded', 'fx.chatty', 'fx.echo', 'fx.flaky', 'fx.huge', 'fx.open', 'fx.solo', 'fx.stubborn']);
       const add = tasks.find((task) => task.task_name === 'demo.add')!;
       expect(add).toMatchObject({ description: expect.any(String), permissions: ['demo.run'], queue: 'default', accepts_file: false });
       expect(add.kwargs_schema).toMatchObject({ type: 'object', required: ['a', 'b'], properties: { a: { type: 'number' }, b: { type: 'number' } } });
@@ -203,7 +203,7 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
 
     it('shows an admin every task', async () => {
       const names = (await available(admin)).map((task) => task.task_name);
-      expect(names).toEqual(['demo.add', 'demo.checksum', 'demo.fail', 'demo.sleep', 'fx.both', 'fx.bounded', 'fx.echo', 'fx.flaky', 'fx.huge', 'fx.open', 'fx.solo', 'fx.stubborn']);
+      expect(names).toEqual(['demo.add', 'demo.checksum', 'demo.fail', 'demo.sleep', 'fx.both', 'fx.bounded', 'fx.chatty', 'fx.echo', 'fx.flaky', 'fx.huge', 'fx.open', 'fx.solo', 'fx.stubborn']);
     });
 
     it('follows group grants', async () => {

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { In, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { Caller } from '../permissions/caller';
+import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
 import { CancelChannel } from '../queue/cancel-channel';
 import { ExecutionQueues } from '../queue/execution-queues';
 import { TaskRegistry } from '../task-registry/task-registry';
@@ -29,6 +30,7 @@ export class ExecutionControlService {
     private readonly registry: TaskRegistry,
     private readonly queues: ExecutionQueues,
     private readonly cancels: CancelChannel,
+    private readonly events: ExecutionEventsPublisher,
   ) {}
 
   /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
@@ -42,12 +44,12 @@ export class ExecutionControlService {
       );
       if (moved.affected) {
         await this.queues.remove(execution.queue, id);
-        return this.reload(id);
+        return this.reloadAndPublish(id);
       }
     } else if (execution.status === 'running') {
       await this.executions.update({ id, status: 'running' }, { cancelRequestedAt: now, updatedAt: now });
       await this.cancels.publish(id);
-      return this.reload(id);
+      return this.reloadAndPublish(id);
     }
     const current = await this.reload(id);
     if (isTerminal(current.status)) throw new ConflictError(`execution ${id} is already ${current.status}`);
@@ -111,7 +113,13 @@ export class ExecutionControlService {
     }
     const written = await this.executions.update({ id, status: execution.status, attempts: execution.attempts }, fields);
     if (!written.affected) throw new ConflictError(`execution ${id} changed concurrently; read it and try again`);
-    return this.reload(id);
+    return this.reloadAndPublish(id);
+  }
+
+  private async reloadAndPublish(id: string): Promise<Execution> {
+    const execution = await this.reload(id);
+    this.events.changed(execution);
+    return execution;
   }
 
   private async reload(id: string): Promise<Execution> {

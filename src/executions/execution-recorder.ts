@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
 import { ProgressUpdate } from '../task-registry/task-context';
 import { Execution } from './execution.entity';
 
@@ -13,7 +14,10 @@ const MAX_TEXT_CHARS = 8 * 1024;
  */
 @Injectable()
 export class ExecutionRecorder {
-  constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
+  constructor(
+    @InjectRepository(Execution) private readonly executions: Repository<Execution>,
+    private readonly events: ExecutionEventsPublisher,
+  ) {}
 
   /**
    * Moves the record to running and counts the attempt; null if it is not ours to run.
@@ -33,7 +37,9 @@ export class ExecutionRecorder {
       })
       .execute();
     if (!claimed.affected) return null;
-    return this.executions.findOneBy({ id });
+    const run = await this.executions.findOneBy({ id });
+    if (run) this.events.changed(run);
+    return run;
   }
 
   async progress(run: Execution, update: ProgressUpdate): Promise<boolean> {
@@ -44,7 +50,7 @@ export class ExecutionRecorder {
     if (update.completed_items !== undefined) fields.completedItems = update.completed_items;
     if (update.message !== undefined) fields.message = update.message.slice(0, MAX_TEXT_CHARS);
     if (Object.keys(fields).length === 0) return true;
-    return this.writeOwnRun(run, fields);
+    return this.writeOwnRun(run, fields, 'progress');
   }
 
   async complete(run: Execution, result: unknown, now = new Date()): Promise<boolean> {
@@ -69,15 +75,21 @@ export class ExecutionRecorder {
     return this.writeOwnRun(run, { status, error: reason, completedAt: now, durationMs: elapsed(run, now) });
   }
 
-  private async writeOwnRun(run: Execution, fields: Partial<Execution>): Promise<boolean> {
+  /** The fenced write; on success `run` is brought up to date and the change published. */
+  private async writeOwnRun(run: Execution, fields: Partial<Execution>, kind: 'progress' | 'change' = 'change'): Promise<boolean> {
+    // updated_at is set here, not by the column default: SQLite's CURRENT_TIMESTAMP drops milliseconds.
+    const values = { ...fields, updatedAt: new Date() };
     const written = await this.executions
       .createQueryBuilder()
       .update(Execution)
-      // updated_at is set here, not by the column default: SQLite's CURRENT_TIMESTAMP drops milliseconds.
-      .set({ ...fields, updatedAt: new Date() })
+      .set(values)
       .where('id = :id AND attempts = :attempts AND status = :running', { id: run.id, attempts: run.attempts, running: 'running' })
       .execute();
-    return (written.affected ?? 0) > 0;
+    if (!written.affected) return false;
+    Object.assign(run, values);
+    if (kind === 'progress') this.events.progressed(run);
+    else this.events.changed(run);
+    return true;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '../events/events.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
 import { Execution } from './execution.entity';
@@ -7,6 +8,8 @@ import { ExecutionRecorder } from './execution-recorder';
 import { ExecutionRunner } from './execution-runner';
 import { ExecutionWorkers } from './execution-workers';
 import { ExecutionsController } from './executions.controller';
+import { ExecutionEventsController } from './execution-events.controller';
+import { ExecutionsGateway } from './executions.gateway';
 import { ExecutionsService } from './executions.service';
 import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionControlService } from './execution-control.service';
@@ -15,9 +18,9 @@ import { IdempotencyKeys } from './idempotency-keys';
 import { TasksController } from './tasks.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule],
-  controllers: [TasksController, ExecutionsController],
-  providers: [ExecutionsService, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys],
+  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, EventsModule],
+  controllers: [TasksController, ExecutionsController, ExecutionEventsController],
+  providers: [ExecutionsService, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
   exports: [ExecutionsService],
 })
 export class ExecutionsModule {}

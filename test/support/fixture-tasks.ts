@@ -46,6 +46,14 @@ export class FixtureTasks {
     return { started, finished: Date.now() };
   }
 
+  @ApiTask(['fx.alpha'], 'Reports progress kwargs.reports times', { name: 'fx.chatty' })
+  async chatty(ctx: TaskContext<{ reports: number }>) {
+    for (let i = 1; i <= ctx.kwargs.reports; i++) {
+      await ctx.progress({ progress: Math.floor((i / ctx.kwargs.reports) * 100), completed_items: i, total_items: ctx.kwargs.reports });
+    }
+    return { reports: ctx.kwargs.reports };
+  }
+
   @ApiTask(['fx.alpha'], 'Returns its args and kwargs', { name: 'fx.echo' })
   echo(ctx: { args: unknown[]; kwargs: unknown; attempt: number }) {
     return { args: ctx.args, kwargs: ctx.kwargs, attempt: ctx.attempt };

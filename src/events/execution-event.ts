@@ -1,0 +1,24 @@
+import type { ExecutionDto } from '../executions/dto/execution.dto';
+
+/** One change of an execution, as delivered to SSE and WebSocket clients. */
+export interface ExecutionEvent {
+  /** The Redis stream entry id (`<ms>-<seq>`): increasing per execution, the SSE `id:`. */
+  id: string;
+  execution: ExecutionDto;
+}
+
+const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
+
+export function isStreamId(value: string): boolean {
+  return STREAM_ID.test(value);
+}
+
+/** Orders two stream ids: negative when `a` came first. */
+export function compareStreamIds(a: string, b: string): number {
+  const [, aMs, aSeq] = STREAM_ID.exec(a) ?? [, '0', '0'];
+  const [, bMs, bSeq] = STREAM_ID.exec(b) ?? [, '0', '0'];
+  const byMs = BigInt(aMs!) - BigInt(bMs!);
+  if (byMs !== 0n) return byMs < 0n ? -1 : 1;
+  const bySeq = BigInt(aSeq!) - BigInt(bSeq!);
+  return bySeq === 0n ? 0 : bySeq < 0n ? -1 : 1;
+}

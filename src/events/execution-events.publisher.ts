@@ -1,0 +1,101 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type IORedis from 'ioredis';
+import { AppConfig } from '../config/app-config';
+import { ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
+import { Execution } from '../executions/execution.entity';
+import { isTerminal } from '../executions/execution-status';
+import { createRedisConnection } from '../queue/redis-connection';
+import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
+
+/** Progress events per execution are coalesced to at most one per this interval. */
+export const PROGRESS_INTERVAL_MS = 250;
+
+/** Appends to the execution's stream and publishes, atomically, so stream order is delivery order. */
+const APPEND_AND_PUBLISH = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'data', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[4], id .. ' ' .. ARGV[2])
+return id`;
+
+interface Pending {
+  timer: NodeJS.Timeout;
+  execution: ExecutionDto;
+}
+
+/**
+ * Publishes every change of an execution once through Redis: a short history per execution (a
+ * stream, for `Last-Event-ID`) and a pub/sub message for live listeners in every API process.
+ * Progress is coalesced; status changes go out at once and supersede coalesced progress.
+ */
+@Injectable()
+export class ExecutionEventsPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionEventsPublisher.name);
+  private connection?: IORedis;
+  private readonly lastSentAt = new Map<string, number>();
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** A status (or other non-progress) change: sent now. */
+  changed(execution: Execution): void {
+    this.cancelPending(execution.id);
+    this.send(toExecutionDto(execution));
+    if (isTerminal(execution.status)) this.lastSentAt.delete(execution.id);
+    else this.lastSentAt.set(execution.id, Date.now());
+  }
+
+  /** A progress report: sent now if none went out recently, else the latest one goes out later. */
+  progressed(execution: Execution): void {
+    const dto = toExecutionDto(execution);
+    const waiting = this.pending.get(execution.id);
+    if (waiting) {
+      waiting.execution = dto;
+      return;
+    }
+    const sinceLast = Date.now() - (this.lastSentAt.get(execution.id) ?? 0);
+    if (sinceLast >= PROGRESS_INTERVAL_MS) {
+      this.lastSentAt.set(execution.id, Date.now());
+      this.send(dto);
+      return;
+    }
+    const timer = setTimeout(() => {
+      const latest = this.pending.get(execution.id);
+      this.pending.delete(execution.id);
+      if (!latest) return;
+      this.lastSentAt.set(execution.id, Date.now());
+      this.send(latest.execution);
+    }, PROGRESS_INTERVAL_MS - sinceLast);
+    this.pending.set(execution.id, { timer, execution: dto });
+  }
+
+  onApplicationShutdown(): void {
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+    this.connection?.disconnect();
+  }
+
+  private cancelPending(executionId: string): void {
+    const waiting = this.pending.get(executionId);
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    this.pending.delete(executionId);
+  }
+
+  private send(execution: ExecutionDto): void {
+    const redis = this.redis();
+    const { queuePrefix } = this.config;
+    redis
+      .eval(APPEND_AND_PUBLISH, 1, eventsKey(queuePrefix, execution.id), HISTORY_LENGTH, JSON.stringify(execution), EVENTS_TTL_SECONDS, eventsChannel(queuePrefix))
+      .catch((error: Error) => this.logger.warn(`could not publish a change of ${execution.id.slice(0, 8)}…: ${error.message}`));
+  }
+
+  private redis(): IORedis {
+    if (!this.connection) {
+      // Commands queue while reconnecting (unlike the producer's fail-fast connection): an event
+      // published during a blip still goes out once Redis answers.
+      this.connection = createRedisConnection(this.config.redisUrl, 'worker');
+      this.connection.on('error', () => undefined);
+    }
+    return this.connection;
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type IORedis from 'ioredis';
+import { AppConfig } from '../config/app-config';
+import { ExecutionDto } from '../executions/dto/execution.dto';
+import { createRedisConnection } from '../queue/redis-connection';
+import { whenReady } from '../queue/redis-ready';
+import { eventsChannel, eventsKey } from './event-keys';
+import { ExecutionEvent } from './execution-event';
+
+type Listener = (event: ExecutionEvent) => void;
+
+const READ_TIMEOUT_MS = 5000;
+
+/**
+ * The read side of the event feed in an API process: one Redis subscription, fanned out to the
+ * SSE streams and WebSocket subscriptions of this process, plus each execution's recent history.
+ */
+@Injectable()
+export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionFeed.name);
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private subscriber?: IORedis;
+  private reader?: IORedis;
+
+  constructor(private readonly config: AppConfig) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runsApi) return;
+    this.subscriber = createRedisConnection(this.config.redisUrl, 'worker');
+    this.subscriber.on('error', (error) => this.logger.warn(`event subscription: ${error.message}`));
+    this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
+    await this.subscriber.subscribe(eventsChannel(this.config.queuePrefix));
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+    this.reader?.disconnect();
+    this.listeners.clear();
+  }
+
+  /** Calls `listener` for every later change of the execution; returns the way to stop. */
+  subscribe(executionId: string, listener: Listener): () => void {
+    let set = this.listeners.get(executionId);
+    if (!set) this.listeners.set(executionId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(executionId) === set) this.listeners.delete(executionId);
+    };
+  }
+
+  /** Recorded events after `afterId` (exclusive), oldest first. */
+  async history(executionId: string, afterId: string): Promise<ExecutionEvent[]> {
+    const entries = await (await this.redis()).xrange(eventsKey(this.config.queuePrefix, executionId), `(${afterId}`, '+');
+    return entries.map(([id, fields]) => ({ id, execution: JSON.parse(fields[1]) as ExecutionDto }));
+  }
+
+  /** The id of the newest recorded event, or `0-0` when there is none. */
+  async lastId(executionId: string): Promise<string> {
+    const [newest] = await (await this.redis()).xrevrange(eventsKey(this.config.queuePrefix, executionId), '+', '-', 'COUNT', 1);
+    return newest?.[0] ?? '0-0';
+  }
+
+  private dispatch(message: string): void {
+    const space = message.indexOf(' ');
+    let event: ExecutionEvent;
+    try {
+      event = { id: message.slice(0, space), execution: JSON.parse(message.slice(space + 1)) as ExecutionDto };
+    } catch {
+      return;
+    }
+    for (const listener of this.listeners.get(event.execution.id) ?? []) listener(event);
+  }
+
+  private async redis(): Promise<IORedis> {
+    if (!this.reader) {
+      this.reader = createRedisConnection(this.config.redisUrl, 'producer');
+      this.reader.on('error', () => undefined);
+    }
+    await whenReady(this.reader, READ_TIMEOUT_MS);
+    return this.reader;
+  }
+}

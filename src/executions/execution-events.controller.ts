@@ -1,0 +1,82 @@
+import { Controller, Get, Headers, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentCaller } from '../auth/current-caller.decorator';
+import { compareStreamIds, ExecutionEvent, isStreamId } from '../events/execution-event';
+import { ExecutionFeed } from '../events/execution-feed';
+import type { Caller } from '../permissions/caller';
+import { toExecutionDto } from './dto/execution.dto';
+import { ExecutionsService } from './executions.service';
+
+/** Comment lines at this interval keep proxies and load balancers from closing an idle stream. */
+export const SSE_KEEPALIVE_MS = 15_000;
+
+@Controller('executions')
+export class ExecutionEventsController {
+  constructor(
+    private readonly executions: ExecutionsService,
+    private readonly feed: ExecutionFeed,
+  ) {}
+
+  /**
+   * Server-Sent Events: the current state first, then one `execution` event per change, each with
+   * an `id:`; a client that reconnects with `Last-Event-ID` gets what it missed. Ends after the
+   * terminal event.
+   */
+  @Get(':id/events')
+  async events(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.executions.findVisible(caller, id); // 404 before any byte of the stream
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+
+    let lastSent = '0-0';
+    let ended = false;
+    const buffered: ExecutionEvent[] = [];
+    let live = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(keepAlive);
+      unsubscribe();
+      res.end();
+    };
+    const send = (event: ExecutionEvent, force = false) => {
+      if (ended || (!force && compareStreamIds(event.id, lastSent) <= 0)) return;
+      lastSent = event.id;
+      res.write(`id: ${event.id}\nevent: execution\ndata: ${JSON.stringify(event.execution)}\n\n`);
+      if (event.execution.is_complete) finish();
+    };
+    // Listen before reading, so nothing published in between is missed.
+    const unsubscribe = this.feed.subscribe(id, (event) => (live ? send(event) : buffered.push(event)));
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    res.on('close', finish);
+
+    try {
+      if (lastEventId && isStreamId(lastEventId)) {
+        lastSent = lastEventId;
+        for (const event of await this.feed.history(id, lastEventId)) send(event);
+        if (!ended) {
+          // History may have expired: the record itself says whether the execution already ended.
+          const current = toExecutionDto(await this.executions.findVisible(caller, id));
+          if (current.is_complete) send({ id: await this.feed.lastId(id), execution: current }, true);
+        }
+      } else {
+        const newest = await this.feed.lastId(id);
+        send({ id: newest, execution: toExecutionDto(await this.executions.findVisible(caller, id)) }, true);
+      }
+      live = true;
+      for (const event of buffered.splice(0)) send(event);
+    } catch {
+      finish(); // the record vanished (deleted) or Redis failed mid-stream: end; the client may reconnect
+    }
+  }
+}

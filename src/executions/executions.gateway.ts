@@ -1,0 +1,126 @@
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { ExecutionFeed } from '../events/execution-feed';
+import type { Caller } from '../permissions/caller';
+import type { AuthenticatedRequest } from './authenticated-ws.adapter';
+import { type ExecutionDto, toExecutionDto } from './dto/execution.dto';
+import { ExecutionsService } from './executions.service';
+import type { WsInbound } from './ws-messages';
+
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+/** A socket with more unsent data than this is too slow to follow: it is dropped, not buffered. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+export const PING_INTERVAL_MS = 30_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Client {
+  caller: Caller;
+  subscriptions: Map<string, () => void>;
+  alive: boolean;
+}
+
+/** `/api/v1/ws`: subscribe to executions, receive `task_update` for each change. */
+@WebSocketGateway({ path: '/api/v1/ws' })
+export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+  private readonly logger = new Logger(ExecutionsGateway.name);
+  private readonly clients = new Map<WebSocket, Client>();
+  private readonly heartbeat = setInterval(() => this.ping(), PING_INTERVAL_MS);
+
+  constructor(
+    private readonly executions: ExecutionsService,
+    private readonly feed: ExecutionFeed,
+  ) {
+    this.heartbeat.unref();
+  }
+
+  handleConnection(socket: WebSocket, request: AuthenticatedRequest): void {
+    if (!request.caller) return socket.close(1008, 'unauthenticated');
+    this.clients.set(socket, { caller: request.caller, subscriptions: new Map(), alive: true });
+    socket.on('pong', () => {
+      const client = this.clients.get(socket);
+      if (client) client.alive = true;
+    });
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const client = this.clients.get(socket);
+    for (const unsubscribe of client?.subscriptions.values() ?? []) unsubscribe();
+    this.clients.delete(socket);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): Promise<void> {
+    const client = this.clients.get(socket);
+    const id = data.execution_id;
+    if (!client) return;
+    if (typeof id !== 'string' || !UUID.test(id)) return this.error(socket, 'execution_id must be an execution id (UUID)');
+    if (client.subscriptions.has(id)) return;
+    if (client.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+      return this.error(socket, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`);
+    }
+    // Listen first, then read the record, so no change falls between the two.
+    const unsubscribe = this.feed.subscribe(id, (event) => this.update(socket, event.execution));
+    client.subscriptions.set(id, unsubscribe);
+    try {
+      this.update(socket, toExecutionDto(await this.executions.findVisible(client.caller, id)));
+    } catch {
+      this.drop(client, id);
+      this.error(socket, `execution ${id} not found`);
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): void {
+    const client = this.clients.get(socket);
+    if (client && typeof data.execution_id === 'string') this.drop(client, data.execution_id);
+  }
+
+  @SubscribeMessage('invalid')
+  invalid(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): void {
+    this.error(socket, data.reason ?? 'invalid message');
+  }
+
+  private update(socket: WebSocket, execution: ExecutionDto): void {
+    const client = this.clients.get(socket);
+    if (!client?.subscriptions.has(execution.id)) return;
+    const { id, status, progress, stage, message, total_items, completed_items, is_complete } = execution;
+    this.send(socket, { type: 'task_update', execution_id: id, status, progress, stage, message, total_items, completed_items, is_complete });
+    if (is_complete) this.drop(client, id); // nothing follows a terminal status
+  }
+
+  private error(socket: WebSocket, message: string): void {
+    this.send(socket, { type: 'error', message });
+  }
+
+  private send(socket: WebSocket, payload: object): void {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.logger.warn('dropping a WebSocket client that does not keep up');
+      socket.terminate();
+      return;
+    }
+    socket.send(JSON.stringify(payload));
+  }
+
+  private drop(client: Client, executionId: string): void {
+    client.subscriptions.get(executionId)?.();
+    client.subscriptions.delete(executionId);
+  }
+
+  private ping(): void {
+    for (const [socket, client] of this.clients) {
+      if (!client.alive) {
+        socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      if (socket.readyState === socket.OPEN) socket.ping();
+    }
+  }
+}
