@@ -74,6 +74,15 @@ describe('live updates across processes (e2e)', () => {
       expect(stream.events[0].data.status).toBe('completed');
     });
 
+    it('takes the token as ?token= too, for browsers (EventSource cannot set headers); other routes do not', async () => {
+      const stream = openSse(port, `/api/v1/executions/${executionId}/events?token=${alice.secret}`, null);
+      expect(await stream.status).toBe(200);
+      await stream.ended;
+      expect(stream.events[0].data.status).toBe('completed');
+      await t.http().get(`/api/v1/executions/${executionId}?token=${alice.secret}`).expect(401);
+      expect(await openSse(port, `/api/v1/executions/${executionId}/events?token=${bob.secret}`, null).status).toBe(404);
+    });
+
     it('answers 404 for an execution the caller may not see, 401 without a token, 400 for a bad id', async () => {
       expect(await events(executionId, bob).status).toBe(404);
       expect(await events(executionId, null).status).toBe(401);

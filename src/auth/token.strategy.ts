@@ -15,8 +15,9 @@ export class TokenStrategy extends PassportStrategy(Strategy, TOKEN_STRATEGY) {
     super();
   }
 
-  async validate(request: Request): Promise<Caller> {
-    const header = parseAuthorizationHeader(request.headers.authorization);
+  async validate(request: Request & { allowsQueryToken?: boolean }): Promise<Caller> {
+    const queryToken = request.allowsQueryToken && !request.headers.authorization ? request.query.token : undefined;
+    const header = typeof queryToken === 'string' ? { secret: queryToken } : parseAuthorizationHeader(request.headers.authorization);
     if ('failure' in header) throw new UnauthorizedException(header.failure);
     const result = await this.authenticator.authenticate(header.secret);
     if ('failure' in result) throw new UnauthorizedException(result.failure);

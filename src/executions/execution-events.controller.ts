@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { AllowQueryToken } from '../auth/query-token.decorator';
 import { compareStreamIds, ExecutionEvent, isStreamId } from '../events/execution-event';
 import { ExecutionFeed } from '../events/execution-feed';
 import type { Caller } from '../permissions/caller';
@@ -23,6 +24,7 @@ export class ExecutionEventsController {
    * terminal event.
    */
   @Get(':id/events')
+  @AllowQueryToken()
   async events(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) id: string,
