@@ -20,22 +20,32 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(ExecutionFeed.name);
   private readonly listeners = new Map<string, Set<Listener>>();
   private subscriber?: IORedis;
+  private subscribed: Promise<void> = Promise.resolve();
   private reader?: IORedis;
 
   constructor(private readonly config: AppConfig) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.config.runsApi) return;
     this.subscriber = createRedisConnection(this.config.redisUrl, 'worker');
     this.subscriber.on('error', (error) => this.logger.warn(`event subscription: ${error.message}`));
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
-    await this.subscriber.subscribe(eventsChannel(this.config.queuePrefix));
+    // Not awaited: start-up must not hang on Redis; ioredis subscribes (and resubscribes) once connected.
+    this.subscribed = this.subscriber.subscribe(eventsChannel(this.config.queuePrefix)).then(
+      () => undefined,
+      (error: Error) => this.logger.warn(`event subscription: ${error.message}`),
+    );
   }
 
   onApplicationShutdown(): void {
     this.subscriber?.disconnect();
     this.reader?.disconnect();
     this.listeners.clear();
+  }
+
+  /** Resolves once the Redis subscription is active (or after a short wait, if Redis is slow). */
+  async listening(): Promise<void> {
+    await Promise.race([this.subscribed, new Promise((resolve) => setTimeout(resolve, READ_TIMEOUT_MS).unref())]);
   }
 
   /** Calls `listener` for every later change of the execution; returns the way to stop. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Headers, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { AllowQueryToken } from '../auth/query-token.decorator';
@@ -12,11 +12,19 @@ import { ExecutionsService } from './executions.service';
 export const SSE_KEEPALIVE_MS = 15_000;
 
 @Controller('executions')
-export class ExecutionEventsController {
+export class ExecutionEventsController implements BeforeApplicationShutdown {
+  /** Open streams, so a stopping API process can end them instead of waiting on them. */
+  private readonly open = new Set<() => void>();
+
   constructor(
     private readonly executions: ExecutionsService,
     private readonly feed: ExecutionFeed,
   ) {}
+
+  /** Ends every stream; clients reconnect (with `Last-Event-ID`) to another API process. */
+  beforeApplicationShutdown(): void {
+    for (const finish of [...this.open]) finish();
+  }
 
   /**
    * Server-Sent Events: the current state first, then one `execution` event per change, each with
@@ -32,6 +40,7 @@ export class ExecutionEventsController {
     @Res() res: Response,
   ): Promise<void> {
     await this.executions.findVisible(caller, id); // 404 before any byte of the stream
+    await this.feed.listening();
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -47,6 +56,7 @@ export class ExecutionEventsController {
     const finish = () => {
       if (ended) return;
       ended = true;
+      this.open.delete(finish);
       clearInterval(keepAlive);
       unsubscribe();
       res.end();
@@ -61,6 +71,7 @@ export class ExecutionEventsController {
     const unsubscribe = this.feed.subscribe(id, (event) => (live ? send(event) : buffered.push(event)));
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
     res.on('close', finish);
+    this.open.add(finish);
 
     try {
       if (lastEventId && isStreamId(lastEventId)) {

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
@@ -12,7 +13,7 @@ import { ExecutionRunner } from './execution-runner';
  * tasks, or those named in `QUEUES`), each with the largest concurrency its tasks ask for.
  */
 @Injectable()
-export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExecutionWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExecutionWorkers.name);
   private readonly workers: Array<{ worker: Worker<ExecutionJobData>; connection: IORedis }> = [];
 
@@ -45,8 +46,20 @@ export class ExecutionWorkers implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.workers.map(({ worker }) => worker.close()));
+  /**
+   * Graceful stop, before the database and Redis connections close: take no new jobs, give the
+   * running ones `SHUTDOWN_GRACE_MS` to finish, then let go of the rest. Those stay active in
+   * BullMQ until their lock lapses, and another worker takes them over: not lost, not failed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.workers.length === 0) return;
+    const closing = Promise.all(this.workers.map(({ worker }) => worker.close())).then(() => true, () => true);
+    const finished = await Promise.race([closing, sleep(this.config.shutdownGraceMs, false, { ref: false })]);
+    if (!finished) {
+      // BullMQ's close() cannot be hurried once started; dropping the connection stops the lock
+      // renewals, so the jobs' locks lapse and another worker's stalled check takes them over.
+      this.logger.warn(`jobs still running after SHUTDOWN_GRACE_MS=${this.config.shutdownGraceMs}; leaving them to another worker`);
+    }
     for (const { connection } of this.workers) connection.disconnect();
     this.workers.length = 0;
   }

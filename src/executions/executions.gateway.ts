@@ -60,17 +60,22 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
     const id = data.execution_id;
     if (!client) return;
     if (typeof id !== 'string' || !UUID.test(id)) return this.error(socket, 'execution_id must be an execution id (UUID)');
-    if (client.subscriptions.has(id)) return;
+    await this.feed.listening();
+    try {
+      await this.executions.findVisible(client.caller, id); // nothing about a foreign execution, ever
+    } catch {
+      return this.error(socket, `execution ${id} not found`);
+    }
+    if (client.subscriptions.has(id) || socket.readyState !== socket.OPEN) return;
     if (client.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       return this.error(socket, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`);
     }
-    // Listen first, then read the record, so no change falls between the two.
-    const unsubscribe = this.feed.subscribe(id, (event) => this.update(socket, event.execution));
-    client.subscriptions.set(id, unsubscribe);
+    // Listen first, then read the current state, so no change falls between the two.
+    client.subscriptions.set(id, this.feed.subscribe(id, (event) => this.update(socket, event.execution)));
     try {
       this.update(socket, toExecutionDto(await this.executions.findVisible(client.caller, id)));
     } catch {
-      this.drop(client, id);
+      this.drop(client, id); // deleted in the meantime
       this.error(socket, `execution ${id} not found`);
     }
   }

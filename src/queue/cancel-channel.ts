@@ -30,14 +30,15 @@ export class CancelChannel implements OnApplicationBootstrap, OnApplicationShutd
     this.listeners.push(listener);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.config.runsWorker) return;
     this.subscriber = createRedisConnection(this.config.redisUrl, 'worker');
     this.subscriber.on('error', (error) => this.logger.warn(`cancel subscription: ${error.message}`));
     this.subscriber.on('message', (_channel: string, executionId: string) => {
       for (const listener of this.listeners) listener(executionId);
     });
-    await this.subscriber.subscribe(this.channel);
+    // Not awaited: start-up must not hang on Redis; ioredis subscribes (and resubscribes) once connected.
+    this.subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn(`cancel subscription: ${error.message}`));
   }
 
   async publish(executionId: string): Promise<void> {

@@ -1,0 +1,65 @@
+import { loadAppConfig } from '../src/config/load-app-config';
+import { createCaller, TestCaller } from './support/factories';
+import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
+import { createTestApp, TestApp } from './support/test-app';
+import { testEnv } from './support/test-config';
+import { waitForExecution } from './support/wait-for';
+
+/** SIGTERM to a worker while it runs a task: the execution completes, by it or by another worker. */
+describe('graceful shutdown of a worker (e2e)', () => {
+  const workers: GatewayProcess[] = [];
+  const apps: TestApp[] = [];
+
+  afterAll(async () => {
+    await Promise.all(workers.map(stopProcess));
+    await Promise.all(apps.map((app) => app.close()));
+  });
+
+  async function setUp(extra: Record<string, string>): Promise<{ t: TestApp; env: Record<string, string>; caller: TestCaller }> {
+    const env = testEnv({ STALLED_INTERVAL_MS: '1000', ...extra });
+    const t = await createTestApp({ config: loadAppConfig({ ...env, ROLE: 'api' }) });
+    apps.push(t);
+    return { t, env, caller: await createCaller(t.app, { permissions: ['demo.run'] }) };
+  }
+
+  async function startWorker(env: Record<string, string>): Promise<GatewayProcess> {
+    const worker = startFixtureWorker(env);
+    workers.push(worker);
+    await waitForOutput(worker, /fixture worker ready/, 60_000);
+    return worker;
+  }
+
+  const run = async (t: TestApp, caller: TestCaller, ms: number) => {
+    const { body } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
+      .send({ task_name: 'demo.sleep', kwargs: { ms, steps: 5 } }).expect(202);
+    await waitForExecution(t, caller.auth, body.execution_id, (e) => e.status === 'running');
+    return body.execution_id as string;
+  };
+
+  it('lets the running task finish within SHUTDOWN_GRACE_MS and takes no new job', async () => {
+    const { t, env, caller } = await setUp({ SHUTDOWN_GRACE_MS: '10000' });
+    const worker = await startWorker(env);
+    const id = await run(t, caller, 1500);
+    worker.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const later = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202);
+    await worker.exited;
+    const done = await waitForExecution(t, caller.auth, id, undefined, 1000);
+    expect(done).toMatchObject({ status: 'completed', attempts: 1 });
+    const untouched = await t.http().get(`/api/v1/executions/${later.body.execution_id}`).set('Authorization', caller.auth).expect(200);
+    expect(untouched.body.status).toBe('pending');
+  }, 90_000);
+
+  it('past the grace period leaves the job to another worker: completed, never failed', async () => {
+    const { t, env, caller } = await setUp({ SHUTDOWN_GRACE_MS: '200' });
+    const first = await startWorker(env);
+    const id = await run(t, caller, 2500);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    expect((await t.http().get(`/api/v1/executions/${id}`).set('Authorization', caller.auth)).body.status).toBe('running');
+    await startWorker(env);
+    const done = await waitForExecution(t, caller.auth, id, undefined, 30_000);
+    expect(done).toMatchObject({ status: 'completed', attempts: 2, error: null });
+  }, 90_000);
+});
