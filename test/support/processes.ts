@@ -82,3 +82,17 @@ export function startFixtureWorker(env: Record<string, string>): GatewayProcess 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => all, stdout: () => all, exited };
 }
+
+/** A Redis of the test's own on `port` (no persistence), to stop and start at will. */
+export async function startRedis(port: number): Promise<GatewayProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let all = '';
+  child.stdout!.on('data', (chunk: Buffer) => (all += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (all += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const redis = { child, output: () => all, stdout: () => all, exited };
+  await waitForOutput(redis, /Ready to accept connections/, 10_000);
+  return redis;
+}
