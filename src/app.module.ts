@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
 
 export interface AppModuleOptions {
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule,
         DatabaseModule.forRoot({ migrate: true }),
         TaskRegistryModule,
         AuthModule,

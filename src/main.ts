@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
@@ -11,14 +12,15 @@ import { probeRedis, redactRedisUrl } from './queue/redis-connection';
 async function bootstrap(): Promise<void> {
   const config = readConfigOrExit();
   await checkRedisOrExit(config);
-  const logLevels = nestLogLevels(config);
   if (!config.runsApi) {
-    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: logLevels });
+    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+    worker.useLogger(worker.get(PinoLogger));
     worker.enableShutdownHooks();
     new Logger('main').log(`worker started (ROLE=${config.role})`);
     return;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: logLevels });
+  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   configureApp(app, config);
   await app.listen(config.port);
   new Logger('main').log(`taskgate listening on http://localhost:${config.port} (ROLE=${config.role})`);
@@ -44,12 +46,6 @@ async function checkRedisOrExit(config: AppConfig): Promise<void> {
     );
     process.exit(1);
   }
-}
-
-function nestLogLevels(config: AppConfig): Array<'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose'> | false {
-  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  const upTo = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[config.logLevel];
-  return upTo < 0 ? false : order.slice(0, upTo + 1);
 }
 
 void bootstrap();

@@ -44,7 +44,7 @@ describe('starting the gateway as a process (e2e)', () => {
 
   it('on an empty database creates admin, prints its token once, and that token runs demo.add', async () => {
     const database = await createEmptyDatabase();
-    const env = { ...testEnv({ BOOTSTRAP_ADMIN: 'true', LOG_LEVEL: 'info' }), DATABASE_URL: database.url };
+    const env = { ...testEnv({ BOOTSTRAP_ADMIN: 'true', LOG_LEVEL: 'info', LOG_FILE: '' }), DATABASE_URL: database.url };
     try {
       const port = await freePort();
       const first = start({ ...env, PORT: String(port) });
@@ -72,15 +72,15 @@ describe('starting the gateway as a process (e2e)', () => {
   });
 
   it('limits a worker to the queues named in QUEUES', async () => {
-    const gateway = start({ ...testEnv({ LOG_LEVEL: 'info' }), ROLE: 'worker', QUEUES: 'reports' });
+    const gateway = start({ ...testEnv({ LOG_LEVEL: 'info', LOG_FILE: '' }), ROLE: 'worker', QUEUES: 'reports' });
     await waitForOutput(gateway, /worker started/);
-    expect(gateway.output()).toMatch(/QUEUES names "reports", which no registered task uses/);
+    expect(gateway.output()).toMatch(/QUEUES names \\?"reports\\?", which no registered task uses/);
     expect(gateway.output()).not.toMatch(/consuming queue/);
   });
 
   it('runs the API and the worker as separate processes (ROLE=api, ROLE=worker)', async () => {
     const database = await createEmptyDatabase();
-    const env = { ...testEnv({ LOG_LEVEL: 'info' }), DATABASE_URL: database.url };
+    const env = { ...testEnv({ LOG_LEVEL: 'info', LOG_FILE: '' }), DATABASE_URL: database.url };
     try {
       expect(runCli(env, 'migrate').status).toBe(0);
       runCli(env, 'principal:create', 'runner', '--permission', 'demo.run');
@@ -98,7 +98,7 @@ describe('starting the gateway as a process (e2e)', () => {
       expect((await read()).status).toBe('pending');
 
       const worker = start({ ...env, ROLE: 'worker', PORT: String(await freePort()) });
-      await waitForOutput(worker, /consuming queue "default"/);
+      await waitForOutput(worker, /consuming queue \\?"default\\?"/);
       let record = await read();
       for (let i = 0; i < 200 && record.status !== 'completed'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -106,6 +106,10 @@ describe('starting the gateway as a process (e2e)', () => {
       }
       expect(record).toMatchObject({ status: 'completed', result: 42 });
       expect(worker.output()).not.toMatch(/listening on/);
+      // Both processes logged requests and state changes, and no token.
+      expect(api.output()).toMatch(/"url":"\/api\/v1\/tasks\/execute"/);
+      expect(worker.output()).toMatch(/"event":"execution.status"/);
+      expect(api.output() + worker.output()).not.toMatch(TOKEN);
     } finally {
       await database.drop();
       await deleteQueueKeys(loadAppConfig(env));

@@ -32,7 +32,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
       return { statusCode, error: reasonPhrase(statusCode), message };
     }
-    this.logger.error(`unhandled error: ${(exception as Error)?.message}`, (exception as Error)?.stack);
+    // The stack only at debug level: it can be long, and it is for whoever is debugging.
+    this.logger.error(`unhandled error: ${(exception as Error)?.message}`);
+    this.logger.debug((exception as Error)?.stack);
     return { statusCode: 500, error: reasonPhrase(500), message: 'internal server error' };
   }
 }

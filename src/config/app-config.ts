@@ -13,6 +13,8 @@ export class AppConfig {
   queues: string[];
   demoTasks: boolean;
   logLevel: LogLevel;
+  /** Write logs to this file instead of stdout (empty: stdout). */
+  logFile: string;
   bodyLimitBytes: number;
   uploadLimitBytes: number;
   storageDir: string;

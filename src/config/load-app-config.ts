@@ -17,6 +17,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.queues = readQueues(env);
   config.demoTasks = readBoolean(env, 'DEMO_TASKS', true);
   config.logLevel = readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS);
+  config.logFile = readString(env, 'LOG_FILE', '');
   config.bodyLimitBytes = readSize(env, 'BODY_LIMIT', 1024 * 1024);
   config.uploadLimitBytes = readSize(env, 'UPLOAD_LIMIT', 25 * 1024 * 1024);
   config.storageDir = readString(env, 'STORAGE_DIR', './data/uploads');

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
 import { Execution } from '../executions/execution.entity';
 import { isTerminal } from '../executions/execution-status';
+import { maskId } from '../logging/redaction';
 import { createRedisConnection } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
 
@@ -38,6 +39,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
 
   /** A status (or other non-progress) change: sent now. */
   changed(execution: Execution): void {
+    this.logger.log({ event: 'execution.status', execution: maskId(execution.id), task: execution.taskName, status: execution.status, attempt: execution.attempts });
     this.cancelPending(execution.id);
     this.send(toExecutionDto(execution));
     if (isTerminal(execution.status)) this.lastSentAt.delete(execution.id);

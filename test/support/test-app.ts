@@ -2,6 +2,8 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import IORedis from 'ioredis';
 import request from 'supertest';
+import { existsSync, readFileSync } from 'node:fs';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
@@ -23,7 +25,8 @@ export async function createTestApp(
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { taskModules: options.taskModules })],
   }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   configureApp(app, config);
   await app.init();
   const server = app.getHttpServer();
@@ -34,6 +37,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await deleteQueueKeys(config);
+      assertNoTokenLogged(config.logFile);
     },
   };
 }
@@ -54,4 +58,13 @@ export async function deleteQueueKeys(config: AppConfig): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+const TOKEN = /tgw_[A-Za-z0-9_-]{40}/;
+
+/** Every suite's logs are read back: a token in them fails the suite. */
+export function assertNoTokenLogged(logFile: string): void {
+  if (!logFile || !existsSync(logFile)) return;
+  const match = readFileSync(logFile, 'utf8').match(TOKEN);
+  if (match) throw new Error(`a token was logged in ${logFile}: ${match[0].slice(0, 8)}…`);
 }

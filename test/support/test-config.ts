@@ -21,7 +21,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: `tgtest-${randomBytes(5).toString('hex')}`,
     BOOTSTRAP_ADMIN: 'false',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Logs go to a file per app at debug level, so every suite can check that no token was logged.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
+    LOG_FILE: join(tmpdir(), `taskgate-logs-${process.pid}-${randomBytes(4).toString('hex')}.log`),
     STORAGE_DIR: join(tmpdir(), `taskgate-e2e-uploads-${process.pid}`),
     ...overrides,
   };
