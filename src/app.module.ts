@@ -11,6 +11,7 @@ import { DemoModule } from './demo/demo.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
 
 export interface AppModuleOptions {
@@ -26,6 +27,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        MetricsModule,
         DatabaseModule.forRoot({ migrate: true }),
         TaskRegistryModule,
         AuthModule,

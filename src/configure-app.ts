@@ -9,7 +9,7 @@ export const API_PREFIX = 'api/v1';
 /** HTTP setup shared by `main.ts` and the e2e tests, so both serve exactly the same thing. */
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [{ path: 'health/{*path}', method: RequestMethod.GET }],
+    exclude: [{ path: 'health/{*path}', method: RequestMethod.GET }, { path: 'metrics', method: RequestMethod.GET }],
   });
   app.use(json({ limit: config.bodyLimitBytes, strict: true }));
   app.use(bodyErrorHandler);

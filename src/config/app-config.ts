@@ -23,6 +23,8 @@ export class AppConfig {
   stalledIntervalMs: number;
   shutdownGraceMs: number;
   bootstrapAdmin: boolean;
+  /** When set, `/metrics` needs `Authorization: Bearer <this>`. */
+  metricsToken: string;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

@@ -26,6 +26,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.stalledIntervalMs = readInt(env, 'STALLED_INTERVAL_MS', 30_000, 1000, 3_600_000);
   config.shutdownGraceMs = readInt(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000);
   config.bootstrapAdmin = readBoolean(env, 'BOOTSTRAP_ADMIN', true);
+  config.metricsToken = readString(env, 'METRICS_TOKEN', '');
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }

@@ -5,6 +5,7 @@ import { ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
 import { Execution } from '../executions/execution.entity';
 import { isTerminal } from '../executions/execution-status';
 import { maskId } from '../logging/redaction';
+import { ExecutionMetrics } from '../metrics/execution-metrics';
 import { createRedisConnection } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
 
@@ -35,11 +36,15 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   private readonly lastSentAt = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: ExecutionMetrics,
+  ) {}
 
   /** A status (or other non-progress) change: sent now. */
   changed(execution: Execution): void {
     this.logger.log({ event: 'execution.status', execution: maskId(execution.id), task: execution.taskName, status: execution.status, attempt: execution.attempts });
+    this.metrics.observe(execution);
     this.cancelPending(execution.id);
     this.send(toExecutionDto(execution));
     if (isTerminal(execution.status)) this.lastSentAt.delete(execution.id);
