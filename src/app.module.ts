@@ -12,6 +12,7 @@ import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
 
 export interface AppModuleOptions {
@@ -28,6 +29,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         MetricsModule,
+        RateLimitsModule,
         DatabaseModule.forRoot({ migrate: true }),
         TaskRegistryModule,
         AuthModule,

@@ -3,6 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import { AppConfig } from './config/app-config';
 import { AuthenticatedWsAdapter } from './executions/authenticated-ws.adapter';
+import { httpMetrics } from './metrics/http-metrics.middleware';
+import { Metrics } from './metrics/metrics';
 
 export const API_PREFIX = 'api/v1';
 
@@ -11,6 +13,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [{ path: 'health/{*path}', method: RequestMethod.GET }, { path: 'metrics', method: RequestMethod.GET }],
   });
+  app.use(httpMetrics(app.get(Metrics)));
   app.use(json({ limit: config.bodyLimitBytes, strict: true }));
   app.use(bodyErrorHandler);
   app.useWebSocketAdapter(new AuthenticatedWsAdapter(app));

@@ -25,6 +25,10 @@ export class AppConfig {
   bootstrapAdmin: boolean;
   /** When set, `/metrics` needs `Authorization: Bearer <this>`. */
   metricsToken: string;
+  /** Execute (and upload) requests per minute per token; 0 turns the limit off. */
+  rateLimitExecute: number;
+  /** Failed authentications per minute per client address before it is refused (429); 0: off. */
+  rateLimitAuthFailures: number;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

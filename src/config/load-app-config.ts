@@ -27,6 +27,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.shutdownGraceMs = readInt(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000);
   config.bootstrapAdmin = readBoolean(env, 'BOOTSTRAP_ADMIN', true);
   config.metricsToken = readString(env, 'METRICS_TOKEN', '');
+  config.rateLimitExecute = readInt(env, 'RATE_LIMIT_EXECUTE', 6000, 0, 10_000_000);
+  config.rateLimitAuthFailures = readInt(env, 'RATE_LIMIT_AUTH_FAILURES', 60, 0, 10_000_000);
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }

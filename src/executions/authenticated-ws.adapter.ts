@@ -3,6 +3,8 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import { parseAuthorizationHeader } from '../auth/authorization-header';
 import { Authenticator } from '../auth/authenticator';
+import { AuthFailureLimiter } from '../rate-limits/auth-failure-limiter';
+import { TooManyRequests } from '../rate-limits/too-many-requests';
 import type { Caller } from '../permissions/caller';
 import { parseWsMessage } from './ws-messages';
 
@@ -22,19 +24,31 @@ export class AuthenticatedWsAdapter extends WsAdapter {
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}) {
     const authenticator = this.app.get(Authenticator);
+    const failures = this.app.get(AuthFailureLimiter);
+    const verify = async (request: AuthenticatedRequest): Promise<[boolean, number?, string?, Record<string, string>?]> => {
+      const address = request.socket.remoteAddress;
+      try {
+        await failures.assertAllowed(address);
+      } catch (error) {
+        if (error instanceof TooManyRequests) return [false, 429, 'Too Many Requests', { 'Retry-After': String(error.retryAfterSeconds) }];
+        throw error;
+      }
+      const secret = tokenOf(request);
+      const result = secret ? await authenticator.authenticate(secret) : { failure: 'missing token' };
+      if ('failure' in result) {
+        await failures.recordFailure(address);
+        return [false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }];
+      }
+      request.caller = result.caller;
+      return [true];
+    };
     return super.create(port, {
       ...options,
       verifyClient: (info: { req: AuthenticatedRequest }, done: VerifyCallback) => {
-        const secret = tokenOf(info.req);
-        if (!secret) return done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-        authenticator
-          .authenticate(secret)
-          .then((result) => {
-            if ('failure' in result) return done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-            info.req.caller = result.caller;
-            done(true);
-          })
-          .catch(() => done(false, 503, 'Service Unavailable'));
+        verify(info.req).then(
+          (answer) => done(...answer),
+          () => done(false, 503, 'Service Unavailable'),
+        );
       },
     });
   }

@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Req, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { rm } from 'node:fs/promises';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import type { Caller } from '../permissions/caller';
 import { type AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
@@ -17,6 +18,7 @@ export class TasksController {
 
   @Post('execute')
   @HttpCode(202)
+  @UseGuards(ExecuteThrottlerGuard)
   execute(
     @CurrentCaller() caller: Caller,
     @Body() body: ExecuteTaskDto,
@@ -28,6 +30,7 @@ export class TasksController {
   /** Multipart: `file` plus optional `kwargs`/`args` (JSON), `resource`, `priority`, `delay_ms`, `timeout_ms`. */
   @Post(':task_name/upload')
   @HttpCode(202)
+  @UseGuards(ExecuteThrottlerGuard)
   @UseInterceptors(UploadInterceptor)
   async upload(
     @CurrentCaller() caller: Caller,

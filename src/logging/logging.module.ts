@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
@@ -18,6 +18,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        // Named wildcard: the bare '*' that nestjs-pino uses by default is legacy syntax in Express 5.
+        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: [
           {
             level: config.logLevel,

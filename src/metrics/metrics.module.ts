@@ -1,7 +1,6 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { QueueModule } from '../queue/queue.module';
 import { ExecutionMetrics } from './execution-metrics';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { Metrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 import { WorkerProbeServer } from './worker-probe.server';
@@ -13,8 +12,4 @@ import { WorkerProbeServer } from './worker-probe.server';
   providers: [Metrics, ExecutionMetrics, WorkerProbeServer],
   exports: [Metrics, ExecutionMetrics],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
-  }
-}
+export class MetricsModule {}

@@ -1,18 +1,20 @@
 import IORedis, { RedisOptions } from 'ioredis';
 
 /**
- * A connection for BullMQ. Producers fail fast while Redis is down (so execute can answer 503);
+ * A Redis connection. Producers fail fast while Redis is down (so execute can answer 503);
  * workers wait and reconnect forever, as BullMQ requires (`maxRetriesPerRequest: null`).
  */
-export function createRedisConnection(url: string, use: 'producer' | 'worker' | 'probe'): IORedis {
-  const options: RedisOptions =
-    use === 'worker'
-      ? { maxRetriesPerRequest: null }
-      : use === 'producer'
-        ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 }
-        : { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: true };
-  return new IORedis(url, options);
+export function createRedisConnection(url: string, use: 'producer' | 'worker' | 'probe' | 'limiter'): IORedis {
+  return new IORedis(url, CONNECTION_OPTIONS[use]);
 }
+
+const CONNECTION_OPTIONS: Record<'producer' | 'worker' | 'probe' | 'limiter', RedisOptions> = {
+  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 },
+  worker: { maxRetriesPerRequest: null },
+  probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: true },
+  // Rate limits: commands wait for the connection at start, but give up quickly while Redis is away.
+  limiter: { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 },
+};
 
 /** The URL without its password, for messages. */
 export function redactRedisUrl(url: string): string {

@@ -1,0 +1,27 @@
+import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { ThrottlerException, ThrottlerGuard } from '@nestjs/throttler';
+import type { Caller } from '../permissions/caller';
+
+/**
+ * Execute and upload, limited per token (`RATE_LIMIT_EXECUTE` a minute) through @nestjs/throttler
+ * with its Redis storage, so the limit holds across API processes. Runs after authentication.
+ * Fails open if Redis is away: the execute itself then answers 503.
+ */
+@Injectable()
+export class ExecuteThrottlerGuard extends ThrottlerGuard {
+  private readonly logger = new Logger(ExecuteThrottlerGuard.name);
+
+  protected override async getTracker(req: Record<string, any>): Promise<string> {
+    return `token:${(req.user as Caller).token.id}`;
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await super.canActivate(context);
+    } catch (error) {
+      if (error instanceof ThrottlerException) throw error;
+      this.logger.warn(`rate limit storage unavailable: ${(error as Error).message}`);
+      return true;
+    }
+  }
+}
