@@ -2,6 +2,7 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './docs/openapi';
 import { AuthenticatedWsAdapter } from './executions/authenticated-ws.adapter';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { Metrics } from './metrics/metrics';
@@ -17,6 +18,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.use(json({ limit: config.bodyLimitBytes, strict: true }));
   app.use(bodyErrorHandler);
   app.useWebSocketAdapter(new AuthenticatedWsAdapter(app));
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,17 +1,35 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
+import { ApiAuthenticated } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
 import { CurrentCaller } from './current-caller.decorator';
 
-export interface MeDto {
-  principal: { id: string; name: string; kind: string; is_admin: boolean };
-  groups: string[];
-  permissions: string[];
-  token: { id: string; name: string; scopes: string[] | null; expires_at: string | null };
+class MePrincipalDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['user', 'service'] }) kind: string;
+  @ApiProperty({ description: 'admin power of this token: false for scoped tokens' }) is_admin: boolean;
 }
 
+class MeTokenDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [String], nullable: true }) scopes: string[] | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
+}
+
+export class MeDto {
+  @ApiProperty() principal: MePrincipalDto;
+  @ApiProperty({ type: [String] }) groups: string[];
+  @ApiProperty({ type: [String], description: 'effective: direct and group grants, narrowed by the token scopes' }) permissions: string[];
+  @ApiProperty() token: MeTokenDto;
+}
+
+@ApiAuthenticated('me')
 @Controller('me')
 export class MeController {
   @Get()
+  @ApiOkResponse({ type: MeDto, description: 'the caller (never the token secret)' })
   me(@CurrentCaller() caller: Caller): MeDto {
     return toMeDto(caller);
   }

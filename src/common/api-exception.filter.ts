@@ -1,11 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TooManyRequests } from '../rate-limits/too-many-requests';
 import { DomainError, DomainErrorKind, InvalidInputError } from './domain-errors';
 
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
+export class ErrorBody {
+  @ApiProperty({ example: 404 }) statusCode: number;
+  @ApiProperty({ example: 'Not Found' }) error: string;
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'for 400, every offending field' })
   message: string | string[];
 }
 

@@ -1,6 +1,8 @@
 import { BeforeApplicationShutdown, Controller, Get, Headers, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import { AllowQueryToken } from '../auth/query-token.decorator';
 import { compareStreamIds, ExecutionEvent, isStreamId } from '../events/execution-event';
 import { ExecutionFeed } from '../events/execution-feed';
@@ -11,6 +13,7 @@ import { ExecutionsService } from './executions.service';
 /** Comment lines at this interval keep proxies and load balancers from closing an idle stream. */
 export const SSE_KEEPALIVE_MS = 15_000;
 
+@ApiAuthenticated('executions')
 @Controller('executions')
 export class ExecutionEventsController implements BeforeApplicationShutdown {
   /** Open streams, so a stopping API process can end them instead of waiting on them. */
@@ -33,6 +36,12 @@ export class ExecutionEventsController implements BeforeApplicationShutdown {
    */
   @Get(':id/events')
   @AllowQueryToken()
+  @ApiOperation({ summary: 'Server-Sent Events: the current state, then one `execution` event per change; ends after the terminal one' })
+  @ApiQuery({ name: 'token', required: false, description: 'for browsers (EventSource cannot send headers)' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this event' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream; each event’s data is an Execution', schema: { type: 'string' } })
+  @ApiErrors(400, 404)
   async events(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) id: string,

@@ -1,13 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
-import { type ExecutionAcceptedDto, type ExecutionDto, toExecutionDto } from './dto/execution.dto';
+import { ExecutionAcceptedDto, ExecutionDto, ExecutionPageDto, ExecutionStatisticsDto, toExecutionDto } from './dto/execution.dto';
 import { LatestQuery, ListExecutionsQuery, StatisticsQuery } from './dto/list-executions.query';
 import { UpdateExecutionDto } from './dto/update-execution.dto';
 import { ExecutionControlService } from './execution-control.service';
 import { ExecutionsService } from './executions.service';
-import { type ExecutionStatistics, ExecutionsQueryService } from './executions-query.service';
+import { ExecutionsQueryService } from './executions-query.service';
 
+@ApiAuthenticated('executions')
 @Controller('executions')
 export class ExecutionsController {
   constructor(
@@ -17,45 +20,69 @@ export class ExecutionsController {
   ) {}
 
   @Get()
-  async list(@CurrentCaller() caller: Caller, @Query() query: ListExecutionsQuery): Promise<{ items: ExecutionDto[]; next_cursor: string | null }> {
+  @ApiOperation({ summary: 'Own executions (admin: all), newest first, keyset-paged' })
+  @ApiOkResponse({ type: ExecutionPageDto })
+  @ApiErrors(400, 403)
+  async list(@CurrentCaller() caller: Caller, @Query() query: ListExecutionsQuery): Promise<ExecutionPageDto> {
     const page = await this.queries.list(caller, query);
     return { items: page.items.map(toExecutionDto), next_cursor: page.nextCursor };
   }
 
   @Get('statistics')
-  statistics(@CurrentCaller() caller: Caller, @Query() query: StatisticsQuery): Promise<ExecutionStatistics> {
+  @ApiOperation({ summary: 'Counts per status over what the caller may see' })
+  @ApiOkResponse({ type: ExecutionStatisticsDto })
+  @ApiErrors(400)
+  statistics(@CurrentCaller() caller: Caller, @Query() query: StatisticsQuery): Promise<ExecutionStatisticsDto> {
     return this.queries.statistics(caller, query.task_name);
   }
 
   @Get('latest')
+  @ApiOperation({ summary: 'The newest visible execution tagged with a resource' })
+  @ApiOkResponse({ type: ExecutionDto })
+  @ApiErrors(400, 404)
   async latest(@CurrentCaller() caller: Caller, @Query() query: LatestQuery): Promise<ExecutionDto> {
     return toExecutionDto(await this.queries.latestForResource(caller, query.resource));
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One execution' })
+  @ApiOkResponse({ type: ExecutionDto })
+  @ApiErrors(400, 404)
   async findOne(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
     return toExecutionDto(await this.executions.findVisible(caller, id));
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel: pending at once; running through the handler’s AbortSignal' })
+  @ApiAcceptedResponse({ type: ExecutionDto })
+  @ApiErrors(400, 404, 409, 503)
   async cancel(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
     return toExecutionDto(await this.control.cancel(caller, id));
   }
 
   @Post(':id/retry')
   @HttpCode(202)
+  @ApiOperation({ summary: 'A new execution with the same input; permissions checked again' })
+  @ApiAcceptedResponse({ type: ExecutionAcceptedDto })
+  @ApiErrors(400, 403, 404, 409, 503)
   retry(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ExecutionAcceptedDto> {
     return this.control.retry(caller, id);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a finished execution (and its uploaded file)' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(400, 404, 409)
   async remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.control.delete(caller, id);
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Report status and progress of work done elsewhere (needs executions.update)' })
+  @ApiOkResponse({ type: ExecutionDto })
+  @ApiErrors(400, 403, 404, 409)
   async update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateExecutionDto): Promise<ExecutionDto> {
     return toExecutionDto(await this.control.update(caller, id, body));
   }

@@ -1,17 +1,34 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { rm } from 'node:fs/promises';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
+import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import type { Caller } from '../permissions/caller';
-import { type AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
+import { AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
-import type { ExecutionAcceptedDto } from './dto/execution.dto';
+import { ExecutionAcceptedDto, UploadAcceptedDto } from './dto/execution.dto';
 import { ExecutionsService } from './executions.service';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { parseUploadFields } from './upload-fields';
 import { UploadInterceptor } from './upload.interceptor';
 
+const UPLOAD_FORM = {
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: { type: 'string', format: 'binary' },
+    kwargs: { type: 'string', description: 'JSON object' },
+    args: { type: 'string', description: 'JSON array' },
+    resource: { type: 'string' },
+    priority: { type: 'integer', minimum: 1, maximum: 100 },
+    delay_ms: { type: 'integer', minimum: 0 },
+    timeout_ms: { type: 'integer', minimum: 1 },
+  },
+};
+
+@ApiAuthenticated('tasks')
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly executions: ExecutionsService) {}
@@ -19,6 +36,10 @@ export class TasksController {
   @Post('execute')
   @HttpCode(202)
   @UseGuards(ExecuteThrottlerGuard)
+  @ApiOperation({ summary: 'Run a task: the record is written pending and the job enqueued' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'per principal, 24 h: same key and body → the same execution' })
+  @ApiAcceptedResponse({ type: ExecutionAcceptedDto })
+  @ApiErrors(400, 403, 404, 409, 413, 503)
   execute(
     @CurrentCaller() caller: Caller,
     @Body() body: ExecuteTaskDto,
@@ -31,12 +52,17 @@ export class TasksController {
   @Post(':task_name/upload')
   @HttpCode(202)
   @UseGuards(ExecuteThrottlerGuard)
+  @ApiOperation({ summary: 'Run a task that takes a file' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: UPLOAD_FORM })
+  @ApiAcceptedResponse({ type: UploadAcceptedDto })
+  @ApiErrors(400, 403, 404, 413, 415, 503)
   @UseInterceptors(UploadInterceptor)
   async upload(
     @CurrentCaller() caller: Caller,
     @Param('task_name') taskName: string,
     @Req() request: Request,
-  ): Promise<ExecutionAcceptedDto & { file_name: string; file_size: number }> {
+  ): Promise<UploadAcceptedDto> {
     const file = request.file;
     if (!file) throw new BadRequestException(['file is required: send multipart/form-data with a "file" part']);
     try {
@@ -53,6 +79,8 @@ export class TasksController {
   }
 
   @Get('available')
+  @ApiOperation({ summary: 'The tasks this caller may execute (admin: all), with their kwargs schemas' })
+  @ApiOkResponse({ type: [AvailableTaskDto] })
   available(@CurrentCaller() caller: Caller): AvailableTaskDto[] {
     return this.executions.availableTasks(caller).map(toAvailableTaskDto);
   }

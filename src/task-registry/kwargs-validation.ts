@@ -17,7 +17,13 @@ export async function checkKwargs(task: TaskDefinition, kwargs: Record<string, u
 /** The JSON Schema of a task's kwargs, as served by `/tasks/available` and the OpenAPI document. */
 export function kwargsSchema(task: TaskDefinition): Record<string, unknown> {
   if (!task.kwargsType) return { type: 'object', additionalProperties: true };
-  return { ...targetConstructorToSchema(task.kwargsType), additionalProperties: false };
+  const schema = targetConstructorToSchema(task.kwargsType, { refPointerPrefix: '#/components/schemas/' });
+  return { ...schema, additionalProperties: false };
+}
+
+/** The component name of a task's kwargs schema in the OpenAPI document. */
+export function kwargsSchemaName(task: TaskDefinition): string {
+  return `TaskKwargs.${task.name}`;
 }
 
 function flattenErrors(errors: ValidationError[], path: string): string[] {

@@ -1,15 +1,18 @@
-import { kwargsSchema } from '../../task-registry/kwargs-validation';
+import { ApiProperty } from '@nestjs/swagger';
+import { kwargsSchema, kwargsSchemaName } from '../../task-registry/kwargs-validation';
 import { TaskDefinition } from '../../task-registry/task-definition';
 
-export interface AvailableTaskDto {
-  task_name: string;
-  description: string;
-  permissions: string[];
-  queue: string;
-  accepts_file: boolean;
-  timeout_ms: number | null;
-  max_attempts: number;
-  kwargs_schema: Record<string, unknown>;
+export class AvailableTaskDto {
+  @ApiProperty({ example: 'demo.add' }) task_name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ type: [String], description: 'the caller needs every one of them (or admin)' }) permissions: string[];
+  @ApiProperty() queue: string;
+  @ApiProperty() accepts_file: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: 'the most a run may take' }) timeout_ms: number | null;
+  @ApiProperty() max_attempts: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of kwargs' }) kwargs_schema: Record<string, unknown>;
+  @ApiProperty({ description: 'where the same schema sits in the OpenAPI document', example: '/api/docs-json#/components/schemas/TaskKwargs.demo.add' })
+  kwargs_schema_ref: string;
 }
 
 export function toAvailableTaskDto(task: TaskDefinition): AvailableTaskDto {
@@ -22,5 +25,6 @@ export function toAvailableTaskDto(task: TaskDefinition): AvailableTaskDto {
     timeout_ms: task.timeoutMs ?? null,
     max_attempts: task.attempts,
     kwargs_schema: kwargsSchema(task),
+    kwargs_schema_ref: `/api/docs-json#/components/schemas/${kwargsSchemaName(task)}`,
   };
 }

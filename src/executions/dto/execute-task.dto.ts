@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 
 export const MAX_DELAY_MS = 30 * 24 * 3600 * 1000;
@@ -5,35 +6,42 @@ export const MAX_TIMEOUT_MS = 24 * 3600 * 1000;
 
 /** Body of `POST /tasks/execute`. Unknown fields are rejected by the global validation pipe. */
 export class ExecuteTaskDto {
+  @ApiProperty({ example: 'demo.add', description: 'a registered task (see GET /tasks/available)' })
   @IsString()
   @Length(1, 200)
   task_name: string;
 
+  @ApiPropertyOptional({ type: 'array', items: {}, default: [] })
   @IsOptional()
   @IsArray()
   args?: unknown[];
 
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { a: 2, b: 3 }, description: 'checked against the task’s kwargs schema (components TaskKwargs.<task>)' })
   @IsOptional()
   @IsObject()
   kwargs?: Record<string, unknown>;
 
+  @ApiPropertyOptional({ maxLength: 255, description: 'a tag to find executions by (GET /executions/latest?resource=)' })
   @IsOptional()
   @IsString()
   @MaxLength(255)
   resource?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50, description: 'higher runs first' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(100)
   priority?: number;
 
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_DELAY_MS })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_DELAY_MS)
   delay_ms?: number;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'never above the task’s own maximum' })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -1,47 +1,68 @@
 import { Execution } from '../execution.entity';
-import { ExecutionStatus, isTerminal } from '../execution-status';
+import { ApiProperty } from '@nestjs/swagger';
+import { EXECUTION_STATUSES, type ExecutionStatus, isTerminal } from '../execution-status';
 
 /** An execution as the API shows it: snake_case, ISO-8601 UTC timestamps. */
-export interface ExecutionDto {
-  id: string;
-  task_name: string;
-  status: ExecutionStatus;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  result: unknown;
-  error: string | null;
-  traceback: string | null;
-  progress: number;
-  stage: string | null;
-  total_items: number | null;
-  completed_items: number | null;
-  message: string | null;
-  resource: string | null;
-  owner_id: string;
-  job_id: string | null;
-  attempts: number;
-  max_attempts: number;
-  priority: number | null;
-  queue: string;
-  timeout_ms: number | null;
-  retried_from: string | null;
-  idempotency_key: string | null;
-  cancel_requested_at: string | null;
-  file_name: string | null;
-  file_size: number | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  updated_at: string;
-  duration_ms: number | null;
-  is_complete: boolean;
+export class ExecutionDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'demo.add' }) task_name: string;
+  @ApiProperty({ enum: EXECUTION_STATUSES }) status: ExecutionStatus;
+  @ApiProperty({ type: 'array', items: {} }) args: unknown[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) kwargs: Record<string, unknown>;
+  @ApiProperty({ description: 'the JSON result, once completed', nullable: true }) result: unknown;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty({ type: String, nullable: true }) traceback: string | null;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
+  @ApiProperty({ type: String, nullable: true }) stage: string | null;
+  @ApiProperty({ type: Number, nullable: true }) total_items: number | null;
+  @ApiProperty({ type: Number, nullable: true }) completed_items: number | null;
+  @ApiProperty({ type: String, nullable: true }) message: string | null;
+  @ApiProperty({ type: String, nullable: true }) resource: string | null;
+  @ApiProperty({ format: 'uuid' }) owner_id: string;
+  @ApiProperty({ type: String, nullable: true }) job_id: string | null;
+  @ApiProperty() attempts: number;
+  @ApiProperty() max_attempts: number;
+  @ApiProperty({ type: Number, nullable: true, minimum: 1, maximum: 100 }) priority: number | null;
+  @ApiProperty() queue: string;
+  @ApiProperty({ type: Number, nullable: true }) timeout_ms: number | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) retried_from: string | null;
+  @ApiProperty({ type: String, nullable: true }) idempotency_key: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) cancel_requested_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) file_name: string | null;
+  @ApiProperty({ type: Number, nullable: true }) file_size: number | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completed_at: string | null;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiProperty({ type: Number, nullable: true }) duration_ms: number | null;
+  @ApiProperty() is_complete: boolean;
 }
 
-export interface ExecutionAcceptedDto {
-  execution_id: string;
-  job_id: string;
-  status: ExecutionStatus;
-  message: string;
+export class ExecutionAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) execution_id: string;
+  @ApiProperty({ description: 'the BullMQ job id: the execution id' }) job_id: string;
+  @ApiProperty({ enum: EXECUTION_STATUSES }) status: ExecutionStatus;
+  @ApiProperty() message: string;
+}
+
+export class UploadAcceptedDto extends ExecutionAcceptedDto {
+  @ApiProperty() file_name: string;
+  @ApiProperty() file_size: number;
+}
+
+export class ExecutionPageDto {
+  @ApiProperty({ type: [ExecutionDto] }) items: ExecutionDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+}
+
+export class ExecutionStatisticsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() pending: number;
+  @ApiProperty() running: number;
+  @ApiProperty() completed: number;
+  @ApiProperty() failed: number;
+  @ApiProperty() cancelled: number;
+  @ApiProperty() timeout: number;
 }
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;

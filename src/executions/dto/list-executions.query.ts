@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayNotEmpty, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
@@ -7,35 +8,42 @@ const splitList = ({ value }: { value: unknown }) =>
 
 /** Query of `GET /executions`; unknown parameters are rejected like unknown body fields. */
 export class ListExecutionsQuery {
+  @ApiPropertyOptional({ description: `comma-separated: ${EXECUTION_STATUSES.join(', ')}`, example: 'failed,timeout' })
   @IsOptional()
   @Transform(splitList)
   @ArrayNotEmpty()
   @IsIn(EXECUTION_STATUSES, { each: true, message: `status must be a comma-separated list of ${EXECUTION_STATUSES.join(', ')}` })
   status?: ExecutionStatus[];
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 200)
   task_name?: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 255)
   resource?: string;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'created_after must be an ISO-8601 date-time' })
   created_after?: string;
 
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'created_before must be an ISO-8601 date-time' })
   created_before?: string;
 
   /** Admins only. */
+  @ApiPropertyOptional({ format: 'uuid', description: 'admins only' })
   @IsOptional()
   @IsUUID('all', { message: 'owner must be a principal id (UUID)' })
   owner?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number from 1 to 100' })
@@ -43,17 +51,20 @@ export class ListExecutionsQuery {
   @Max(100, { message: 'limit must be a whole number from 1 to 100' })
   limit?: number;
 
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
   @IsOptional()
   @IsString()
   @Length(1, 500)
   cursor?: string;
 
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
   @IsOptional()
   @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
   order?: 'asc' | 'desc';
 }
 
 export class StatisticsQuery {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -61,6 +72,7 @@ export class StatisticsQuery {
 }
 
 export class LatestQuery {
+  @ApiProperty()
   @IsString({ message: 'resource is required' })
   @Length(1, 255)
   resource: string;
