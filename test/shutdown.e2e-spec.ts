@@ -1,7 +1,10 @@
 import { loadAppConfig } from '../src/config/load-app-config';
 import { createCaller, TestCaller } from './support/factories';
-import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
-import { createTestApp, TestApp } from './support/test-app';
+import request from 'supertest';
+import { uniqueName } from './support/factories';
+import { openSse } from './support/live-clients';
+import { freePort, GatewayProcess, runCli, startFixtureWorker, startGateway, stopProcess, waitForOutput } from './support/processes';
+import { createTestApp, deleteQueueKeys, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
 import { waitForExecution } from './support/wait-for';
 
@@ -62,4 +65,29 @@ describe('graceful shutdown of a worker (e2e)', () => {
     const done = await waitForExecution(t, caller.auth, id, undefined, 30_000);
     expect(done).toMatchObject({ status: 'completed', attempts: 2, error: null });
   }, 90_000);
+
+  it('stops an API process cleanly: open SSE streams end, new connections are refused', async () => {
+    const env = testEnv({ LOG_FILE: '', LOG_LEVEL: 'info' });
+    expect(runCli(env, 'migrate').status).toBe(0);
+    const name = uniqueName('watcher');
+    runCli(env, 'principal:create', name, '--permission', 'demo.run');
+    const token = runCli(env, 'token:create', name).stdout.trim();
+    const port = await freePort();
+    const api = startGateway({ ...env, ROLE: 'api', PORT: String(port) });
+    workers.push(api);
+    await waitForOutput(api, /listening on/);
+    const { body } = await request(`http://127.0.0.1:${port}`).post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202);
+    const stream = openSse(port, `/api/v1/executions/${body.execution_id}/events`, token);
+    expect(await stream.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = Date.now();
+    api.child.kill('SIGTERM');
+    await stream.ended;
+    await api.exited;
+    expect(Date.now() - stopped).toBeLessThan(10_000);
+    expect(stream.events[0].data.status).toBe('pending');
+    await expect(request(`http://127.0.0.1:${port}`).get('/health/live')).rejects.toThrow(/ECONNREFUSED/);
+    await deleteQueueKeys(loadAppConfig(env));
+  }, 60_000);
 });

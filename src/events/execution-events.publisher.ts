@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
 import { Execution } from '../executions/execution.entity';
 import { isTerminal } from '../executions/execution-status';
 import { maskId } from '../logging/redaction';
 import { ExecutionMetrics } from '../metrics/execution-metrics';
-import { createRedisConnection } from '../queue/redis-connection';
+import { LazyRedis } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
 
 /** Progress events per execution are coalesced to at most one per this interval. */
@@ -32,14 +31,18 @@ interface Pending {
 @Injectable()
 export class ExecutionEventsPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(ExecutionEventsPublisher.name);
-  private connection?: IORedis;
+  // Commands queue while reconnecting (unlike the producer's fail-fast connection): an event
+  // published during a blip still goes out once Redis answers.
+  private readonly connection: LazyRedis;
   private readonly lastSentAt = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: ExecutionMetrics,
-  ) {}
+  ) {
+    this.connection = new LazyRedis(config.redisUrl, 'worker');
+  }
 
   /** A status (or other non-progress) change: sent now. */
   changed(execution: Execution): void {
@@ -78,7 +81,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
-    this.connection?.disconnect();
+    this.connection.disconnect();
   }
 
   private cancelPending(executionId: string): void {
@@ -89,20 +92,11 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   }
 
   private send(execution: ExecutionDto): void {
-    const redis = this.redis();
+    const redis = this.connection.get();
     const { queuePrefix } = this.config;
     redis
       .eval(APPEND_AND_PUBLISH, 1, eventsKey(queuePrefix, execution.id), HISTORY_LENGTH, JSON.stringify(execution), EVENTS_TTL_SECONDS, eventsChannel(queuePrefix))
       .catch((error: Error) => this.logger.warn(`could not publish a change of ${execution.id.slice(0, 8)}…: ${error.message}`));
   }
 
-  private redis(): IORedis {
-    if (!this.connection) {
-      // Commands queue while reconnecting (unlike the producer's fail-fast connection): an event
-      // published during a blip still goes out once Redis answers.
-      this.connection = createRedisConnection(this.config.redisUrl, 'worker');
-      this.connection.on('error', () => undefined);
-    }
-    return this.connection;
-  }
 }

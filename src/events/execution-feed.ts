@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ExecutionDto } from '../executions/dto/execution.dto';
-import { createRedisConnection } from '../queue/redis-connection';
+import { createRedisConnection, LazyRedis } from '../queue/redis-connection';
 import { whenReady } from '../queue/redis-ready';
 import { eventsChannel, eventsKey } from './event-keys';
 import { ExecutionEvent } from './execution-event';
@@ -21,9 +21,11 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
   private readonly listeners = new Map<string, Set<Listener>>();
   private subscriber?: IORedis;
   private subscribed: Promise<void> = Promise.resolve();
-  private reader?: IORedis;
+  private readonly reader: LazyRedis;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    this.reader = new LazyRedis(config.redisUrl, 'producer');
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.runsApi) return;
@@ -39,7 +41,7 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationShutdown(): void {
     this.subscriber?.disconnect();
-    this.reader?.disconnect();
+    this.reader.disconnect();
     this.listeners.clear();
   }
 
@@ -83,11 +85,8 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async redis(): Promise<IORedis> {
-    if (!this.reader) {
-      this.reader = createRedisConnection(this.config.redisUrl, 'producer');
-      this.reader.on('error', () => undefined);
-    }
-    await whenReady(this.reader, READ_TIMEOUT_MS);
-    return this.reader;
+    const reader = this.reader.get();
+    await whenReady(reader, READ_TIMEOUT_MS);
+    return reader;
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { createRedisConnection } from '../queue/redis-connection';
+import { LazyRedis } from '../queue/redis-connection';
 import { whenReady } from '../queue/redis-ready';
 
 const PING_TIMEOUT_MS = 1000;
@@ -10,17 +9,19 @@ const PING_TIMEOUT_MS = 1000;
 /** Readiness of Redis: a PING on a connection of its own that fails fast while Redis is away. */
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {
-  private connection?: IORedis;
+  private readonly connection: LazyRedis;
 
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly config: AppConfig,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.connection = new LazyRedis(config.redisUrl, 'producer');
+  }
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
     try {
-      const redis = this.redis();
+      const redis = this.connection.get();
       await whenReady(redis, PING_TIMEOUT_MS);
       await Promise.race([
         redis.ping(),
@@ -33,14 +34,7 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.connection?.disconnect();
+    this.connection.disconnect();
   }
 
-  private redis(): IORedis {
-    if (!this.connection) {
-      this.connection = createRedisConnection(this.config.redisUrl, 'producer');
-      this.connection.on('error', () => undefined);
-    }
-    return this.connection;
-  }
 }

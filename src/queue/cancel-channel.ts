@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ServiceUnavailableError } from '../common/domain-errors';
-import { createRedisConnection } from './redis-connection';
+import { createRedisConnection, LazyRedis } from './redis-connection';
 import { whenReady } from './redis-ready';
 
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -16,11 +16,13 @@ type CancelListener = (executionId: string) => void;
 @Injectable()
 export class CancelChannel implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CancelChannel.name);
-  private publisher?: IORedis;
+  private readonly publisher: LazyRedis;
   private subscriber?: IORedis;
   private readonly listeners: CancelListener[] = [];
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    this.publisher = new LazyRedis(config.redisUrl, 'producer');
+  }
 
   get channel(): string {
     return `${this.config.queuePrefix}:cancel-requests`;
@@ -42,13 +44,10 @@ export class CancelChannel implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async publish(executionId: string): Promise<void> {
-    if (!this.publisher) {
-      this.publisher = createRedisConnection(this.config.redisUrl, 'producer');
-      this.publisher.on('error', () => undefined);
-    }
     try {
-      await whenReady(this.publisher, PUBLISH_TIMEOUT_MS);
-      await this.publisher.publish(this.channel, executionId);
+      const publisher = this.publisher.get();
+      await whenReady(publisher, PUBLISH_TIMEOUT_MS);
+      await publisher.publish(this.channel, executionId);
     } catch (error) {
       throw new ServiceUnavailableError(`the cancel request is recorded but could not reach the workers: ${(error as Error).message}`);
     }
@@ -56,6 +55,6 @@ export class CancelChannel implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationShutdown(): void {
     this.subscriber?.disconnect();
-    this.publisher?.disconnect();
+    this.publisher.disconnect();
   }
 }

@@ -38,3 +38,25 @@ export async function probeRedis(url: string): Promise<void> {
     connection.disconnect();
   }
 }
+
+/** A connection made on first use; its errors surface in the commands that fail, not as events. */
+export class LazyRedis {
+  private connection?: IORedis;
+
+  constructor(
+    private readonly url: string,
+    private readonly use: 'producer' | 'worker' | 'limiter',
+  ) {}
+
+  get(): IORedis {
+    if (!this.connection) {
+      this.connection = createRedisConnection(this.url, this.use);
+      this.connection.on('error', () => undefined);
+    }
+    return this.connection;
+  }
+
+  disconnect(): void {
+    this.connection?.disconnect();
+  }
+}

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { createRedisConnection } from '../queue/redis-connection';
+import { LazyRedis } from '../queue/redis-connection';
 import { TooManyRequests } from './too-many-requests';
 
 const WINDOW_MS = 60_000;
@@ -15,14 +14,16 @@ const WINDOW_MS = 60_000;
 @Injectable()
 export class AuthFailureLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger(AuthFailureLimiter.name);
-  private connection?: IORedis;
+  private readonly connection: LazyRedis;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    this.connection = new LazyRedis(config.redisUrl, 'limiter');
+  }
 
   async assertAllowed(address: string | undefined): Promise<void> {
     if (!this.enabled) return;
     try {
-      const redis = this.redis();
+      const redis = this.connection.get();
       const key = this.key(address);
       const [failures, ttl] = await Promise.all([redis.get(key), redis.pttl(key)]);
       if (Number(failures ?? 0) >= this.config.rateLimitAuthFailures) {
@@ -37,7 +38,7 @@ export class AuthFailureLimiter implements OnApplicationShutdown {
   async recordFailure(address: string | undefined): Promise<void> {
     if (!this.enabled) return;
     try {
-      const redis = this.redis();
+      const redis = this.connection.get();
       const key = this.key(address);
       const [[, count]] = (await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').exec()) as [[Error | null, number]];
       if (count === this.config.rateLimitAuthFailures) this.logger.warn('an address reached the failed-authentication limit');
@@ -47,7 +48,7 @@ export class AuthFailureLimiter implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.connection?.disconnect();
+    this.connection.disconnect();
   }
 
   private get enabled(): boolean {
@@ -58,11 +59,4 @@ export class AuthFailureLimiter implements OnApplicationShutdown {
     return `${this.config.queuePrefix}:auth-failures:${address ?? 'unknown'}`;
   }
 
-  private redis(): IORedis {
-    if (!this.connection) {
-      this.connection = createRedisConnection(this.config.redisUrl, 'limiter');
-      this.connection.on('error', () => undefined);
-    }
-    return this.connection;
-  }
 }
