@@ -21,6 +21,7 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
   private readonly listeners = new Map<string, Set<Listener>>();
   private subscriber?: IORedis;
   private subscribed: Promise<void> = Promise.resolve();
+  private isListening = false;
   private readonly reader: LazyRedis;
 
   constructor(private readonly config: AppConfig) {
@@ -34,7 +35,9 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
     // Not awaited: start-up must not hang on Redis; ioredis subscribes (and resubscribes) once connected.
     this.subscribed = this.subscriber.subscribe(eventsChannel(this.config.queuePrefix)).then(
-      () => undefined,
+      () => {
+        this.isListening = true;
+      },
       (error: Error) => this.logger.warn(`event subscription: ${error.message}`),
     );
   }
@@ -47,7 +50,10 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Resolves once the Redis subscription is active (or after a short wait, if Redis is slow). */
   async listening(): Promise<void> {
-    await Promise.race([this.subscribed, new Promise((resolve) => setTimeout(resolve, READ_TIMEOUT_MS).unref())]);
+    if (this.isListening) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.subscribed, new Promise((resolve) => (timer = setTimeout(resolve, READ_TIMEOUT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Calls `listener` for every later change of the execution; returns the way to stop. */

@@ -66,18 +66,24 @@ export class ExecutionControlService {
     this.submissions.authorizeExecute(caller, task);
     const file = original.filePath ? await this.copyUpload(original) : undefined;
     const timeout = original.timeoutMs ?? undefined;
-    return this.submissions.submit(
-      caller,
-      {
-        task_name: original.taskName,
-        args: original.args,
-        kwargs: original.kwargs,
-        resource: original.resource ?? undefined,
-        priority: original.priority ?? undefined,
-        timeout_ms: task.timeoutMs !== undefined && timeout !== undefined ? Math.min(timeout, task.timeoutMs) : timeout,
-      },
-      { retriedFrom: original.id, file },
-    );
+    try {
+      return await this.submissions.submit(
+        caller,
+        {
+          task_name: original.taskName,
+          args: original.args,
+          kwargs: original.kwargs,
+          resource: original.resource ?? undefined,
+          priority: original.priority ?? undefined,
+          timeout_ms: task.timeoutMs !== undefined && timeout !== undefined ? Math.min(timeout, task.timeoutMs) : timeout,
+        },
+        { retriedFrom: original.id, file },
+      );
+    } catch (error) {
+      // A retry refused now (its kwargs no longer pass the task, say) leaves no copied file behind.
+      if (file) await rm(file.path, { force: true });
+      throw error;
+    }
   }
 
   /** Finished executions only; the stored upload goes with the record. */
