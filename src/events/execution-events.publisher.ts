@@ -20,7 +20,8 @@ return id`;
 
 interface Pending {
   timer: NodeJS.Timeout;
-  execution: ExecutionDto;
+  /** The live record: when the timer fires it holds the latest progress. */
+  execution: Execution;
 }
 
 /**
@@ -56,16 +57,15 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
 
   /** A progress report: sent now if none went out recently, else the latest one goes out later. */
   progressed(execution: Execution): void {
-    const dto = toExecutionDto(execution);
     const waiting = this.pending.get(execution.id);
     if (waiting) {
-      waiting.execution = dto;
+      waiting.execution = execution;
       return;
     }
     const sinceLast = Date.now() - (this.lastSentAt.get(execution.id) ?? 0);
     if (sinceLast >= PROGRESS_INTERVAL_MS) {
       this.lastSentAt.set(execution.id, Date.now());
-      this.send(dto);
+      this.send(toExecutionDto(execution));
       return;
     }
     const timer = setTimeout(() => {
@@ -73,9 +73,9 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
       this.pending.delete(execution.id);
       if (!latest) return;
       this.lastSentAt.set(execution.id, Date.now());
-      this.send(latest.execution);
+      this.send(toExecutionDto(latest.execution));
     }, PROGRESS_INTERVAL_MS - sinceLast);
-    this.pending.set(execution.id, { timer, execution: dto });
+    this.pending.set(execution.id, { timer, execution });
   }
 
   onApplicationShutdown(): void {
@@ -96,7 +96,6 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     const { queuePrefix } = this.config;
     redis
       .eval(APPEND_AND_PUBLISH, 1, eventsKey(queuePrefix, execution.id), HISTORY_LENGTH, JSON.stringify(execution), EVENTS_TTL_SECONDS, eventsChannel(queuePrefix))
-      .catch((error: Error) => this.logger.warn(`could not publish a change of ${execution.id.slice(0, 8)}…: ${error.message}`));
+      .catch((error: Error) => this.logger.warn(`could not publish a change of ${maskId(execution.id)}: ${error.message}`));
   }
-
 }

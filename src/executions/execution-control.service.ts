@@ -7,6 +7,7 @@ import { In, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { Caller } from '../permissions/caller';
 import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { maskId } from '../logging/redaction';
 import { CancelChannel } from '../queue/cancel-channel';
 import { ExecutionQueues } from '../queue/execution-queues';
 import { TaskRegistry } from '../task-registry/task-registry';
@@ -138,7 +139,7 @@ export class ExecutionControlService {
     const path = join(dirname(original.filePath!), randomUUID());
     await mkdir(dirname(path), { recursive: true });
     await copyFile(original.filePath!, path);
-    this.logger.debug(`copied upload of ${original.id.slice(0, 8)}… for its retry`);
+    this.logger.debug(`copied upload of ${maskId(original.id)} for its retry`);
     return { path, name: original.fileName ?? 'upload', size: original.fileSize ?? 0 };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { plainToInstance } from 'class-transformer';
 import { AppConfig } from '../config/app-config';
+import { maskId } from '../logging/redaction';
 import { CancelChannel } from '../queue/cancel-channel';
 import { TaskContext } from '../task-registry/task-context';
 import { TaskDefinition } from '../task-registry/task-definition';
@@ -41,7 +42,7 @@ export class ExecutionRunner implements OnModuleInit {
   async run(executionId: string, jobStarts: number): Promise<void> {
     const run = await this.recorder.claim(executionId, jobStarts);
     if (!run) {
-      this.logger.debug(`execution ${executionId.slice(0, 8)}… is not pending; job skipped`);
+      this.logger.debug(`execution ${maskId(executionId)} is not pending; job skipped`);
       return;
     }
     const task = this.registry.find(run.taskName);
@@ -69,7 +70,7 @@ export class ExecutionRunner implements OnModuleInit {
       throw new UnrecoverableError(result.reason);
     }
     const written = await this.recorder.complete(run, result.value);
-    if (!written) this.logger.warn(`execution ${run.id.slice(0, 8)}… changed under attempt ${run.attempts}; its result was dropped`);
+    if (!written) this.logger.warn(`execution ${maskId(run.id)} changed under attempt ${run.attempts}; its result was dropped`);
   }
 
   private async callWithDeadline(task: TaskDefinition, run: Execution, controller: AbortController): Promise<unknown> {

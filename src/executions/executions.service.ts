@@ -16,6 +16,8 @@ import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
 import { IdempotencyKeys } from './idempotency-keys';
 
+const REPLAYED = 'replayed: this Idempotency-Key was used for the same request';
+
 /** What a submission may carry besides the request body. */
 export interface SubmissionExtras {
   idempotencyKey?: string;
@@ -47,7 +49,7 @@ export class ExecutionsService {
     const execution = this.newExecution(caller, task, request, kwargs, extras);
     if (extras.idempotencyKey) {
       const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
-      if (replay) return accepted(replay, 'replayed: this Idempotency-Key was used for the same request');
+      if (replay) return accepted(replay, REPLAYED);
     }
     try {
       await this.executions.insert(execution);
@@ -55,7 +57,7 @@ export class ExecutionsService {
       // Two requests with one key at the same moment: the loser answers like a replay (or 409).
       if (extras.idempotencyKey && isUniqueViolation(error)) {
         const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
-        if (replay) return accepted(replay, 'replayed: this Idempotency-Key was used for the same request');
+        if (replay) return accepted(replay, REPLAYED);
       }
       throw error;
     }

@@ -14,9 +14,18 @@ export type AppAbility = MongoAbility<[Action, Subjects]>;
 /** Turns a caller into what it may do: the one place where the permission rules live. */
 @Injectable()
 export class AbilityFactory {
+  /** One ability per caller object (a request, or a WebSocket): a retry asks three times. */
+  private readonly built = new WeakMap<Caller, AppAbility>();
+
   constructor(private readonly registry: TaskRegistry) {}
 
   createForCaller(caller: Caller): AppAbility {
+    let ability = this.built.get(caller);
+    if (!ability) this.built.set(caller, (ability = this.build(caller)));
+    return ability;
+  }
+
+  private build(caller: Caller): AppAbility {
     const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
     if (caller.isAdmin) {
       can('manage', 'all');
