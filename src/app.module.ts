@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { TokenAuthGuard } from './auth/token-auth.guard';
 import { ApiExceptionFilter } from './common/api-exception.filter';
@@ -34,6 +35,7 @@ export class AppModule {
         TaskRegistryModule,
         AuthModule,
         ExecutionsModule,
+        AdminModule,
         HealthModule,
         ...(config.demoTasks ? [DemoModule] : []),
         ...(options.taskModules ?? []),

@@ -1,6 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
+import { serveConsole } from './admin/serve-console';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './docs/openapi';
 import { AuthenticatedWsAdapter } from './executions/authenticated-ws.adapter';
@@ -19,6 +20,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.use(bodyErrorHandler);
   app.useWebSocketAdapter(new AuthenticatedWsAdapter(app));
   setupOpenApi(app);
+  serveConsole(app);
   app.enableShutdownHooks();
   return app;
 }

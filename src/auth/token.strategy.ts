@@ -28,6 +28,6 @@ export class TokenStrategy extends PassportStrategy(Strategy, TOKEN_STRATEGY) {
       await this.failures.recordFailure(request.ip);
       throw new UnauthorizedException(result.failure);
     }
-    return result.caller;
+    return { ...result.caller, address: request.ip };
   }
 }

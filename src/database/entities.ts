@@ -3,6 +3,7 @@ import { GroupMembership } from '../auth/group-membership.entity';
 import { Group } from '../auth/group.entity';
 import { PermissionGrant } from '../auth/permission-grant.entity';
 import { Principal } from '../auth/principal.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Execution } from '../executions/execution.entity';
 
-export const ENTITIES = [Principal, Group, GroupMembership, PermissionGrant, ApiToken, Execution];
+export const ENTITIES = [Principal, Group, GroupMembership, PermissionGrant, ApiToken, Execution, AuditEvent];

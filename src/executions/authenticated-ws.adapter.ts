@@ -12,10 +12,14 @@ export type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
 
 type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
+/** Browsers cannot set headers on a WebSocket; they offer `['taskgate', 'token.<secret>']` instead. */
+export const WS_PROTOCOL = 'taskgate';
+const TOKEN_PROTOCOL_PREFIX = 'token.';
+
 /**
  * `ws` with authentication at the upgrade: a request without a valid token (`Authorization`
- * header, or `?token=` for browsers, which cannot set headers on a WebSocket) is refused with 401
- * before any socket exists. The caller rides on the request into the gateway.
+ * header, the `token.<secret>` subprotocol, or `?token=`) is refused with 401 before any socket
+ * exists. The caller rides on the request into the gateway.
  */
 export class AuthenticatedWsAdapter extends WsAdapter {
   constructor(private readonly app: INestApplicationContext) {
@@ -39,11 +43,13 @@ export class AuthenticatedWsAdapter extends WsAdapter {
         await failures.recordFailure(address);
         return [false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }];
       }
-      request.caller = result.caller;
+      request.caller = { ...result.caller, address };
       return [true];
     };
     return super.create(port, {
       ...options,
+      // Answering with the secret would echo it back; the plain protocol name is the one chosen.
+      handleProtocols: (offered: Set<string>) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
       verifyClient: (info: { req: AuthenticatedRequest }, done: VerifyCallback) => {
         verify(info.req).then(
           (answer) => done(...answer),
@@ -59,5 +65,8 @@ function tokenOf(request: IncomingMessage): string | null {
     const parsed = parseAuthorizationHeader(request.headers.authorization);
     return 'secret' in parsed ? parsed.secret : null;
   }
+  const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((item) => item.trim());
+  const fromProtocol = offered.find((item) => item.startsWith(TOKEN_PROTOCOL_PREFIX));
+  if (fromProtocol) return fromProtocol.slice(TOKEN_PROTOCOL_PREFIX.length);
   return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
 }

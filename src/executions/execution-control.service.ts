@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { In, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { AuditLog } from '../audit/audit-log';
 import { Caller } from '../permissions/caller';
 import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
 import { maskId } from '../logging/redaction';
@@ -32,6 +33,7 @@ export class ExecutionControlService {
     private readonly queues: ExecutionQueues,
     private readonly cancels: CancelChannel,
     private readonly events: ExecutionEventsPublisher,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
@@ -45,11 +47,13 @@ export class ExecutionControlService {
       );
       if (moved.affected) {
         await this.queues.remove(execution.queue, id);
+        await this.audit.record(caller, 'execution.cancel', { type: 'execution', id }, { task_name: execution.taskName, was: 'pending' });
         return this.reloadAndPublish(id);
       }
     } else if (execution.status === 'running') {
       await this.executions.update({ id, status: 'running' }, { cancelRequestedAt: now, updatedAt: now });
       await this.cancels.publish(id);
+      await this.audit.record(caller, 'execution.cancel', { type: 'execution', id }, { task_name: execution.taskName, was: 'running' });
       return this.reloadAndPublish(id);
     }
     const current = await this.reload(id);
@@ -64,7 +68,7 @@ export class ExecutionControlService {
       throw new ConflictError(`only failed, cancelled or timed-out executions can be retried; this one is ${original.status}`);
     }
     const task = this.registry.get(original.taskName);
-    this.submissions.authorizeExecute(caller, task);
+    await this.submissions.authorizeExecute(caller, task, original.id);
     const file = original.filePath ? await this.copyUpload(original) : undefined;
     const timeout = original.timeoutMs ?? undefined;
     try {
@@ -95,6 +99,7 @@ export class ExecutionControlService {
     if (!deleted.affected) throw new ConflictError(`execution ${id} changed while being deleted`);
     if (execution.filePath) await rm(execution.filePath, { force: true });
     await this.queues.remove(execution.queue, id);
+    await this.audit.record(caller, 'execution.delete', { type: 'execution', id }, { task_name: execution.taskName, status: execution.status });
   }
 
   /** `PATCH`: a service doing the work elsewhere reports status and progress; only legal moves. */
@@ -120,6 +125,7 @@ export class ExecutionControlService {
     }
     const written = await this.executions.update({ id, status: execution.status, attempts: execution.attempts }, fields);
     if (!written.affected) throw new ConflictError(`execution ${id} changed concurrently; read it and try again`);
+    await this.audit.record(caller, 'execution.update', { type: 'execution', id }, { ...patch, from: execution.status, to });
     return this.reloadAndPublish(id);
   }
 

@@ -6,6 +6,7 @@ import type { ExecutionStatus } from './execution-status';
 @Index('idx_executions_created', ['createdAt', 'id'])
 @Index('idx_executions_owner_created', ['ownerId', 'createdAt', 'id'])
 @Index('idx_executions_status_created', ['status', 'createdAt', 'id'])
+@Index('idx_executions_retried_from', ['retriedFrom'])
 @Index('idx_executions_owner_status_created', ['ownerId', 'status', 'createdAt', 'id'])
 @Index('idx_executions_task_created', ['taskName', 'createdAt', 'id'])
 @Index('idx_executions_owner_task_created', ['ownerId', 'taskName', 'createdAt', 'id'])

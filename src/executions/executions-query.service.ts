@@ -6,7 +6,7 @@ import { AbilityFactory } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { Execution } from './execution.entity';
-import { decodeCursor, encodeCursor } from './execution-cursor';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { EXECUTION_STATUSES, ExecutionStatus } from './execution-status';
 import { applyVisibility } from './visibility';
 
@@ -38,6 +38,7 @@ export class ExecutionsQueryService {
     if (query.task_name) qb.andWhere('e.task_name = :taskName', { taskName: query.task_name });
     if (query.resource) qb.andWhere('e.resource = :resource', { resource: query.resource });
     if (query.owner) qb.andWhere('e.owner_id = :owner', { owner: query.owner });
+    if (query.retried_from) qb.andWhere('e.retried_from = :retriedFrom', { retriedFrom: query.retried_from });
     if (query.created_after) qb.andWhere('e.created_at > :after', { after: new Date(query.created_after) });
     if (query.created_before) qb.andWhere('e.created_at < :before', { before: new Date(query.created_before) });
     if (query.cursor) {

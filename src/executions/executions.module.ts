@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { EventsModule } from '../events/events.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
@@ -18,9 +19,9 @@ import { IdempotencyKeys } from './idempotency-keys';
 import { TasksController } from './tasks.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, EventsModule],
+  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, EventsModule, AuditModule],
   controllers: [TasksController, ExecutionsController, ExecutionEventsController],
   providers: [ExecutionsService, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
-  exports: [ExecutionsService],
+  exports: [ExecutionsService, ExecutionsQueryService],
 })
 export class ExecutionsModule {}

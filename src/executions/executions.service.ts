@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
+import { AuditLog } from '../audit/audit-log';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory, Action } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
@@ -33,12 +34,13 @@ export class ExecutionsService {
     private readonly abilities: AbilityFactory,
     private readonly queues: ExecutionQueues,
     private readonly idempotency: IdempotencyKeys,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
   async submit(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<ExecutionAcceptedDto> {
     const task = this.registry.get(request.task_name);
-    this.authorizeExecute(caller, task);
+    await this.authorizeExecute(caller, task, extras.retriedFrom);
     const kwargs = request.kwargs ?? {};
     const check = await checkKwargs(task, kwargs);
     if (!check.ok) throw new InvalidInputError(check.problems);
@@ -73,6 +75,12 @@ export class ExecutionsService {
       );
       throw error;
     }
+    await this.audit.record(
+      caller,
+      extras.retriedFrom ? 'execution.retry' : 'execution.execute',
+      { type: 'execution', id: execution.id },
+      { task_name: task.name, ...(extras.retriedFrom ? { retried_from: extras.retriedFrom } : {}) },
+    );
     return accepted(execution, `task "${task.name}" accepted`);
   }
 
@@ -93,10 +101,14 @@ export class ExecutionsService {
     return this.registry.all().filter((task) => ability.can('execute', task));
   }
 
-  /** Throws 404 for unknown tasks and 403, naming what is missing, for tasks the caller may not run. */
-  authorizeExecute(caller: Caller, task: TaskDefinition): void {
+  /** A 403 naming what is missing for a task the caller may not run; the refusal is audited. */
+  async authorizeExecute(caller: Caller, task: TaskDefinition, retriedFrom?: string): Promise<void> {
     if (this.abilities.createForCaller(caller).can('execute', task)) return;
     const missing = task.missingPermissions(caller.permissions);
+    await this.audit.record(caller, 'execution.execute_denied', { type: 'task', id: task.name }, {
+      missing_permissions: missing,
+      ...(retriedFrom ? { retried_from: retriedFrom } : {}),
+    });
     throw new PermissionDeniedError(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`);
   }
 

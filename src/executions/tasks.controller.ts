@@ -8,7 +8,9 @@ import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import type { Caller } from '../permissions/caller';
 import { AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
+import { TaskCatalogEntryDto, toTaskCatalogEntryDto } from './dto/task-catalog-entry.dto';
 import { ExecutionAcceptedDto, UploadAcceptedDto } from './dto/execution.dto';
+import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionsService } from './executions.service';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { parseUploadFields } from './upload-fields';
@@ -31,7 +33,10 @@ const UPLOAD_FORM = {
 @ApiAuthenticated('tasks')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly executions: ExecutionsService) {}
+  constructor(
+    private readonly executions: ExecutionsService,
+    private readonly registry: TaskRegistry,
+  ) {}
 
   @Post('execute')
   @HttpCode(202)
@@ -83,5 +88,13 @@ export class TasksController {
   @ApiOkResponse({ type: [AvailableTaskDto] })
   available(@CurrentCaller() caller: Caller): AvailableTaskDto[] {
     return this.executions.availableTasks(caller).map(toAvailableTaskDto);
+  }
+
+  @Get('catalog')
+  @ApiOperation({ summary: 'Every registered task, with whether and why this caller may run it' })
+  @ApiOkResponse({ type: [TaskCatalogEntryDto] })
+  catalog(@CurrentCaller() caller: Caller): TaskCatalogEntryDto[] {
+    const allowed = new Set(this.executions.availableTasks(caller));
+    return this.registry.all().map((task) => toTaskCatalogEntryDto(task, caller, allowed.has(task)));
   }
 }

@@ -35,7 +35,7 @@ export class UploadInterceptor implements NestInterceptor {
     const request = http.getRequest<Request & { user: Caller }>();
     const task = this.registry.get(String(request.params.task_name));
     if (!task.acceptsFile) throw new UnsupportedMediaTypeException(`task "${task.name}" does not take a file; use POST /tasks/execute`);
-    this.executions.authorizeExecute(request.user, task);
+    await this.executions.authorizeExecute(request.user, task);
     await new Promise<void>((done, fail) =>
       this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? fail(toHttpError(error)) : done())),
     );

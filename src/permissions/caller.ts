@@ -9,4 +9,6 @@ export interface Caller {
   permissions: string[];
   /** Admin power needs an admin principal and an unscoped token: scopes narrow admins too. */
   isAdmin: boolean;
+  /** Where the request came from, for the audit log; absent outside HTTP and WebSocket. */
+  address?: string;
 }

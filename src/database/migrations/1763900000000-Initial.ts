@@ -1,4 +1,5 @@
-import { MigrationInterface, QueryRunner, Table, TableColumnOptions, TableForeignKey, TableIndex } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
+import { ColumnTypes } from './column-types';
 
 /**
  * The first schema. Written with the driver-neutral Table API so one migration serves SQLite and
@@ -148,42 +149,4 @@ export class Initial1763900000000 implements MigrationInterface {
 
 function cascadeTo(table: string, column: string): TableForeignKey {
   return new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete: 'CASCADE' });
-}
-
-/** Column shapes whose SQL type depends on the driver. */
-class ColumnTypes {
-  private readonly postgres: boolean;
-
-  constructor(runner: QueryRunner) {
-    this.postgres = runner.connection.options.type === 'postgres';
-  }
-
-  id(): TableColumnOptions {
-    return this.uuid('id', { isPrimary: true });
-  }
-
-  uuid(name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions {
-    return { name, type: this.postgres ? 'uuid' : 'varchar', length: this.postgres ? undefined : '36', ...extra };
-  }
-
-  flag(name: string): TableColumnOptions {
-    return { name, type: 'boolean', default: false };
-  }
-
-  time(name: string): TableColumnOptions {
-    return { name, type: this.postgres ? 'timestamptz' : 'datetime', isNullable: true };
-  }
-
-  createdAt(): TableColumnOptions {
-    return { ...this.time('created_at'), isNullable: false, default: this.now() };
-  }
-
-  updatedAt(): TableColumnOptions {
-    return { ...this.time('updated_at'), isNullable: false, default: this.now() };
-  }
-
-  /** SQLite's `datetime('now')` drops milliseconds; strftime keeps them. */
-  private now(): string {
-    return this.postgres ? 'now()' : "(strftime('%Y-%m-%d %H:%M:%f', 'now'))";
-  }
 }

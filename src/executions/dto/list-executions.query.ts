@@ -37,6 +37,11 @@ export class ListExecutionsQuery {
   @IsISO8601({ strict: true }, { message: 'created_before must be an ISO-8601 date-time' })
   created_before?: string;
 
+  @ApiPropertyOptional({ format: 'uuid', description: 'executions that are retries of this one' })
+  @IsOptional()
+  @IsUUID('all', { message: 'retried_from must be an execution id (UUID)' })
+  retried_from?: string;
+
   /** Admins only. */
   @ApiPropertyOptional({ format: 'uuid', description: 'admins only' })
   @IsOptional()

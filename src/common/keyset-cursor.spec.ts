@@ -1,6 +1,6 @@
-import { decodeCursor, encodeCursor } from './execution-cursor';
+import { decodeCursor, encodeCursor } from './keyset-cursor';
 
-describe('execution cursors', () => {
+describe('keyset cursors', () => {
   const position = { createdAt: new Date('2026-11-23T10:00:00.123Z'), id: '3f1c2a9e-0000-4000-8000-000000000001', order: 'desc' as const };
 
   it('round-trips a position', () => {

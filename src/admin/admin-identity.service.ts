@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ApiToken } from '../auth/api-token.entity';
+import { GroupMembership } from '../auth/group-membership.entity';
+import { Group } from '../auth/group.entity';
+import { PermissionGrant } from '../auth/permission-grant.entity';
+import { Principal } from '../auth/principal.entity';
+import { checkPermissions, PrincipalsService } from '../auth/principals.service';
+import { CreatedToken, TokensService } from '../auth/tokens.service';
+import { AuditLog } from '../audit/audit-log';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import type { Caller } from '../permissions/caller';
+import { AdminDirectory } from './admin-directory.service';
+import { CreateGrantDto } from './dto/admin-grant.dto';
+import { CreatePrincipalDto, UpdatePrincipalDto } from './dto/admin-principal.dto';
+import { CreateTokenDto } from './dto/admin-token.dto';
+
+/** Write side of the admin API: every change is audited with who made it. */
+@Injectable()
+export class AdminIdentity {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly principals: PrincipalsService,
+    private readonly tokens: TokensService,
+    private readonly directory: AdminDirectory,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async createPrincipal(caller: Caller, input: CreatePrincipalDto): Promise<Principal> {
+    const principal = await this.principals.createPrincipal({ name: input.name, kind: input.kind, isAdmin: input.is_admin });
+    await this.audit.record(caller, 'principal.create', { type: 'principal', id: principal.id }, {
+      name: principal.name, kind: principal.kind, is_admin: principal.isAdmin,
+    });
+    return principal;
+  }
+
+  /** Disable or enable, make or unmake admin. Admins cannot lock themselves out. */
+  async updatePrincipal(caller: Caller, id: string, input: UpdatePrincipalDto): Promise<void> {
+    if (input.disabled === undefined && input.is_admin === undefined) throw new InvalidInputError(['the body must set disabled or is_admin']);
+    const principal = await this.directory.requirePrincipal(id);
+    if (id === caller.principal.id && (input.disabled === true || input.is_admin === false)) {
+      throw new ConflictError('you cannot disable yourself or remove your own admin rights; ask another admin');
+    }
+    const changes: Partial<Principal> = {};
+    if (input.disabled !== undefined) changes.disabled = input.disabled;
+    if (input.is_admin !== undefined) changes.isAdmin = input.is_admin;
+    await this.dataSource.manager.update(Principal, { id }, changes);
+    await this.audit.record(caller, 'principal.update', { type: 'principal', id }, { name: principal.name, ...input });
+  }
+
+  async createGroup(caller: Caller, name: string): Promise<Group> {
+    const group = await this.principals.createGroup(name);
+    await this.audit.record(caller, 'group.create', { type: 'group', id: group.id }, { name });
+    return group;
+  }
+
+  /** Memberships and grants go with the group; the audit row keeps its name. */
+  async deleteGroup(caller: Caller, id: string): Promise<void> {
+    const group = await this.directory.requireGroup(id);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(GroupMembership, { groupId: id });
+      await manager.delete(PermissionGrant, { groupId: id });
+      await manager.delete(Group, { id });
+    });
+    await this.audit.record(caller, 'group.delete', { type: 'group', id }, { name: group.name });
+  }
+
+  async addMember(caller: Caller, groupId: string, principalId: string): Promise<void> {
+    const [group, principal] = await Promise.all([this.directory.requireGroup(groupId), this.directory.requirePrincipal(principalId)]);
+    const manager = this.dataSource.manager;
+    if (await manager.existsBy(GroupMembership, { groupId, principalId })) return;
+    await manager.insert(GroupMembership, { groupId, principalId });
+    await this.audit.record(caller, 'group.add_member', { type: 'group', id: groupId }, { group: group.name, principal: principal.name });
+  }
+
+  async removeMember(caller: Caller, groupId: string, principalId: string): Promise<void> {
+    const [group, principal] = await Promise.all([this.directory.requireGroup(groupId), this.directory.requirePrincipal(principalId)]);
+    const removed = await this.dataSource.manager.delete(GroupMembership, { groupId, principalId });
+    if (!removed.affected) throw new NotFoundError(`${principal.name} is not a member of ${group.name}`);
+    await this.audit.record(caller, 'group.remove_member', { type: 'group', id: groupId }, { group: group.name, principal: principal.name });
+  }
+
+  /** Granting what is already granted returns the existing grant. */
+  async createGrant(caller: Caller, input: CreateGrantDto): Promise<string> {
+    if ((input.principal_id === undefined) === (input.group_id === undefined)) {
+      throw new InvalidInputError(['give exactly one of principal_id and group_id']);
+    }
+    checkPermissions([input.permission]);
+    const holder = input.principal_id
+      ? { principalId: (await this.directory.requirePrincipal(input.principal_id)).id, groupId: null }
+      : { groupId: (await this.directory.requireGroup(input.group_id!)).id, principalId: null };
+    const manager = this.dataSource.manager;
+    const existing = await manager.findOneBy(PermissionGrant, {
+      permission: input.permission,
+      ...(holder.principalId ? { principalId: holder.principalId } : { groupId: holder.groupId! }),
+    });
+    if (existing) return existing.id;
+    const id = randomUUID();
+    await manager.insert(PermissionGrant, { id, permission: input.permission, ...holder });
+    await this.audit.record(caller, 'grant.create', { type: 'grant', id }, { permission: input.permission, ...(await this.holderNames(holder)) });
+    return id;
+  }
+
+  async deleteGrant(caller: Caller, id: string): Promise<void> {
+    const grant = await this.dataSource.manager.findOneBy(PermissionGrant, { id });
+    if (!grant) throw new NotFoundError(`grant ${id} not found`);
+    const holder = await this.holderNames(grant);
+    await this.dataSource.manager.delete(PermissionGrant, { id });
+    await this.audit.record(caller, 'grant.delete', { type: 'grant', id }, { permission: grant.permission, ...holder });
+  }
+
+  async createToken(caller: Caller, principalId: string, input: CreateTokenDto): Promise<CreatedToken> {
+    const principal = await this.directory.requirePrincipal(principalId);
+    const created = await this.tokens.create(principal.id, {
+      name: input.name,
+      scopes: input.scopes ?? null,
+      expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+    });
+    await this.audit.record(caller, 'token.create', { type: 'token', id: created.token.id }, {
+      principal: principal.name, name: input.name, scopes: input.scopes ?? null, expires_at: input.expires_at ?? null,
+    });
+    return created;
+  }
+
+  async revokeToken(caller: Caller, id: string): Promise<ApiToken> {
+    const token = await this.tokens.revoke(id);
+    await this.audit.record(caller, 'token.revoke', { type: 'token', id }, { name: token.name, principal_id: token.principalId });
+    return token;
+  }
+
+  private async holderNames(holder: { principalId: string | null; groupId: string | null }): Promise<Record<string, string>> {
+    if (holder.principalId) return { principal: (await this.directory.requirePrincipal(holder.principalId)).name };
+    return { group: (await this.directory.requireGroup(holder.groupId!)).name };
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Brackets, Repository } from 'typeorm';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
+import type { Caller } from '../permissions/caller';
+import { AuditAction, AuditEvent } from './audit-event.entity';
+
+export interface AuditTarget {
+  type: 'execution' | 'task' | 'token' | 'principal' | 'group' | 'grant';
+  id: string;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  action?: AuditAction;
+  after?: Date;
+  before?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+/** Writes and reads the audit log. */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger(AuditLog.name);
+
+  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+
+  /**
+   * Records what `caller` did, after it happened. A failed audit write is logged, not thrown:
+   * the action has already taken effect, and failing its response would invite a duplicate.
+   */
+  async record(caller: Caller, action: AuditAction, target: AuditTarget, details: Record<string, unknown> | null = null): Promise<void> {
+    try {
+      const event: AuditEvent = {
+        id: randomUUID(),
+        occurredAt: new Date(),
+        actorId: caller.principal.id,
+        actorName: caller.principal.name,
+        tokenId: caller.token.id,
+        clientAddress: caller.address?.slice(0, 64) ?? null,
+        action,
+        targetType: target.type,
+        targetId: target.id,
+        details,
+      };
+      await this.events.insert(event as never); // typeorm's deep-partial type cannot express a JSON column
+    } catch (error) {
+      this.logger.error(`audit event ${action} could not be written: ${(error as Error).message}`);
+    }
+  }
+
+  /** Newest first, keyset-paged on (occurred_at, id). */
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const qb = this.events.createQueryBuilder('a');
+    if (query.actor) qb.andWhere('a.actor_name = :actor', { actor: query.actor });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.after) qb.andWhere('a.occurred_at > :after', { after: query.after });
+    if (query.before) qb.andWhere('a.occurred_at < :before', { before: query.before });
+    if (query.cursor) {
+      const position = decodeCursor(query.cursor, 'desc');
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('a.occurred_at < :cursorAt', { cursorAt: position.createdAt })
+            .orWhere('a.occurred_at = :cursorAt AND a.id < :cursorId', { cursorId: position.id }),
+        ),
+      );
+    }
+    const rows = await qb.orderBy('a.occurred_at', 'DESC').addOrderBy('a.id', 'DESC').limit(query.limit + 1).getMany();
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAt: last.occurredAt, id: last.id, order: 'desc' }) : null;
+    return { items, nextCursor };
+  }
+}

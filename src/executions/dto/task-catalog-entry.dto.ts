@@ -1,0 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Caller } from '../../permissions/caller';
+import { TaskDefinition } from '../../task-registry/task-definition';
+import { AvailableTaskDto, toAvailableTaskDto } from './available-task.dto';
+
+/** A registered task and, for this caller, whether and why it may run it. */
+export class TaskCatalogEntryDto extends AvailableTaskDto {
+  @ApiProperty() can_execute: boolean;
+  @ApiProperty({ example: 'you hold every permission it needs: reports.generate' }) reason: string;
+  @ApiProperty({ type: [String] }) missing_permissions: string[];
+}
+
+export function toTaskCatalogEntryDto(task: TaskDefinition, caller: Caller, canExecute: boolean): TaskCatalogEntryDto {
+  const missing = canExecute ? [] : task.missingPermissions(caller.permissions);
+  return { ...toAvailableTaskDto(task), can_execute: canExecute, reason: verdict(task, caller, canExecute, missing), missing_permissions: missing };
+}
+
+function verdict(task: TaskDefinition, caller: Caller, canExecute: boolean, missing: string[]): string {
+  if (caller.isAdmin) return 'you are an admin: admins may run every task';
+  if (task.isPublic) return 'a public task: every principal may run it';
+  if (canExecute) return `you hold every permission it needs: ${task.permissions.join(', ')}`;
+  const scoped = caller.token.scopes ? ` (this token is limited to: ${caller.token.scopes.join(', ') || 'nothing'})` : '';
+  return `you lack ${missing.join(', ')}${scoped}; an admin can grant it to you or to one of your groups`;
+}
