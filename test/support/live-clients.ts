@@ -66,9 +66,9 @@ export interface WsClient {
 }
 
 /** Opens `/api/v1/ws`; resolves once open, or rejects with the HTTP status of a refused upgrade. */
-export function openWs(port: number, auth: { header?: string; query?: string } = {}): Promise<WsClient> {
+export function openWs(port: number, auth: { header?: string; query?: string; protocols?: string[] } = {}): Promise<WsClient> {
   const url = `ws://127.0.0.1:${port}/api/v1/ws${auth.query !== undefined ? `?token=${encodeURIComponent(auth.query)}` : ''}`;
-  const socket = new WebSocket(url, { headers: auth.header ? { Authorization: auth.header } : {} });
+  const socket = new WebSocket(url, auth.protocols ?? [], { headers: auth.header ? { Authorization: auth.header } : {} });
   const messages: Array<Record<string, any>> = [];
   socket.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
   const client: WsClient = {
