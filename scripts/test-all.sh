@@ -23,6 +23,9 @@ if ! npm run --silent build || ! npm run --silent typecheck; then
   exit 1
 fi
 
+# The console suite needs a browser; without one it fails and says why.
+bash scripts/ensure-chromium.sh || true
+
 status=0
 echo "== suite on SQLite"
 env -u TEST_DATABASE_URL npx jest --runInBand --forceExit --json --outputFile="$RESULTS/sqlite.json" || status=1

@@ -1,0 +1,70 @@
+// Formatting helpers: pure functions, no DOM.
+
+export const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'];
+export const TERMINAL = ['completed', 'failed', 'cancelled', 'timeout'];
+
+export const isTerminal = (status) => TERMINAL.includes(status);
+
+/** "3 s ago", "5 min ago", "in 2 h", or a date for anything older than a week. */
+export function relativeTime(iso, now = Date.now()) {
+  if (!iso) return '—';
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 5) return 'just now';
+  const [value, unit] =
+    abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.floor(abs / 60), 'min'] : abs < 86400 ? [Math.floor(abs / 3600), 'h'] : [Math.floor(abs / 86400), 'd'];
+  if (unit === 'd' && value > 7) return new Date(iso).toLocaleDateString();
+  return seconds < 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
+}
+
+/** "850 ms", "1.2 s", "3 min 4 s", "2 h 5 min". */
+export function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`;
+  return `${Math.floor(totalSeconds / 3600)} h ${Math.floor((totalSeconds % 3600) / 60)} min`;
+}
+
+export function dateTime(iso) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+/** `<input type="datetime-local">` gives local time without a zone; the API wants ISO. */
+export function localInputToIso(value) {
+  return value ? new Date(value).toISOString() : '';
+}
+
+export function prettyJson(value) {
+  return JSON.stringify(value, null, 2);
+}
+
+export function compactJson(value, max = 120) {
+  if (value === null || value === undefined) return '';
+  const text = JSON.stringify(value);
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+export function shortId(id) {
+  return id ? id.slice(0, 8) : '';
+}
+
+export function bytes(size) {
+  if (size === null || size === undefined) return '—';
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = size;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
+}
+
+/** The API's `{message}` may be a string or a list of strings. */
+export function errorText(error) {
+  const message = error?.message;
+  if (Array.isArray(message)) return message.join('; ');
+  return message ? String(message) : String(error);
+}

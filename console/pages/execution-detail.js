@@ -1,0 +1,158 @@
+import { html } from '../html.js';
+import { api, cached, query } from '../api.js';
+import { useLive } from '../live.js';
+import { attempt, Block, CopyButton, ErrorNote, Loading, ProgressBar, RelTime, StatusBadge, useAsync, usePolling } from '../components.js';
+import { bytes, dateTime, duration, isTerminal, shortId } from '../format.js';
+
+const CHAIN_LIMIT = 20;
+
+export function ExecutionDetailPage({ me, id }) {
+  const execution = useAsync(() => api(`/executions/${encodeURIComponent(id)}`), [id]);
+  const catalog = useAsync(() => cached('/tasks/catalog'), []);
+  const principals = useAsync(() => (me.principal.is_admin ? cached('/admin/principals') : Promise.resolve([])), []);
+  const ex = execution.data;
+  const live = Boolean(ex && !isTerminal(ex.status));
+
+  useLive(live ? [id] : [], ({ status, progress, stage, message }) => {
+    execution.setData((current) => ({ ...current, status, progress, stage, message }));
+    // Updates carry no result, error or timings; the record has them once it is final.
+    if (isTerminal(status)) execution.reload(true);
+  });
+  usePolling(() => live && execution.reload(true), 5000); // in case the socket is down
+
+  if (execution.error?.status === 404) {
+    return html`<div class="empty"><h2>Execution not found</h2><p class="muted">It does not exist, was deleted, or is not visible to you.</p>
+      <p><a href="#/executions">Back to executions</a></p></div>`;
+  }
+  if (!ex) return execution.error ? html`<${ErrorNote} error=${execution.error} />` : html`<${Loading} what="the execution" />`;
+
+  const task = catalog.data?.find((item) => item.task_name === ex.task_name);
+  const mayAct = me.principal.is_admin || ex.owner_id === me.principal.id;
+  const owner = ex.owner_id === me.principal.id ? `${me.principal.name} (you)` : (principals.data ?? []).find((p) => p.id === ex.owner_id)?.name ?? ex.owner_id;
+
+  const cancel = async () => {
+    const updated = await attempt(() => api(`/executions/${id}/cancel`, { method: 'POST' }), 'Cancellation requested');
+    if (updated) execution.setData(() => updated);
+  };
+  const retry = async () => {
+    const started = await attempt(() => api(`/executions/${id}/retry`, { method: 'POST' }), 'Retry started');
+    if (started) location.hash = `#/executions/${started.execution_id}`;
+  };
+  const remove = async () => {
+    if (!window.confirm(`Delete this ${ex.task_name} execution and its record? This cannot be undone.`)) return;
+    const done = await attempt(() => api(`/executions/${id}`, { method: 'DELETE' }).then(() => true), 'Execution deleted');
+    if (done) location.hash = '#/executions';
+  };
+
+  return html`<div class="page" data-testid="execution-detail" data-status=${ex.status}>
+    <p class="crumbs"><a href="#/executions">← Executions</a></p>
+    <div class="page-head detail-head">
+      <div>
+        <h1>${ex.task_name} <${StatusBadge} status=${ex.status} testid="detail-status" /></h1>
+        <div class="muted id-line"><code>${ex.id}</code> <${CopyButton} text=${ex.id} label="Copy id" /></div>
+      </div>
+      <div class="actions">
+        ${mayAct && !isTerminal(ex.status) &&
+        html`<button type="button" class="warn" data-testid="cancel-button" disabled=${Boolean(ex.cancel_requested_at)} onClick=${cancel}>
+          ${ex.cancel_requested_at ? 'Cancelling…' : 'Cancel'}</button>`}
+        ${mayAct && ['failed', 'cancelled', 'timeout'].includes(ex.status) && task?.can_execute &&
+        html`<button type="button" class="primary" data-testid="retry-button" onClick=${retry}>Retry</button>`}
+        ${mayAct && isTerminal(ex.status) && html`<button type="button" class="danger" data-testid="delete-button" onClick=${remove}>Delete</button>`}
+      </div>
+    </div>
+    <${ErrorNote} error=${execution.error} />
+
+    <section class="card">
+      <div class="progress-line">
+        <strong>${ex.progress ?? 0}%</strong>
+        <span>${[ex.stage, ex.message].filter(Boolean).join(' — ') || html`<span class="muted">no progress reported</span>`}</span>
+        ${ex.total_items ? html`<span class="muted">${ex.completed_items ?? 0} / ${ex.total_items} items</span>` : null}
+      </div>
+      <${ProgressBar} value=${ex.progress} testid="progress-bar" />
+    </section>
+
+    <div class="detail-grid">
+      <section class="card"><h3>Timeline</h3><${Timeline} ex=${ex} /></section>
+      <section class="card"><h3>Details</h3>
+        <dl class="facts">
+          <dt>Owner</dt><dd>${owner}</dd>
+          <dt>Queue</dt><dd>${ex.queue ?? '—'}</dd>
+          <dt>Priority</dt><dd>${ex.priority ?? '—'}</dd>
+          <dt>Timeout</dt><dd>${ex.timeout_ms ? duration(ex.timeout_ms) : '—'}</dd>
+          <dt>Resource</dt><dd>${ex.resource ?? '—'}</dd>
+          <dt>Job id</dt><dd><code>${ex.job_id ?? '—'}</code></dd>
+          ${ex.idempotency_key && html`<dt>Idempotency key</dt><dd><code>${ex.idempotency_key}</code></dd>`}
+          ${ex.file_name && html`<dt>File</dt><dd>${ex.file_name} (${bytes(ex.file_size)})</dd>`}
+        </dl>
+      </section>
+    </div>
+
+    <section class="card" data-testid="retry-chain"><h3>Retry chain</h3><${RetryChain} ex=${ex} /></section>
+
+    <div class="blocks">
+      <${Block} title="args" value=${ex.args ?? []} testid="args" />
+      <${Block} title="kwargs" value=${ex.kwargs ?? {}} testid="kwargs" />
+      ${ex.result !== null && ex.result !== undefined && html`<${Block} title="Result" value=${ex.result} testid="result" />`}
+      ${ex.error && html`<${Block} title="Error" value=${ex.error} testid="error" json=${false} />`}
+      ${ex.traceback && html`<${Block} title="Traceback" value=${ex.traceback} testid="traceback" json=${false} />`}
+    </div>
+  </div>`;
+}
+
+function Timeline({ ex }) {
+  const steps = [
+    ['Created', ex.created_at],
+    ['Started', ex.started_at],
+    ['Cancel requested', ex.cancel_requested_at],
+    [isTerminal(ex.status) ? `Finished (${ex.status})` : 'Finished', ex.completed_at],
+  ].filter(([label, at]) => at || label === 'Started' || label.startsWith('Finished'));
+  return html`<ol class="timeline">
+    ${steps.map(([label, at]) => html`<li key=${label} class=${at ? 'done' : 'todo'}>
+      <span class="step">${label}</span>
+      ${at ? html`<span><${RelTime} iso=${at} /> <span class="muted tiny">${dateTime(at)}</span></span>` : html`<span class="muted">not yet</span>`}
+    </li>`)}
+    <li class="plain"><span class="step">Attempts</span><span>${ex.attempts ?? 0} of ${ex.max_attempts ?? '?'}</span></li>
+    <li class="plain"><span class="step">Duration</span><span>${duration(ex.duration_ms)}</span></li>
+  </ol>`;
+}
+
+/** Walks `retried_from` back to the original, and the retries of each execution forward. */
+function RetryChain({ ex }) {
+  const chain = useAsync(async () => {
+    const before = [];
+    for (let parent = ex.retried_from; parent && before.length < CHAIN_LIMIT; ) {
+      try {
+        const found = await api(`/executions/${parent}`);
+        before.unshift(found);
+        parent = found.retried_from;
+      } catch (error) {
+        if (error.status !== 404) throw error;
+        before.unshift({ id: parent, gone: true });
+        break;
+      }
+    }
+    const after = [];
+    for (let from = ex.id; from && after.length < CHAIN_LIMIT; ) {
+      const page = await api('/executions' + query({ retried_from: from, order: 'asc', limit: 100 }));
+      after.push(...page.items);
+      from = page.items[page.items.length - 1]?.id;
+    }
+    return { before, after };
+  }, [ex.id, ex.retried_from]);
+
+  if (chain.error) return html`<${ErrorNote} error=${chain.error} />`;
+  if (!chain.data) return html`<${Loading} />`;
+  const { before, after } = chain.data;
+  if (!before.length && !after.length) return html`<p class="muted">Not a retry, and not retried.</p>`;
+  return html`<ol class="chain">
+    ${before.map((item) => html`<${ChainLink} key=${item.id} item=${item} />`)}
+    <li class="current"><${StatusBadge} status=${ex.status} /> <code>${shortId(ex.id)}</code> <span class="muted">this one</span></li>
+    ${after.map((item) => html`<${ChainLink} key=${item.id} item=${item} />`)}
+  </ol>`;
+}
+
+function ChainLink({ item }) {
+  if (item.gone) return html`<li><code>${shortId(item.id)}</code> <span class="muted">deleted</span></li>`;
+  return html`<li><a href=${`#/executions/${item.id}`}><${StatusBadge} status=${item.status} /> <code>${shortId(item.id)}</code></a>
+    <span class="muted tiny"><${RelTime} iso=${item.created_at} /></span></li>`;
+}

@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../html.js';
+import { api, cached, query } from '../api.js';
+import { useLive } from '../live.js';
+import { ErrorNote, Loading, Pager, ProgressBar, RelTime, StatusBadge, toastError, useAsync, usePolling } from '../components.js';
+import { duration, isTerminal, localInputToIso, shortId, STATUSES } from '../format.js';
+
+const PAGE_SIZES = [10, 25, 50, 100];
+const EMPTY_FILTERS = { statuses: [], task: '', owner: '', after: '', before: '', limit: 25 };
+
+// Kept outside the component so filters and the page survive a visit to a detail page and back.
+const remembered = { filters: EMPTY_FILTERS, cursors: [null] };
+
+export function ExecutionsPage({ me }) {
+  const isAdmin = me.principal.is_admin;
+  const [filters, setFilters] = useState(remembered.filters);
+  // A stack of the cursors that led to each page; the last one is the page shown ("previous" pops).
+  const [cursors, setCursors] = useState(remembered.cursors);
+  useEffect(() => Object.assign(remembered, { filters, cursors }), [filters, cursors]);
+  const cursor = cursors[cursors.length - 1];
+
+  const catalog = useAsync(() => cached('/tasks/catalog'), []);
+  const principals = useAsync(() => (isAdmin ? cached('/admin/principals') : Promise.resolve([])), [isAdmin]);
+  const stats = useAsync(() => api('/executions/statistics'), []);
+  const list = useAsync(
+    () =>
+      api(
+        '/executions' +
+          query({
+            status: filters.statuses.join(','),
+            task_name: filters.task,
+            owner: filters.owner,
+            created_after: localInputToIso(filters.after),
+            created_before: localInputToIso(filters.before),
+            limit: filters.limit,
+            cursor,
+          }),
+      ),
+    [filters, cursor],
+  );
+  usePolling(() => {
+    list.reload(true);
+    stats.reload(true);
+  }, 5000);
+
+  const rows = list.data?.items ?? [];
+  const replaceRow = (fresh) => list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === fresh.id ? fresh : row)) });
+  useLive(
+    rows.filter((row) => !isTerminal(row.status)).map((row) => row.id),
+    (update) => {
+      const { execution_id: id, status, progress, stage, message } = update;
+      list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === id ? { ...row, status, progress, stage, message } : row)) });
+      if (isTerminal(status)) api(`/executions/${id}`).then(replaceRow, toastError);
+    },
+  );
+
+  const change = (patch) => {
+    setFilters({ ...filters, ...patch });
+    setCursors([null]);
+  };
+  const toggleStatus = (status) =>
+    change({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((item) => item !== status) : [...filters.statuses, status] });
+  const ownerNames = new Map((principals.data ?? []).map((principal) => [principal.id, principal.name]));
+  const ownerName = (id) => (isAdmin ? ownerNames.get(id) ?? shortId(id) : 'you');
+  const taskNames = (catalog.data ?? []).map((task) => task.task_name).sort();
+
+  return html`<div class="page">
+    <div class="page-head"><h1>Executions</h1></div>
+    <${StatusCounts} stats=${stats.data} selected=${filters.statuses} onPick=${(status) => change({ statuses: status ? [status] : [] })} />
+    <div class="filters card">
+      <div class="chip-toggles" role="group" aria-label="Status">
+        ${STATUSES.map(
+          (status) => html`<label key=${status} class=${`chip-toggle status-${status} ${filters.statuses.includes(status) ? 'on' : ''}`}>
+            <input type="checkbox" data-testid=${`filter-status-${status}`} checked=${filters.statuses.includes(status)} onChange=${() => toggleStatus(status)} />
+            ${status}
+          </label>`,
+        )}
+      </div>
+      <div class="filter-fields">
+        <label>Task
+          <select data-testid="filter-task" value=${filters.task} onChange=${(event) => change({ task: event.currentTarget.value })}>
+            <option value="">All tasks</option>
+            ${taskNames.map((name) => html`<option key=${name} value=${name}>${name}</option>`)}
+          </select>
+        </label>
+        ${isAdmin && html`<label>Owner
+          <select data-testid="filter-owner" value=${filters.owner} onChange=${(event) => change({ owner: event.currentTarget.value })}>
+            <option value="">Everyone</option>
+            ${(principals.data ?? []).map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
+          </select>
+        </label>`}
+        <label>Created after
+          <input type="datetime-local" value=${filters.after} onChange=${(event) => change({ after: event.currentTarget.value })} />
+        </label>
+        <label>Created before
+          <input type="datetime-local" value=${filters.before} onChange=${(event) => change({ before: event.currentTarget.value })} />
+        </label>
+        <label>Per page
+          <select value=${filters.limit} onChange=${(event) => change({ limit: Number(event.currentTarget.value) })}>
+            ${PAGE_SIZES.map((size) => html`<option key=${size} value=${size}>${size}</option>`)}
+          </select>
+        </label>
+        <button type="button" class="ghost small" onClick=${() => change(EMPTY_FILTERS)}>Clear filters</button>
+      </div>
+    </div>
+    <${ErrorNote} error=${list.error} />
+    ${list.loading && !list.data
+      ? html`<${Loading} what="executions" />`
+      : html`<div class="card table-card">
+          <table class="table clickable" data-testid="executions-table">
+            <thead><tr><th>Status</th><th>Task</th><th>Owner</th><th>Created</th><th class="num">Duration</th></tr></thead>
+            <tbody>
+              ${rows.map((row) => html`<${ExecutionRow} key=${row.id} row=${row} owner=${ownerName(row.owner_id)} />`)}
+            </tbody>
+          </table>
+          ${rows.length === 0 && html`<div class="empty small">No executions match these filters.</div>`}
+        </div>`}
+    <${Pager} page=${cursors.length} hasPrevious=${cursors.length > 1} hasNext=${Boolean(list.data?.next_cursor)}
+      onPrevious=${() => setCursors(cursors.slice(0, -1))} onNext=${() => setCursors([...cursors, list.data.next_cursor])} />
+  </div>`;
+}
+
+function ExecutionRow({ row, owner }) {
+  const open = () => (location.hash = `#/executions/${row.id}`);
+  const elapsed = row.duration_ms ?? (row.started_at && !isTerminal(row.status) ? Date.now() - new Date(row.started_at).getTime() : null);
+  return html`<tr data-testid="execution-row" data-execution-id=${row.id} data-status=${row.status} onClick=${open}>
+    <td class="status-cell">
+      <${StatusBadge} status=${row.status} testid="status" />
+      ${row.status === 'running' &&
+      html`<div class="row-progress"><${ProgressBar} value=${row.progress} thin /><span data-testid="progress">${row.progress ?? 0}%</span></div>`}
+    </td>
+    <td>
+      <a href=${`#/executions/${row.id}`} class="task-link">${row.task_name}</a>
+      <div class="muted tiny">${shortId(row.id)}${row.stage || row.message ? ` · ${[row.stage, row.message].filter(Boolean).join(': ')}` : ''}</div>
+    </td>
+    <td>${owner}</td>
+    <td><${RelTime} iso=${row.created_at} /></td>
+    <td class="num">${row.duration_ms === null && elapsed !== null ? html`<span class="muted">${duration(elapsed)}…</span>` : duration(elapsed)}</td>
+  </tr>`;
+}
+
+function StatusCounts({ stats, selected, onPick }) {
+  if (!stats) return html`<div class="counts"></div>`;
+  const only = selected.length === 1 ? selected[0] : null;
+  return html`<div class="counts">
+    <button type="button" class=${`count ${selected.length === 0 ? 'on' : ''}`} onClick=${() => onPick(null)}>
+      <span class="count-value">${stats.total}</span><span class="count-label">total</span>
+    </button>
+    ${STATUSES.map(
+      (status) => html`<button type="button" key=${status} class=${`count status-${status} ${only === status ? 'on' : ''}`}
+        onClick=${() => onPick(only === status ? null : status)}>
+        <span class="count-value">${stats[status] ?? 0}</span><span class="count-label">${status}</span>
+      </button>`,
+    )}
+  </div>`;
+}

@@ -1,0 +1,172 @@
+import { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { Execution } from '../src/executions/execution.entity';
+import { launchChromium, openConsolePage, screenshot, signIn } from './support/browser';
+import { createCaller, dataSource, TestCaller, uniqueName } from './support/factories';
+import { createTestApp, TestApp } from './support/test-app';
+import { waitForExecution } from './support/wait-for';
+
+const LIVE = 20_000;
+
+/** The web console in Debian's Chromium, against a listening gateway with its worker. */
+describe('web console in a browser (e2e)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+  let admin: TestCaller;
+  let user: TestCaller;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    admin = await createCaller(t.app, { isAdmin: true, name: uniqueName('ada') });
+    user = await createCaller(t.app, { permissions: ['demo.run'], name: uniqueName('uma') });
+    browser = await launchChromium();
+    ({ page, errors } = await openConsolePage(browser, baseUrl));
+    await signIn(page, admin.secret);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  afterEach(() => expect(errors).toEqual([]));
+
+  const execute = async (caller: TestCaller, body: object): Promise<string> =>
+    (await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send(body).expect(202)).body.execution_id;
+  const row = (id: string, status?: string) =>
+    `[data-testid="execution-row"][data-execution-id="${id}"]${status ? `[data-status="${status}"]` : ''}`;
+  const detail = (status: string) => `[data-testid="execution-detail"][data-status="${status}"]`;
+  const record = (id: string) => dataSource(t.app).getRepository(Execution).findOneByOrFail({ id });
+
+  it('signs in with a pasted token kept in sessionStorage only, never in the address', async () => {
+    await page.getByTestId('whoami').filter({ hasText: admin.principal.name }).waitFor();
+    const stored = await page.evaluate<{ session: string; local: string; url: string }>(
+      '({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage), url: location.href })',
+    );
+    expect(stored.session).toContain(admin.secret);
+    expect(stored.local).not.toContain(admin.secret);
+    expect(stored.url).not.toContain(admin.secret);
+  });
+
+  it('shows an execution go from running to completed live, without reloading', async () => {
+    await page.goto(`${baseUrl}/admin/#/executions`);
+    await page.getByTestId('executions-table').waitFor();
+    await page.evaluate('window.notReloaded = true');
+    const id = await execute(admin, { task_name: 'demo.sleep', kwargs: { ms: 2500, steps: 5 } });
+    await page.waitForSelector(row(id, 'running'), { timeout: LIVE });
+    await page.waitForSelector(`${row(id, 'running')} [data-testid="progress"]`, { timeout: LIVE });
+    await screenshot(page, 'console-executions');
+    await page.waitForSelector(row(id, 'completed'), { timeout: LIVE });
+    expect(await page.locator(`${row(id)} [data-testid="status"]`).innerText()).toBe('completed');
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+  });
+
+  it('opens an execution’s detail with its result and timeline', async () => {
+    const id = await execute(admin, { task_name: 'demo.add', kwargs: { a: 20, b: 22 } });
+    await waitForExecution(t, admin.auth, id);
+    await page.goto(`${baseUrl}/admin/#/executions`);
+    await page.locator(row(id, 'completed')).click();
+    await page.waitForSelector(detail('completed'), { timeout: LIVE });
+    expect(await page.getByTestId('detail-status').innerText()).toBe('completed');
+    expect(await page.getByTestId('result').innerText()).toContain('42');
+    expect(await page.getByTestId('progress-bar').getAttribute('aria-valuenow')).toBe('100');
+    expect(await page.getByTestId('cancel-button').count()).toBe(0);
+    expect(await page.getByTestId('retry-button').count()).toBe(0);
+    await screenshot(page, 'console-execution-detail');
+  });
+
+  it('cancels a running execution from its detail page', async () => {
+    const id = await execute(admin, { task_name: 'demo.sleep', kwargs: { ms: 60_000, steps: 60 } });
+    await page.goto(`${baseUrl}/admin/#/executions/${id}`);
+    await page.waitForSelector(detail('running'), { timeout: LIVE });
+    await page.getByTestId('cancel-button').click();
+    await page.waitForSelector(detail('cancelled'), { timeout: LIVE });
+    expect((await record(id)).status).toBe('cancelled');
+    expect(await page.getByTestId('delete-button').count()).toBe(1);
+  });
+
+  it('retries a failed execution and follows the retry chain', async () => {
+    const id = await execute(admin, { task_name: 'demo.fail', kwargs: { message: 'disk full' } });
+    await page.goto(`${baseUrl}/admin/#/executions/${id}`);
+    await page.waitForSelector(detail('failed'), { timeout: LIVE });
+    expect(await page.getByTestId('error').innerText()).toContain('disk full');
+    expect(await page.getByTestId('traceback').innerText()).toMatch(/Error/);
+    await page.getByTestId('retry-button').click();
+    await page.waitForFunction(`/#\\/executions\\/[0-9a-f-]{36}$/.test(location.hash) && !location.hash.endsWith('${id}')`, undefined, { timeout: LIVE });
+    const retryId = (await page.evaluate<string>('location.hash')).split('/').pop()!;
+    expect((await record(retryId)).retriedFrom).toBe(id);
+    await page.waitForSelector(detail('failed'), { timeout: LIVE });
+    expect(await page.getByTestId('retry-chain').innerText()).toContain(id.slice(0, 8));
+  });
+
+  it('runs a task from the form built from its kwargs schema', async () => {
+    await page.goto(`${baseUrl}/admin/#/tasks`);
+    const card = page.locator('[data-testid="task-card"][data-task-name="demo.add"]');
+    await card.getByTestId('run-task').click();
+    await page.getByTestId('run-form').locator('[name="kwarg-a"]').fill('5');
+    await page.getByTestId('run-form').locator('[name="kwarg-b"]').fill('7');
+    await screenshot(page, 'console-tasks');
+    await page.getByTestId('submit-run').click();
+    await page.waitForSelector(detail('completed'), { timeout: LIVE });
+    expect(await page.getByTestId('result').innerText()).toContain('12');
+  });
+
+  it('creates a token, shows its secret once, and revokes it', async () => {
+    await page.goto(`${baseUrl}/admin/#/tokens`);
+    await page.getByTestId('token-principal').selectOption(user.principal.id);
+    await page.getByTestId('token-name').fill('from-console');
+    await page.getByTestId('create-token').click();
+    const secret = (await page.getByTestId('token-secret').innerText()).trim();
+    expect(secret).toMatch(/^tgw_[A-Za-z0-9_-]{40}$/);
+    const me = await t.http().get('/api/v1/me').set('Authorization', `Bearer ${secret}`).expect(200);
+    const tokenRow = page.locator(`[data-testid="token-row"][data-token-id="${me.body.token.id}"]`);
+    expect(await tokenRow.getByTestId('token-state').innerText()).toBe('active');
+
+    page.once('dialog', (dialog) => dialog.accept());
+    await tokenRow.getByTestId('revoke-token').click();
+    await tokenRow.getByTestId('token-state').filter({ hasText: 'revoked' }).waitFor({ timeout: LIVE });
+    await t.http().get('/api/v1/me').set('Authorization', `Bearer ${secret}`).expect(401);
+    await page.goto(`${baseUrl}/admin/#/tokens`);
+    await page.getByTestId('token-principal').selectOption(user.principal.id);
+    expect(await page.getByTestId('token-secret').count()).toBe(0);
+  });
+
+  it('offers admins the overview and audit pages', async () => {
+    await page.goto(`${baseUrl}/admin/#/overview`);
+    await page.getByTestId('executions-chart').waitFor();
+    await page.getByTestId('status-tiles').waitFor();
+    await page.goto(`${baseUrl}/admin/#/audit`);
+    await page.locator('[data-testid="audit-row"][data-action="token.revoke"]').first().waitFor({ timeout: LIVE });
+  });
+
+  it('shows a non-admin neither admin pages nor others’ executions', async () => {
+    const own = await execute(user, { task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
+    const others = await execute(admin, { task_name: 'demo.add', kwargs: { a: 2, b: 2 } });
+    const second = await openConsolePage(browser, baseUrl);
+    try {
+      await signIn(second.page, user.secret);
+      await second.page.goto(`${baseUrl}/admin/#/executions`);
+      await second.page.waitForSelector(row(own), { timeout: LIVE });
+      expect(await second.page.locator(row(others)).count()).toBe(0);
+      for (const adminPage of ['overview', 'principals', 'groups', 'tokens', 'audit']) {
+        expect(await second.page.getByTestId(`nav-${adminPage}`).count()).toBe(0);
+      }
+      await second.page.goto(`${baseUrl}/admin/#/principals`);
+      await second.page.getByTestId('not-available').waitFor();
+      await second.page.goto(`${baseUrl}/admin/#/executions/${others}`);
+      await second.page.getByText(/not found/i).first().waitFor({ timeout: LIVE });
+      expect(await second.page.getByTestId('execution-detail').count()).toBe(0);
+      await second.page.getByTestId('sign-out').click();
+      await second.page.getByTestId('token-input').waitFor();
+      expect(await second.page.evaluate('sessionStorage.length')).toBe(0);
+      expect(second.errors).toEqual([]);
+    } finally {
+      await second.page.context().close();
+    }
+  });
+});
