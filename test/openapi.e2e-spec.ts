@@ -27,6 +27,13 @@ describe('OpenAPI document and Swagger UI (e2e)', () => {
       ['get', '/api/v1/executions/{id}'], ['get', '/api/v1/executions/{id}/events'], ['post', '/api/v1/executions/{id}/cancel'],
       ['post', '/api/v1/executions/{id}/retry'], ['delete', '/api/v1/executions/{id}'], ['patch', '/api/v1/executions/{id}'],
       ['get', '/api/v1/me'], ['get', '/health/live'], ['get', '/health/ready'], ['get', '/metrics'],
+      ['get', '/api/v1/tasks/catalog'], ['get', '/api/v1/admin/principals'], ['post', '/api/v1/admin/principals'],
+      ['patch', '/api/v1/admin/principals/{id}'], ['get', '/api/v1/admin/principals/{id}/tokens'],
+      ['post', '/api/v1/admin/principals/{id}/tokens'], ['post', '/api/v1/admin/tokens/{id}/revoke'],
+      ['get', '/api/v1/admin/groups'], ['post', '/api/v1/admin/groups'], ['delete', '/api/v1/admin/groups/{id}'],
+      ['put', '/api/v1/admin/groups/{id}/members/{principal_id}'], ['delete', '/api/v1/admin/groups/{id}/members/{principal_id}'],
+      ['get', '/api/v1/admin/permissions'], ['get', '/api/v1/admin/grants'], ['post', '/api/v1/admin/grants'],
+      ['delete', '/api/v1/admin/grants/{id}'], ['get', '/api/v1/admin/audit'], ['get', '/api/v1/admin/overview'],
     ];
     for (const [method, path] of routes) {
       const operation = document.paths[path]?.[method];
@@ -37,6 +44,7 @@ describe('OpenAPI document and Swagger UI (e2e)', () => {
     expect(document.paths['/api/v1/tasks/execute'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/ExecuteTaskDto');
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.paths['/api/v1/me'].get.security).toEqual([{ bearer: [] }]);
+    expect(document.paths['/api/v1/admin/principals'].get.responses['403'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorBody');
     expect(document.paths['/health/live'].get.security).toBeUndefined();
   });
 
