@@ -209,6 +209,10 @@ describe('admin API (e2e)', () => {
     const page = await t.http().get('/admin/').expect(200).expect('Content-Type', /html/);
     expect(page.text).toContain('importmap');
     expect(page.text).not.toMatch(/(src|href)="https?:/);
+    const policy = page.headers['content-security-policy'];
+    expect(policy).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]{44}'(;|$)/);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
     for (const file of ['preact.mjs', 'hooks.mjs', 'htm.mjs']) {
       await t.http().get(`/admin/vendor/${file}`).expect(200).expect('Content-Type', /javascript/);
     }

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import express from 'express';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** `console/` at the project root: the same path from `src/admin` (tests) and `dist/admin`. */
@@ -14,10 +16,38 @@ const VENDOR_FILES: Record<string, string> = {
 };
 
 /**
+ * Only the console's own files run: the one inline script, the import map, is allowed by its hash.
+ * Styles may be inline because Preact sets the progress bars' widths as style attributes.
+ */
+function contentSecurityPolicy(): string {
+  const page = readFileSync(join(CONSOLE_DIR, 'index.html'), 'utf8');
+  const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
+  const hash = createHash('sha256').update(importMap).digest('base64');
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'sha256-${hash}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/**
  * The web console at `/admin`: static files only, public like any login page. Every piece of data
  * it shows comes from the API with the token the user pasted, so the API's checks apply.
  */
 export function serveConsole(app: INestApplication): void {
+  const policy = contentSecurityPolicy();
+  app.use('/admin', (_request: express.Request, response: express.Response, next: express.NextFunction) => {
+    response.setHeader('Content-Security-Policy', policy);
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
   app.use('/admin/vendor/:file', (request: express.Request, response: express.Response, next: express.NextFunction) => {
     const file = VENDOR_FILES[String(request.params.file)];
     if (!file) return next();
