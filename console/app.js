@@ -3,8 +3,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, clearToken, getToken, onUnauthorized, setToken } from './api.js';
-import { connectLive, disconnectLive, useLiveState } from './live.js';
-import { ErrorNote, Loading, NotAvailable, Toasts } from './components.js';
+import { connectLive, disconnectLive, liveState } from './live.js';
+import { ErrorNote, Loading, NotAvailable, Toasts, useStore } from './components.js';
 import { SignInPage } from './pages/sign-in.js';
 import { ExecutionsPage } from './pages/executions.js';
 import { ExecutionDetailPage } from './pages/execution-detail.js';
@@ -41,7 +41,7 @@ function useRoute() {
 }
 
 function LiveIndicator() {
-  const state = useLiveState();
+  const state = useStore(liveState);
   const label = state === 'open' ? 'live' : state === 'closed' ? 'offline' : 'reconnecting…';
   return html`<span class=${`live live-${state}`} title="Live updates over WebSocket">${label}</span>`;
 }
@@ -66,9 +66,7 @@ function Header({ me, page, onSignOut }) {
 
 function Main({ me, route }) {
   const page = route.page === 'executions' && route.id ? { label: 'Execution', component: ExecutionDetailPage } : PAGES[route.page];
-  useEffect(() => {
-    document.title = `${page?.label ?? 'Not found'} · taskgate`;
-  }, [page]);
+  useEffect(() => void (document.title = `${page?.label ?? 'Not found'} · taskgate`), [page?.label]);
   if (!page) {
     return html`<div class="empty"><h2>No such page</h2><p><a href="#/executions">Go to executions</a></p></div>`;
   }
@@ -127,4 +125,6 @@ function App() {
   return html`${body}<${Toasts} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the boot message: Preact 11 renders beside existing children, not over them
+render(html`<${App} />`, root);

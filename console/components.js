@@ -3,35 +3,42 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { dateTime, errorText, prettyJson, relativeTime } from './format.js';
 
-// ---- toasts: a tiny global store, so any module can report without prop drilling
-let toasts = [];
-let nextToastId = 1;
-const toastListeners = new Set();
-
-function publishToasts(next) {
-  toasts = next;
-  toastListeners.forEach((listener) => listener(toasts));
+/** A value shared by modules and components: `store.set(value)`; `useStore(store)` re-renders on change. */
+export function createStore(value) {
+  const listeners = new Set();
+  return {
+    get: () => value,
+    set(next) {
+      value = next;
+      listeners.forEach((listener) => listener(value));
+    },
+    listen: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+  };
 }
+
+export function useStore(store) {
+  const [value, setValue] = useState(store.get);
+  useEffect(() => store.listen(setValue), [store]);
+  return value;
+}
+
+// ---- toasts, so any module can report without prop drilling
+const toasts = createStore([]);
+let nextToastId = 1;
+const dismiss = (id) => toasts.set(toasts.get().filter((item) => item.id !== id));
 
 export function toast(message, kind = 'info') {
   const id = nextToastId++;
-  publishToasts([...toasts.slice(-4), { id, message, kind }]);
-  setTimeout(() => publishToasts(toasts.filter((item) => item.id !== id)), kind === 'error' ? 8000 : 4000);
+  toasts.set([...toasts.get().slice(-4), { id, message, kind }]);
+  setTimeout(() => dismiss(id), kind === 'error' ? 8000 : 4000);
 }
 
 export const toastError = (error) => toast(errorText(error), 'error');
 
 export function Toasts() {
-  const [items, setItems] = useState(toasts);
-  useEffect(() => {
-    toastListeners.add(setItems);
-    return () => toastListeners.delete(setItems);
-  }, []);
   return html`<div class="toasts" aria-live="polite">
-    ${items.map(
-      (item) => html`<div key=${item.id} class=${`toast toast-${item.kind}`} data-testid="toast" role=${item.kind === 'error' ? 'alert' : 'status'}
-        onClick=${() => publishToasts(toasts.filter((other) => other.id !== item.id))}>${item.message}</div>`,
-    )}
+    ${useStore(toasts).map((item) => html`<div key=${item.id} class=${`toast toast-${item.kind}`} data-testid="toast"
+      role=${item.kind === 'error' ? 'alert' : 'status'} onClick=${() => dismiss(item.id)}>${item.message}</div>`)}
   </div>`;
 }
 
@@ -82,6 +89,18 @@ export function usePolling(tick, ms) {
       document.removeEventListener('visibilitychange', run);
     };
   }, [ms]);
+}
+
+/** Form state: `<input ...${bind('name')} />`, or `bind('flag', true)` for a checkbox. */
+export function useForm(initial) {
+  const [values, setValues] = useState(initial);
+  const bind = (name, checkbox = false) => {
+    const set = (value) => setValues((current) => ({ ...current, [name]: value }));
+    return checkbox
+      ? { checked: values[name], onChange: (event) => set(event.currentTarget.checked) }
+      : { value: values[name], onInput: (event) => set(event.currentTarget.value) };
+  };
+  return [values, bind, setValues];
 }
 
 // ---- display pieces

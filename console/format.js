@@ -50,18 +50,6 @@ export function shortId(id) {
   return id ? id.slice(0, 8) : '';
 }
 
-export function bytes(size) {
-  if (size === null || size === undefined) return '—';
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let value = size;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
-}
-
 /** The API's `{message}` may be a string or a list of strings. */
 export function errorText(error) {
   const message = error?.message;

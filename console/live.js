@@ -1,7 +1,7 @@
 // The one WebSocket of a signed-in console: subscriptions counted per execution, re-sent after a reconnect.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api.js';
-import { toast } from './components.js';
+import { createStore, toast } from './components.js';
 
 const MAX_SUBSCRIPTIONS = 100; // the server's limit per socket
 const MAX_BACKOFF_MS = 30_000;
@@ -10,15 +10,10 @@ let socket = null;
 let token = null;
 let backoffMs = 1000;
 let retryTimer = null;
-let state = 'closed';
+/** 'open' | 'connecting' | 'reconnecting' | 'closed', for the header's indicator. */
+export const liveState = createStore('closed');
 const interest = new Map(); // execution id → how many components want its updates
 const updateListeners = new Set();
-const stateListeners = new Set();
-
-function setState(next) {
-  state = next;
-  stateListeners.forEach((listener) => listener(next));
-}
 
 function send(message) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -38,7 +33,7 @@ export function disconnectLive() {
     socket.close();
     socket = null;
   }
-  setState('closed'); // `interest` stays: it belongs to the mounted components
+  liveState.set('closed'); // `interest` stays: it belongs to the mounted components
 
 }
 
@@ -48,11 +43,11 @@ function open() {
   const ws = new WebSocket(`${scheme}://${location.host}/api/v1/ws`, ['taskgate', `token.${token}`]);
   let opened = false;
   socket = ws;
-  setState('connecting');
+  liveState.set('connecting');
   ws.onopen = () => {
     opened = true;
     backoffMs = 1000;
-    setState('open');
+    liveState.set('open');
     for (const id of interest.keys()) send({ type: 'subscribe', execution_id: id });
   };
   ws.onmessage = (event) => {
@@ -68,7 +63,7 @@ function open() {
   ws.onclose = () => {
     if (socket !== ws) return;
     socket = null;
-    setState('reconnecting');
+    liveState.set('reconnecting');
     // A refused upgrade looks like any other close; asking /me tells whether the token is gone
     // (a 401 there signs the console out, which also closes this connection for good).
     if (!opened) api('/me').catch(() => {});
@@ -116,14 +111,4 @@ export function useLive(ids, onUpdate) {
       subscribed.current = new Set();
     };
   }, []);
-}
-
-/** 'open' | 'connecting' | 'reconnecting' | 'closed', for the header's indicator. */
-export function useLiveState() {
-  const [current, setCurrent] = useState(state);
-  useEffect(() => {
-    stateListeners.add(setCurrent);
-    return () => stateListeners.delete(setCurrent);
-  }, []);
-  return current;
 }

@@ -2,7 +2,7 @@ import { html } from '../html.js';
 import { api, cached, query } from '../api.js';
 import { useLive } from '../live.js';
 import { attempt, Block, CopyButton, ErrorNote, Loading, ProgressBar, RelTime, StatusBadge, useAsync, usePolling } from '../components.js';
-import { bytes, dateTime, duration, isTerminal, shortId } from '../format.js';
+import { dateTime, duration, isTerminal, shortId } from '../format.js';
 
 const CHAIN_LIMIT = 20;
 
@@ -82,7 +82,7 @@ export function ExecutionDetailPage({ me, id }) {
           <dt>Resource</dt><dd>${ex.resource ?? '—'}</dd>
           <dt>Job id</dt><dd><code>${ex.job_id ?? '—'}</code></dd>
           ${ex.idempotency_key && html`<dt>Idempotency key</dt><dd><code>${ex.idempotency_key}</code></dd>`}
-          ${ex.file_name && html`<dt>File</dt><dd>${ex.file_name} (${bytes(ex.file_size)})</dd>`}
+          ${ex.file_name && html`<dt>File</dt><dd>${ex.file_name} (${Number(ex.file_size ?? 0).toLocaleString()} bytes)</dd>`}
         </dl>
       </section>
     </div>

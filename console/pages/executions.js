@@ -22,26 +22,10 @@ export function ExecutionsPage({ me }) {
   const catalog = useAsync(() => cached('/tasks/catalog'), []);
   const principals = useAsync(() => (isAdmin ? cached('/admin/principals') : Promise.resolve([])), [isAdmin]);
   const stats = useAsync(() => api('/executions/statistics'), []);
-  const list = useAsync(
-    () =>
-      api(
-        '/executions' +
-          query({
-            status: filters.statuses.join(','),
-            task_name: filters.task,
-            owner: filters.owner,
-            created_after: localInputToIso(filters.after),
-            created_before: localInputToIso(filters.before),
-            limit: filters.limit,
-            cursor,
-          }),
-      ),
-    [filters, cursor],
-  );
-  usePolling(() => {
-    list.reload(true);
-    stats.reload(true);
-  }, 5000);
+  const search = { status: filters.statuses.join(','), task_name: filters.task, owner: filters.owner, limit: filters.limit, cursor,
+    created_after: localInputToIso(filters.after), created_before: localInputToIso(filters.before) };
+  const list = useAsync(() => api('/executions' + query(search)), [filters, cursor]);
+  usePolling(() => (list.reload(true), stats.reload(true)), 5000);
 
   const rows = list.data?.items ?? [];
   const replaceRow = (fresh) => list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === fresh.id ? fresh : row)) });
@@ -60,6 +44,7 @@ export function ExecutionsPage({ me }) {
   };
   const toggleStatus = (status) =>
     change({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((item) => item !== status) : [...filters.statuses, status] });
+  const bind = (key) => ({ value: filters[key], onChange: (event) => change({ [key]: event.currentTarget.value }) });
   const ownerNames = new Map((principals.data ?? []).map((principal) => [principal.id, principal.name]));
   const ownerName = (id) => (isAdmin ? ownerNames.get(id) ?? shortId(id) : 'you');
   const taskNames = (catalog.data ?? []).map((task) => task.task_name).sort();
@@ -69,38 +54,22 @@ export function ExecutionsPage({ me }) {
     <${StatusCounts} stats=${stats.data} selected=${filters.statuses} onPick=${(status) => change({ statuses: status ? [status] : [] })} />
     <div class="filters card">
       <div class="chip-toggles" role="group" aria-label="Status">
-        ${STATUSES.map(
-          (status) => html`<label key=${status} class=${`chip-toggle status-${status} ${filters.statuses.includes(status) ? 'on' : ''}`}>
-            <input type="checkbox" data-testid=${`filter-status-${status}`} checked=${filters.statuses.includes(status)} onChange=${() => toggleStatus(status)} />
-            ${status}
-          </label>`,
-        )}
+        ${STATUSES.map((status) => html`<label key=${status} class=${`chip-toggle status-${status} ${filters.statuses.includes(status) ? 'on' : ''}`}>
+          <input type="checkbox" data-testid=${`filter-status-${status}`} checked=${filters.statuses.includes(status)} onChange=${() => toggleStatus(status)} />
+          ${status}</label>`)}
       </div>
       <div class="filter-fields">
-        <label>Task
-          <select data-testid="filter-task" value=${filters.task} onChange=${(event) => change({ task: event.currentTarget.value })}>
-            <option value="">All tasks</option>
-            ${taskNames.map((name) => html`<option key=${name} value=${name}>${name}</option>`)}
-          </select>
-        </label>
-        ${isAdmin && html`<label>Owner
-          <select data-testid="filter-owner" value=${filters.owner} onChange=${(event) => change({ owner: event.currentTarget.value })}>
-            <option value="">Everyone</option>
-            ${(principals.data ?? []).map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
-          </select>
-        </label>`}
-        <label>Created after
-          <input type="datetime-local" value=${filters.after} onChange=${(event) => change({ after: event.currentTarget.value })} />
-        </label>
-        <label>Created before
-          <input type="datetime-local" value=${filters.before} onChange=${(event) => change({ before: event.currentTarget.value })} />
-        </label>
-        <label>Per page
-          <select value=${filters.limit} onChange=${(event) => change({ limit: Number(event.currentTarget.value) })}>
-            ${PAGE_SIZES.map((size) => html`<option key=${size} value=${size}>${size}</option>`)}
-          </select>
-        </label>
-        <button type="button" class="ghost small" onClick=${() => change(EMPTY_FILTERS)}>Clear filters</button>
+        <label>Task <select data-testid="filter-task" ...${bind('task')}>
+          <option value="">All tasks</option>${taskNames.map((name) => html`<option key=${name} value=${name}>${name}</option>`)}
+        </select></label>
+        ${isAdmin && html`<label>Owner <select data-testid="filter-owner" ...${bind('owner')}>
+          <option value="">Everyone</option>
+          ${(principals.data ?? []).map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
+        </select></label>`}
+        <label>Created after <input type="datetime-local" ...${bind('after')} /></label>
+        <label>Created before <input type="datetime-local" ...${bind('before')} /></label>
+        <label>Per page <select ...${bind('limit')}>${PAGE_SIZES.map((size) => html`<option key=${size} value=${size}>${size}</option>`)}</select></label>
+        <button type="button" class="ghost" onClick=${() => change(EMPTY_FILTERS)}>Clear filters</button>
       </div>
     </div>
     <${ErrorNote} error=${list.error} />
@@ -131,7 +100,7 @@ function ExecutionRow({ row, owner }) {
     </td>
     <td>
       <a href=${`#/executions/${row.id}`} class="task-link">${row.task_name}</a>
-      <div class="muted tiny">${shortId(row.id)}${row.stage || row.message ? ` · ${[row.stage, row.message].filter(Boolean).join(': ')}` : ''}</div>
+      <div class="muted tiny">${[shortId(row.id), !isTerminal(row.status) && [row.stage, row.message].filter(Boolean).join(': ')].filter(Boolean).join(' · ')}</div>
     </td>
     <td>${owner}</td>
     <td><${RelTime} iso=${row.created_at} /></td>
@@ -146,11 +115,8 @@ function StatusCounts({ stats, selected, onPick }) {
     <button type="button" class=${`count ${selected.length === 0 ? 'on' : ''}`} onClick=${() => onPick(null)}>
       <span class="count-value">${stats.total}</span><span class="count-label">total</span>
     </button>
-    ${STATUSES.map(
-      (status) => html`<button type="button" key=${status} class=${`count status-${status} ${only === status ? 'on' : ''}`}
-        onClick=${() => onPick(only === status ? null : status)}>
-        <span class="count-value">${stats[status] ?? 0}</span><span class="count-label">${status}</span>
-      </button>`,
-    )}
+    ${STATUSES.map((status) => html`<button type="button" key=${status} class=${`count status-${status} ${only === status ? 'on' : ''}`}
+      onClick=${() => onPick(only === status ? null : status)}>
+      <span class="count-value">${stats[status] ?? 0}</span><span class="count-label">${status}</span></button>`)}
   </div>`;
 }

@@ -1,7 +1,6 @@
-import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, forget } from '../api.js';
-import { attempt, Chips, ErrorNote, Loading, RelTime, useAsync } from '../components.js';
+import { attempt, Chips, ErrorNote, Loading, RelTime, useAsync, useForm } from '../components.js';
 
 async function loadAll() {
   const [groups, principals, permissions, grants] = await Promise.all(
@@ -12,7 +11,7 @@ async function loadAll() {
 
 export function GroupsPage() {
   const state = useAsync(loadAll, []);
-  const [newGroup, setNewGroup] = useState('');
+  const [form, bind, setForm] = useForm({ name: '' });
   if (!state.data) return state.error ? html`<${ErrorNote} error=${state.error} />` : html`<${Loading} what="groups and grants" />`;
   const { groups, principals, permissions, grants } = state.data;
 
@@ -28,7 +27,7 @@ export function GroupsPage() {
   const call = (path, method, body) => () => api(path, { method, body }).then((result) => result ?? true);
   const createGroup = (event) => {
     event.preventDefault();
-    run(call('/admin/groups', 'POST', { name: newGroup.trim() }), `Group ${newGroup.trim()} created`).then((ok) => ok && setNewGroup(''));
+    run(call('/admin/groups', 'POST', { name: form.name.trim() }), `Group ${form.name.trim()} created`).then((ok) => ok && setForm({ name: '' }));
   };
   const deleteGroup = (group) => {
     if (window.confirm(`Delete the group ${group.name}? Its members lose the permissions granted through it.`)) {
@@ -40,7 +39,7 @@ export function GroupsPage() {
     <div class="page-head"><h1>Groups & grants</h1></div>
     <datalist id="known-permissions">${permissions.map((item) => html`<option key=${item.permission} value=${item.permission} />`)}</datalist>
     <form class="card inline-form" onSubmit=${createGroup}>
-      <label>New group <input name="group-name" required value=${newGroup} onInput=${(event) => setNewGroup(event.currentTarget.value)} /></label>
+      <label>New group <input name="group-name" required ...${bind('name')} /></label>
       <button type="submit" class="primary" data-testid="create-group">Create group</button>
     </form>
     <${ErrorNote} error=${state.error} />
@@ -62,6 +61,7 @@ export function GroupsPage() {
             run(call(`/admin/grants/${grant.id}`, 'DELETE'), `Removed ${grant.permission} from ${grant.principal_name}`)}>Remove</button></td>
         </tr>`)}</tbody>
       </table>
+      ${!grants.some((grant) => grant.principal_id) && html`<div class="empty small">No permission is granted to a principal directly.</div>`}
     </div>
 
     <h2 class="section-title">Known permissions</h2>
@@ -76,11 +76,11 @@ export function GroupsPage() {
 }
 
 function GroupCard({ group, principals, grants, run, call, onDelete }) {
-  const [member, setMember] = useState('');
+  const [form, bind, setForm] = useForm({ member: '' });
   const candidates = principals.filter((principal) => !group.members.some((existing) => existing.id === principal.id));
   const addMember = (event) => {
     event.preventDefault();
-    if (member) run(call(`/admin/groups/${group.id}/members/${member}`, 'PUT'), 'Member added').then((ok) => ok && setMember(''));
+    run(call(`/admin/groups/${group.id}/members/${form.member}`, 'PUT'), 'Member added').then((ok) => ok && setForm({ member: '' }));
   };
   return html`<div class="card group-card" data-testid="group-card" data-group-name=${group.name}>
     <div class="task-head"><h3>${group.name}</h3>
@@ -93,11 +93,11 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
       ${group.members.length === 0 && html`<span class="muted">no members</span>`}
     </div>
     <form class="inline-form plain" onSubmit=${addMember}>
-      <select name="member" value=${member} onChange=${(event) => setMember(event.currentTarget.value)}>
+      <select name="member" required ...${bind('member')}>
         <option value="">Add a member…</option>
         ${candidates.map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
       </select>
-      <button type="submit" class="small" disabled=${!member}>Add</button>
+      <button type="submit" class="small" disabled=${!form.member}>Add</button>
     </form>
     <div class="label">Permissions</div>
     <div class="chips">
@@ -112,19 +112,17 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
 
 /** A permission input (suggestions from the known permissions), with a principal select when `holders` is given. */
 function GrantForm({ holders, onGrant }) {
-  const [holder, setHolder] = useState('');
-  const [permission, setPermission] = useState('');
+  const [form, bind, setForm] = useForm({ holder: '', permission: '' });
   const submit = async (event) => {
     event.preventDefault();
-    if (await onGrant(holder, permission.trim())) setPermission('');
+    if (await onGrant(form.holder, form.permission.trim())) setForm({ ...form, permission: '' });
   };
   return html`<form class="inline-form plain" onSubmit=${submit}>
-    ${holders && html`<select name="grant-principal" required value=${holder} onChange=${(event) => setHolder(event.currentTarget.value)}>
+    ${holders && html`<select name="grant-principal" required ...${bind('holder')}>
       <option value="">Principal…</option>
       ${holders.map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
     </select>`}
-    <input name="grant-permission" list="known-permissions" placeholder="permission, e.g. demo.run" required value=${permission}
-      onInput=${(event) => setPermission(event.currentTarget.value)} />
+    <input name="grant-permission" list="known-permissions" placeholder="permission, e.g. demo.run" required ...${bind('permission')} />
     <button type="submit" class="small">Grant</button>
   </form>`;
 }

@@ -5,8 +5,8 @@ import { STATUSES } from '../format.js';
 
 // Bottom to top in each bar: finished work first, what is still open on top.
 const STACK = ['completed', 'failed', 'cancelled', 'timeout', 'running', 'pending'];
-const WIDTH = 760;
-const HEIGHT = 260;
+const WIDTH = 1100;
+const HEIGHT = 280;
 const PAD = { left: 44, right: 12, top: 34, bottom: 28 };
 
 export function OverviewPage() {
@@ -39,7 +39,7 @@ function niceMax(value) {
   return [1, 2, 5, 10].map((step) => step * magnitude).find((candidate) => candidate >= value);
 }
 
-const hourLabel = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const hourLabel = (iso) => new Date(iso).toLocaleTimeString([], { hour: 'numeric' });
 
 function Chart({ buckets }) {
   const plotWidth = WIDTH - PAD.left - PAD.right;

@@ -1,13 +1,10 @@
-import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, forget } from '../api.js';
-import { attempt, Chips, ErrorNote, Loading, RelTime, useAsync } from '../components.js';
+import { attempt, Chips, ErrorNote, Loading, RelTime, useAsync, useForm } from '../components.js';
 
 export function PrincipalsPage({ me }) {
   const principals = useAsync(() => api('/admin/principals'), []);
-  const [name, setName] = useState('');
-  const [kind, setKind] = useState('user');
-  const [isAdmin, setIsAdmin] = useState(false);
+  const [form, bind, setForm] = useForm({ name: '', kind: 'user', is_admin: false });
 
   const changed = () => {
     forget('/admin/principals'); // other pages map owner ids to names with a cached copy
@@ -15,13 +12,9 @@ export function PrincipalsPage({ me }) {
   };
   const create = async (event) => {
     event.preventDefault();
-    const created = await attempt(
-      () => api('/admin/principals', { method: 'POST', body: { name: name.trim(), kind, is_admin: isAdmin } }),
-      `Created ${name.trim()}. Give it a token on the Tokens page.`,
-    );
-    if (created) {
-      setName('');
-      setIsAdmin(false);
+    const body = { ...form, name: form.name.trim() };
+    if (await attempt(() => api('/admin/principals', { method: 'POST', body }), `Created ${body.name}. Give it a token on the Tokens page.`)) {
+      setForm({ ...form, name: '', is_admin: false });
       changed();
     }
   };
@@ -32,13 +25,13 @@ export function PrincipalsPage({ me }) {
   return html`<div class="page">
     <div class="page-head"><h1>Principals</h1><span class="muted">users and services that hold tokens</span></div>
     <form class="card inline-form" onSubmit=${create}>
-      <label>Name <input name="principal-name" required value=${name} onInput=${(event) => setName(event.currentTarget.value)} /></label>
+      <label>Name <input name="principal-name" required ...${bind('name')} /></label>
       <label>Kind
-        <select name="principal-kind" value=${kind} onChange=${(event) => setKind(event.currentTarget.value)}>
+        <select name="principal-kind" ...${bind('kind')}>
           <option value="user">user</option><option value="service">service</option>
         </select>
       </label>
-      <label class="check"><input type="checkbox" name="principal-admin" checked=${isAdmin} onChange=${(event) => setIsAdmin(event.currentTarget.checked)} /> admin</label>
+      <label class="check"><input type="checkbox" name="principal-admin" ...${bind('is_admin', true)} /> admin</label>
       <button type="submit" class="primary" data-testid="create-principal">Create principal</button>
     </form>
     <${ErrorNote} error=${principals.error} />

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
+import { useForm } from '../components.js';
 import { prettyJson } from '../format.js';
 
 /** How a kwargs property is edited: enum → select, string/number/boolean → inputs, the rest as JSON. */
@@ -11,14 +12,16 @@ function kindOf(schema) {
   return ['string', 'boolean'].includes(type) ? type : 'json';
 }
 
-function initialValue(schema, required) {
+/** The form value showing `preset` (a schema default, or a kwarg when leaving raw JSON mode). */
+function formValue({ schema, required }, preset) {
   const kind = kindOf(schema);
-  const preset = schema.default;
   if (kind === 'boolean') return Boolean(preset);
   if (kind === 'enum') return preset !== undefined ? String(schema.enum.indexOf(preset)) : required ? '0' : '';
   if (kind === 'json') return preset !== undefined ? prettyJson(preset) : '';
   return preset !== undefined ? String(preset) : '';
 }
+
+const formValues = (fields, presetOf) => Object.fromEntries(fields.map((field) => [field.name, formValue(field, presetOf(field))]));
 
 /** Form values → the kwargs object; throws with a readable message on bad input. */
 function collect(fields, values) {
@@ -45,31 +48,15 @@ function collect(fields, values) {
   return kwargs;
 }
 
-/** The kwargs object → form values (leaving raw JSON mode). */
-function spread(fields, kwargs) {
-  const values = {};
-  for (const { name, schema, required } of fields) {
-    const value = kwargs[name];
-    const kind = kindOf(schema);
-    if (value === undefined) values[name] = initialValue({ ...schema, default: undefined }, required);
-    else if (kind === 'boolean') values[name] = Boolean(value);
-    else if (kind === 'enum') values[name] = String(schema.enum.indexOf(value));
-    else if (kind === 'json') values[name] = prettyJson(value);
-    else values[name] = String(value);
-  }
-  return values;
-}
-
 export function RunForm({ task, onClose }) {
   const schema = task.kwargs_schema ?? {};
   const requiredNames = schema.required ?? [];
   const fields = Object.entries(schema.properties ?? {}).map(([name, property]) => ({ name, schema: property, required: requiredNames.includes(name) }));
   const freeForm = fields.length === 0; // no declared properties: only raw JSON makes sense
 
-  const [values, setValues] = useState(() => Object.fromEntries(fields.map((field) => [field.name, initialValue(field.schema, field.required)])));
+  const [values, setValues] = useState(() => formValues(fields, (field) => field.schema.default));
   const [raw, setRaw] = useState(freeForm ? '{}' : null); // null: editing fields
-  const [resource, setResource] = useState('');
-  const [priority, setPriority] = useState('');
+  const [extra, bind] = useForm({ resource: '', priority: '' });
   const [problems, setProblems] = useState([]);
   const [busy, setBusy] = useState(false);
 
@@ -78,7 +65,8 @@ export function RunForm({ task, onClose }) {
     try {
       if (raw === null) setRaw(prettyJson(collect(fields, values)));
       else {
-        setValues(spread(fields, JSON.parse(raw)));
+        const kwargs = JSON.parse(raw);
+        setValues(formValues(fields, (field) => kwargs[field.name]));
         setRaw(null);
       }
       setProblems([]);
@@ -97,8 +85,8 @@ export function RunForm({ task, onClose }) {
       return setProblems([error instanceof SyntaxError ? 'kwargs: not valid JSON' : error.message]);
     }
     const body = { task_name: task.task_name, kwargs };
-    if (resource.trim()) body.resource = resource.trim();
-    if (priority !== '') body.priority = Number(priority);
+    if (extra.resource.trim()) body.resource = extra.resource.trim();
+    if (extra.priority !== '') body.priority = Number(extra.priority);
     setBusy(true);
     try {
       const started = await api('/tasks/execute', { method: 'POST', body });
@@ -115,10 +103,10 @@ export function RunForm({ task, onClose }) {
       : html`<label class="wide">kwargs (JSON object)
           <textarea name="kwargs" rows="6" spellcheck="false" value=${raw} onInput=${(event) => setRaw(event.currentTarget.value)}></textarea></label>`}
     <div class="form-grid">
-      <label>Resource <span class="muted">(optional)</span>
-        <input name="resource" value=${resource} onInput=${(event) => setResource(event.currentTarget.value)} /></label>
-      <label>Priority <span class="muted">(1–100, optional)</span>
-        <input name="priority" type="number" min="1" max="100" value=${priority} onInput=${(event) => setPriority(event.currentTarget.value)} /></label>
+      <label><span>Resource <span class="muted">(optional)</span></span>
+        <input name="resource" ...${bind('resource')} /></label>
+      <label><span>Priority <span class="muted">(1–100, optional)</span></span>
+        <input name="priority" type="number" min="1" max="100" ...${bind('priority')} /></label>
     </div>
     ${problems.length > 0 && html`<ul class="error-note" role="alert">${problems.map((text) => html`<li key=${text}>${text}</li>`)}</ul>`}
     <div class="form-actions">

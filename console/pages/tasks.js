@@ -43,11 +43,10 @@ function TaskCard({ task, open, onOpen }) {
     <dl class="facts compact">
       <dt>Permissions</dt><dd><${Chips} items=${task.permissions} empty="none needed" /></dd>
       <dt>Queue</dt><dd>${task.queue ?? '—'}</dd>
-      <dt>Limits</dt><dd>timeout ${task.timeout_ms ? duration(task.timeout_ms) : '—'}, up to ${task.max_attempts ?? 1} attempt(s)</dd>
+      <dt>Limits</dt><dd>${task.timeout_ms ? `${duration(task.timeout_ms)} timeout` : 'no timeout'}, ${task.max_attempts ?? 1} attempt(s) at most</dd>
     </dl>
     ${task.accepts_file && html`<p class="note">This task takes a file: use <code>POST /api/v1/tasks/${task.task_name}/upload</code>.</p>`}
-    <p class=${`verdict ${task.can_execute ? '' : 'denied'}`}>${task.reason}
-      ${task.missing_permissions?.length > 0 && html` Missing: <${Chips} items=${task.missing_permissions} />`}</p>
+    <p class=${`verdict ${task.can_execute ? '' : 'denied'}`}>${task.reason}</p>
     ${task.can_execute && html`<div class="form-actions">
       <button type="button" class=${open ? 'ghost' : 'primary'} data-testid="run-task" onClick=${onOpen}>${open ? 'Hide form' : 'Run…'}</button>
     </div>`}

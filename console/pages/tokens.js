@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
-import { attempt, Chips, CopyButton, ErrorNote, Loading, RelTime, useAsync } from '../components.js';
+import { attempt, Chips, CopyButton, ErrorNote, Loading, RelTime, useAsync, useForm } from '../components.js';
 import { localInputToIso } from '../format.js';
 
 function tokenState(token) {
@@ -14,11 +14,10 @@ export function TokensPage({ me }) {
   const principals = useAsync(() => api('/admin/principals'), []);
   const [principalId, setPrincipalId] = useState(me.principal.id);
   const tokens = useAsync(() => api(`/admin/principals/${principalId}/tokens`), [principalId]);
-  const [form, setForm] = useState({ name: '', scopes: '', expires: '' });
-  const [created, setCreated] = useState(null); // {secret, name}: shown once, never stored
+  const [form, bind, setForm] = useForm({ name: '', scopes: '', expires: '' });
+  const [created, setCreated] = useState(null); // {id, secret, name, owner}: shown once, never stored
 
   const principal = principals.data?.find((item) => item.id === principalId);
-  const edit = (field) => (event) => setForm({ ...form, [field]: event.currentTarget.value });
 
   const create = async (event) => {
     event.preventDefault();
@@ -28,7 +27,7 @@ export function TokensPage({ me }) {
     if (form.expires) body.expires_at = localInputToIso(form.expires);
     const answer = await attempt(() => api(`/admin/principals/${principalId}/tokens`, { method: 'POST', body }), 'Token created');
     if (answer) {
-      setCreated({ secret: answer.secret, name: answer.token.name, owner: principal?.name });
+      setCreated({ id: answer.token.id, secret: answer.secret, name: answer.token.name, owner: principal?.name });
       setForm({ name: '', scopes: '', expires: '' });
       tokens.reload(true);
     }
@@ -36,13 +35,15 @@ export function TokensPage({ me }) {
   const revoke = async (token) => {
     const own = token.id === me.token.id ? ' This is the token of this console session: you will be signed out.' : '';
     if (!window.confirm(`Revoke the token ${token.name} (${token.prefix}…)? Clients using it stop working at once.${own}`)) return;
-    if (await attempt(() => api(`/admin/tokens/${token.id}/revoke`, { method: 'POST' }), `Token ${token.name} revoked`)) tokens.reload(true);
+    if (!(await attempt(() => api(`/admin/tokens/${token.id}/revoke`, { method: 'POST' }), `Token ${token.name} revoked`))) return;
+    if (created?.id === token.id) setCreated(null); // a revoked secret is no use to anyone
+    tokens.reload(true);
   };
 
   return html`<div class="page">
     <div class="page-head"><h1>Tokens</h1>
       <label class="inline">Principal
-        <select data-testid="token-principal" value=${principalId} onChange=${(event) => setPrincipalId(event.currentTarget.value)}>
+        <select data-testid="token-principal" value=${principalId} onChange=${(event) => (setCreated(null), setPrincipalId(event.currentTarget.value))}>
           ${(principals.data ?? [me.principal]).map((item) => html`<option key=${item.id} value=${item.id}>${item.name}${item.disabled ? ' (disabled)' : ''}</option>`)}
         </select>
       </label>
@@ -55,11 +56,11 @@ export function TokensPage({ me }) {
       <button type="button" class="ghost small" onClick=${() => setCreated(null)}>I have stored it, hide it</button>
     </div>`}
     <form class="card inline-form" onSubmit=${create}>
-      <label>Name <input data-testid="token-name" required value=${form.name} onInput=${edit('name')} placeholder="e.g. ci-pipeline" /></label>
-      <label>Scopes <span class="muted">(comma separated, optional)</span>
-        <input data-testid="token-scopes" value=${form.scopes} onInput=${edit('scopes')} placeholder="demo.run" /></label>
-      <label>Expires <span class="muted">(optional)</span>
-        <input type="datetime-local" data-testid="token-expires" value=${form.expires} onInput=${edit('expires')} /></label>
+      <label>Name <input data-testid="token-name" required ...${bind('name')} placeholder="e.g. ci-pipeline" /></label>
+      <label><span>Scopes <span class="muted">(comma separated, optional)</span></span>
+        <input data-testid="token-scopes" ...${bind('scopes')} placeholder="demo.run" /></label>
+      <label><span>Expires <span class="muted">(optional)</span></span>
+        <input type="datetime-local" data-testid="token-expires" ...${bind('expires')} /></label>
       <button type="submit" class="primary" data-testid="create-token">Create token</button>
     </form>
     <${ErrorNote} error=${tokens.error} />
