@@ -65,7 +65,6 @@ describe('web console in a browser (e2e)', () => {
     await page.waitForSelector(row(id, 'running'), { timeout: LIVE });
     await page.evaluate('window.notReloaded = true');
     await page.waitForSelector(`${row(id, 'running')} [data-testid="progress"]`, { timeout: LIVE });
-    await screenshot(page, 'console-executions');
     await page.waitForSelector(row(id, 'completed'), { timeout: LIVE });
     expect(await page.locator(`${row(id)} [data-testid="status"]`).innerText()).toBe('completed');
     expect(await page.evaluate('window.notReloaded')).toBe(true);
@@ -144,9 +143,13 @@ describe('web console in a browser (e2e)', () => {
   });
 
   it('offers admins the overview and audit pages', async () => {
+    await openList(page);
+    await page.locator('[data-testid="execution-row"]').nth(4).waitFor();
+    await screenshot(page, 'console-executions');
     await page.goto(`${baseUrl}/admin/#/overview`);
     await page.getByTestId('executions-chart').waitFor();
     await page.getByTestId('status-tiles').waitFor();
+    await screenshot(page, 'console-overview');
     await page.goto(`${baseUrl}/admin/#/audit`);
     await page.locator('[data-testid="audit-row"][data-action="token.revoke"]').first().waitFor({ timeout: LIVE });
   });

@@ -25,7 +25,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = resolve(process.env.CONSOLE_SCREENSHOTS_DIR ?? '.test-results/screenshots');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  // Toasts left by earlier steps would cover the page in the docs' pictures.
+  await page.screenshot({ path, fullPage: false, style: '[data-testid="toast"] { visibility: hidden; }' });
   return path;
 }
 
