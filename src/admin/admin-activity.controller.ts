@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog } from '../audit/audit-log';
+import { DEFAULT_PAGE_SIZE } from '../common/keyset-page.query';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
@@ -9,8 +10,6 @@ import { AdminApi } from './admin-only.guard';
 import { AdminOverview } from './admin-overview.service';
 import { AdminOverviewDto, OverviewQuery } from './dto/admin-overview.dto';
 import { AuditPageDto, AuditQueryDto, toAuditEventDto } from './dto/audit-event.dto';
-
-const DEFAULT_AUDIT_PAGE = 50;
 
 /** What has been happening: the audit log and the executions overview. */
 @AdminApi()
@@ -32,7 +31,7 @@ export class AdminActivityController {
       action: query.action,
       after: query.after ? new Date(query.after) : undefined,
       before: query.before ? new Date(query.before) : undefined,
-      limit: query.limit ?? DEFAULT_AUDIT_PAGE,
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
       cursor: query.cursor,
     });
     return { items: page.items.map(toAuditEventDto), next_cursor: page.nextCursor };

@@ -7,6 +7,7 @@ import { Caller } from '../permissions/caller';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { Execution } from './execution.entity';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
+import { DEFAULT_PAGE_SIZE } from '../common/keyset-page.query';
 import { EXECUTION_STATUSES, ExecutionStatus } from './execution-status';
 import { applyVisibility } from './visibility';
 
@@ -17,7 +18,6 @@ export interface ExecutionPage {
 
 export type ExecutionStatistics = Record<ExecutionStatus | 'total', number>;
 
-const DEFAULT_LIMIT = 20;
 
 /** Reads over many executions. Visibility is always part of the SQL, never a filter afterwards. */
 @Injectable()
@@ -31,7 +31,7 @@ export class ExecutionsQueryService {
   async list(caller: Caller, query: ListExecutionsQuery): Promise<ExecutionPage> {
     if (query.owner !== undefined && !caller.isAdmin) throw new PermissionDeniedError('only admins may filter by owner');
     const order = query.order ?? 'desc';
-    const limit = query.limit ?? DEFAULT_LIMIT;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.visible(caller);
     if (!qb) return { items: [], nextCursor: null };
     if (query.status) qb.andWhere('e.status IN (:...statuses)', { statuses: query.status });

@@ -11,13 +11,8 @@ export class AdminGrantDto {
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
-/** Exactly one of `principal_id` and `group_id`. */
-export class CreateGrantDto {
-  @ApiProperty({ example: 'reports.generate' })
-  @IsString()
-  @Length(1, 100)
-  permission: string;
-
+/** A principal or a group, by id. */
+export class GrantsQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all', { message: 'principal_id must be a UUID' })
@@ -29,16 +24,12 @@ export class CreateGrantDto {
   group_id?: string;
 }
 
-export class GrantsQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'principal_id must be a UUID' })
-  principal_id?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'group_id must be a UUID' })
-  group_id?: string;
+/** Exactly one of `principal_id` and `group_id`. */
+export class CreateGrantDto extends GrantsQuery {
+  @ApiProperty({ example: 'reports.generate' })
+  @IsString()
+  @Length(1, 100)
+  permission: string;
 }
 
 export class KnownPermissionDto {

@@ -3,15 +3,9 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ExecutionStatisticsDto } from '../../executions/dto/execution.dto';
 
-export class TimelineBucketDto {
+/** Executions created in one hour, counted by their status now. */
+export class TimelineBucketDto extends ExecutionStatisticsDto {
   @ApiProperty({ format: 'date-time' }) start: string;
-  @ApiProperty() total: number;
-  @ApiProperty() pending: number;
-  @ApiProperty() running: number;
-  @ApiProperty() completed: number;
-  @ApiProperty() failed: number;
-  @ApiProperty() cancelled: number;
-  @ApiProperty() timeout: number;
 }
 
 export class TimelineDto {

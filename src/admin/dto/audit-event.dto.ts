@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { KeysetPageQuery } from '../../common/keyset-page.query';
 import { AUDIT_ACTIONS, type AuditAction, AuditEvent } from '../../audit/audit-event.entity';
 
 export class AuditEventDto {
@@ -21,7 +21,7 @@ export class AuditPageDto {
   @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
 }
 
-export class AuditQueryDto {
+export class AuditQueryDto extends KeysetPageQuery {
   @ApiPropertyOptional({ description: 'principal name' })
   @IsOptional()
   @IsString()
@@ -42,20 +42,6 @@ export class AuditQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'before must be an ISO-8601 date-time' })
   before?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 100' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 100' })
-  @Max(100, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
-  cursor?: string;
 }
 
 export function toAuditEventDto(event: AuditEvent): AuditEventDto {

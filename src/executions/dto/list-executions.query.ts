@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { KeysetPageQuery } from '../../common/keyset-page.query';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
 
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
 
 /** Query of `GET /executions`; unknown parameters are rejected like unknown body fields. */
-export class ListExecutionsQuery {
+export class ListExecutionsQuery extends KeysetPageQuery {
   @ApiPropertyOptional({ description: `comma-separated: ${EXECUTION_STATUSES.join(', ')}`, example: 'failed,timeout' })
   @IsOptional()
   @Transform(splitList)
@@ -47,20 +48,6 @@ export class ListExecutionsQuery {
   @IsOptional()
   @IsUUID('all', { message: 'owner must be a principal id (UUID)' })
   owner?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 100' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 100' })
-  @Max(100, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
-  cursor?: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
   @IsOptional()
