@@ -1,3 +1,4 @@
+import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Group } from '../src/auth/group.entity';
 import { PermissionGrant } from '../src/auth/permission-grant.entity';
 import { Principal } from '../src/auth/principal.entity';
@@ -86,6 +87,32 @@ describe('command line (e2e)', () => {
     const body = (await me(scoped).expect(200)).body;
     expect(body.token.scopes).toEqual(['demo.run']);
     expect(body.principal.is_admin).toBe(false);
+  });
+
+  it('audits every change it makes as cli:<os user>, with no token and never a secret', async () => {
+    const group = uniqueName('audited');
+    const name = uniqueName('audited');
+    cli('group:create', group);
+    cli('principal:create', name);
+    cli('group:add', group, name);
+    cli('grant', name, 'audit.one');
+    cli('grant', name, 'audit.one'); // already held: nothing changes, nothing is recorded
+    cli('revoke', name, 'audit.one');
+    const secret = cli('token:create', name).stdout.trim();
+    const tokenId = (await me(secret).expect(200)).body.token.id;
+    cli('token:revoke', tokenId);
+
+    const rows = await dataSource(t.app).getRepository(AuditEvent).find({ order: { occurredAt: 'ASC' } });
+    const mine = rows.filter((row) => JSON.stringify(row.details).includes(name) || row.targetId === tokenId);
+    expect(mine.map((row) => row.action)).toEqual([
+      'principal.create', 'group.add_member', 'grant.create', 'grant.delete', 'token.create', 'token.revoke',
+    ]);
+    expect(rows.find((row) => row.action === 'group.create' && row.details?.name === group)).toBeDefined();
+    for (const row of mine) {
+      expect(row).toMatchObject({ actorId: null, tokenId: null, actorName: expect.stringMatching(/^cli:/), clientAddress: expect.any(String) });
+    }
+    expect(mine[2]).toMatchObject({ targetType: 'principal', details: { holder: name, permissions: ['audit.one'] } });
+    expect(JSON.stringify(rows)).not.toContain(secret);
   });
 
   it('token:revoke makes the token fail with 401', async () => {

@@ -11,6 +11,18 @@ export interface AuditTarget {
   id: string;
 }
 
+/** Who acted: an API caller, or the command line on the server (no principal, no token). */
+export interface AuditActor {
+  id: string | null;
+  name: string;
+  tokenId: string | null;
+  address: string | null;
+}
+
+export function actorOf(caller: Caller): AuditActor {
+  return { id: caller.principal.id, name: caller.principal.name, tokenId: caller.token.id, address: caller.address ?? null };
+}
+
 export interface AuditQuery {
   actor?: string;
   action?: AuditAction;
@@ -36,15 +48,16 @@ export class AuditLog {
    * Records what `caller` did, after it happened. A failed audit write is logged, not thrown:
    * the action has already taken effect, and failing its response would invite a duplicate.
    */
-  async record(caller: Caller, action: AuditAction, target: AuditTarget, details: Record<string, unknown> | null = null): Promise<void> {
+  async record(who: Caller | AuditActor, action: AuditAction, target: AuditTarget, details: Record<string, unknown> | null = null): Promise<void> {
+    const actor = 'principal' in who ? actorOf(who) : who;
     try {
       const event: AuditEvent = {
         id: randomUUID(),
         occurredAt: new Date(),
-        actorId: caller.principal.id,
-        actorName: caller.principal.name,
-        tokenId: caller.token.id,
-        clientAddress: caller.address?.slice(0, 64) ?? null,
+        actorId: actor.id,
+        actorName: actor.name.slice(0, 100),
+        tokenId: actor.tokenId,
+        clientAddress: actor.address?.slice(0, 64) ?? null,
         action,
         targetType: target.type,
         targetId: target.id,

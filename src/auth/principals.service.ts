@@ -12,6 +12,12 @@ import { Principal, PrincipalKind } from './principal.entity';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
 
+/** Who a grant or revoke touched, and which permissions actually changed. */
+export interface GrantChange {
+  holder: { type: 'principal' | 'group'; id: string; name: string };
+  permissions: string[];
+}
+
 export interface PrincipalCreation {
   name: string;
   kind?: PrincipalKind;
@@ -57,31 +63,39 @@ export class PrincipalsService {
     });
   }
 
-  async addMember(groupName: string, principalName: string): Promise<void> {
+  /** Whether the membership is new. */
+  async addMember(groupName: string, principalName: string): Promise<{ group: Group; principal: Principal; added: boolean }> {
     const manager = this.dataSource.manager;
     const group = await findGroup(manager, groupName);
     const principal = await this.findPrincipal(principalName);
     const exists = await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id });
     if (!exists) await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
+    return { group, principal, added: !exists };
   }
 
   /** Grants to a principal or, if no principal has that name, a group. Granting twice is harmless. */
-  async grant(holderName: string, permissions: string[]): Promise<void> {
+  async grant(holderName: string, permissions: string[]): Promise<GrantChange> {
     checkPermissions(permissions);
-    const holder = await this.findHolder(holderName);
+    const { holder, column } = await this.findHolder(holderName);
+    const granted: string[] = [];
     await this.dataSource.transaction(async (manager) => {
       for (const permission of permissions) {
-        if (await manager.existsBy(PermissionGrant, { ...holder, permission })) continue;
-        await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: null, ...holder });
+        if (await manager.existsBy(PermissionGrant, { ...column, permission })) continue;
+        await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: null, ...column });
+        granted.push(permission);
       }
     });
+    return { holder, permissions: granted };
   }
 
-  async revoke(holderName: string, permissions: string[]): Promise<void> {
-    const holder = await this.findHolder(holderName);
+  async revoke(holderName: string, permissions: string[]): Promise<GrantChange> {
+    const { holder, column } = await this.findHolder(holderName);
+    const revoked: string[] = [];
     for (const permission of permissions) {
-      await this.dataSource.manager.delete(PermissionGrant, { ...holder, permission });
+      const deleted = await this.dataSource.manager.delete(PermissionGrant, { ...column, permission });
+      if (deleted.affected) revoked.push(permission);
     }
+    return { holder, permissions: revoked };
   }
 
   async findPrincipal(name: string): Promise<Principal> {
@@ -99,11 +113,11 @@ export class PrincipalsService {
     return (await this.dataSource.manager.count(Principal)) > 0;
   }
 
-  private async findHolder(name: string): Promise<{ principalId: string } | { groupId: string }> {
+  private async findHolder(name: string): Promise<{ holder: GrantChange['holder']; column: { principalId: string } | { groupId: string } }> {
     const principal = await this.dataSource.manager.findOneBy(Principal, { name });
-    if (principal) return { principalId: principal.id };
+    if (principal) return { holder: { type: 'principal', id: principal.id, name }, column: { principalId: principal.id } };
     const group = await this.dataSource.manager.findOneBy(Group, { name });
-    if (group) return { groupId: group.id };
+    if (group) return { holder: { type: 'group', id: group.id, name }, column: { groupId: group.id } };
     throw new NotFoundError(`no principal or group named "${name}"`);
   }
 }

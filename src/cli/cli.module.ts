@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { IdentityModule } from '../auth/identity.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -6,6 +7,7 @@ import { DatabaseModule } from '../database/database.module';
 import { GrantCommand, RevokeCommand } from './grant.commands';
 import { GroupAddCommand, GroupCreateCommand } from './group.commands';
 import { MigrateCommand } from './migrate.command';
+import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
 import { PrincipalCreateCommand } from './principal.commands';
 import { TokenCreateCommand, TokenRevokeCommand } from './token.commands';
@@ -16,9 +18,10 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), IdentityModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), IdentityModule, AuditModule],
       providers: [
         MigrationsReady,
+        CliAudit,
         MigrateCommand,
         PrincipalCreateCommand,
         GroupCreateCommand,

@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { PrincipalsService } from '../auth/principals.service';
 import { cliOutput, collect } from './cli-output';
+import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
 
 @Command({ name: 'group:create', arguments: '<name>', description: 'Create a group' })
@@ -8,6 +9,7 @@ export class GroupCreateCommand extends CommandRunner {
   constructor(
     private readonly principals: PrincipalsService,
     private readonly ready: MigrationsReady,
+    private readonly audit: CliAudit,
   ) {
     super();
   }
@@ -15,6 +17,7 @@ export class GroupCreateCommand extends CommandRunner {
   async run([name]: string[], options: { permission?: string[] }): Promise<void> {
     await this.ready.check();
     const group = await this.principals.createGroup(name, options.permission ?? []);
+    await this.audit.record('group.create', { type: 'group', id: group.id }, { name, permissions: options.permission ?? [] });
     cliOutput.result(`created group ${group.name} (${group.id})`);
   }
 
@@ -29,13 +32,17 @@ export class GroupAddCommand extends CommandRunner {
   constructor(
     private readonly principals: PrincipalsService,
     private readonly ready: MigrationsReady,
+    private readonly audit: CliAudit,
   ) {
     super();
   }
 
   async run([group, principal]: string[]): Promise<void> {
     await this.ready.check();
-    await this.principals.addMember(group, principal);
+    const membership = await this.principals.addMember(group, principal);
+    if (membership.added) {
+      await this.audit.record('group.add_member', { type: 'group', id: membership.group.id }, { group, principal });
+    }
     cliOutput.result(`added ${principal} to ${group}`);
   }
 }

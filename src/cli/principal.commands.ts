@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { PrincipalsService } from '../auth/principals.service';
 import { cliOutput, collect } from './cli-output';
+import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
 
 interface PrincipalCreateOptions {
@@ -15,6 +16,7 @@ export class PrincipalCreateCommand extends CommandRunner {
   constructor(
     private readonly principals: PrincipalsService,
     private readonly ready: MigrationsReady,
+    private readonly audit: CliAudit,
   ) {
     super();
   }
@@ -27,6 +29,9 @@ export class PrincipalCreateCommand extends CommandRunner {
       isAdmin: options.admin ?? false,
       permissions: options.permission ?? [],
       groups: options.group ?? [],
+    });
+    await this.audit.record('principal.create', { type: 'principal', id: principal.id }, {
+      name, kind: principal.kind, is_admin: principal.isAdmin, permissions: options.permission ?? [], groups: options.group ?? [],
     });
     cliOutput.result(`created ${principal.kind} ${principal.name} (${principal.id})${principal.isAdmin ? ', admin' : ''}`);
   }

@@ -3,6 +3,7 @@ import { TokensService } from '../auth/tokens.service';
 import { InvalidInputError } from '../common/domain-errors';
 import { cliOutput, collect } from './cli-output';
 import { parseDuration } from './duration';
+import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
 
 interface TokenCreateOptions {
@@ -16,6 +17,7 @@ export class TokenCreateCommand extends CommandRunner {
   constructor(
     private readonly tokens: TokensService,
     private readonly ready: MigrationsReady,
+    private readonly audit: CliAudit,
   ) {
     super();
   }
@@ -32,6 +34,9 @@ export class TokenCreateCommand extends CommandRunner {
       name: options.name ?? 'cli',
       expiresAt,
       scopes: options.scope ?? null,
+    });
+    await this.audit.record('token.create', { type: 'token', id: token.id }, {
+      principal, name: token.name, scopes: token.scopes, expires_at: expiresAt?.toISOString() ?? null,
     });
     cliOutput.note(`token ${token.id} for ${principal}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''} (shown once):`);
     cliOutput.result(secret);
@@ -58,6 +63,7 @@ export class TokenRevokeCommand extends CommandRunner {
   constructor(
     private readonly tokens: TokensService,
     private readonly ready: MigrationsReady,
+    private readonly audit: CliAudit,
   ) {
     super();
   }
@@ -65,6 +71,7 @@ export class TokenRevokeCommand extends CommandRunner {
   async run([tokenId]: string[]): Promise<void> {
     await this.ready.check();
     const token = await this.tokens.revoke(tokenId);
+    await this.audit.record('token.revoke', { type: 'token', id: token.id }, { name: token.name, principal_id: token.principalId });
     cliOutput.result(`revoked token ${token.id} at ${token.revokedAt!.toISOString()}`);
   }
 }
