@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, Repository } from 'typeorm';
+import { Brackets, type QueryDeepPartialEntity, Repository } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import type { Caller } from '../permissions/caller';
 import { AuditAction, AuditEvent } from './audit-event.entity';
@@ -63,7 +63,8 @@ export class AuditLog {
         targetId: target.id,
         details,
       };
-      await this.events.insert(event as never); // typeorm's deep-partial type cannot express a JSON column
+      // typeorm's deep-partial insert type cannot express a free-form JSON column.
+      await this.events.insert(event as QueryDeepPartialEntity<AuditEvent>);
     } catch (error) {
       this.logger.error(`audit event ${action} could not be written: ${(error as Error).message}`);
     }
