@@ -112,6 +112,8 @@ describe('web console in a browser (e2e)', () => {
   it('runs a task from the form built from its kwargs schema', async () => {
     await page.goto(`${baseUrl}/admin/#/tasks`);
     const card = page.locator('[data-testid="task-card"][data-task-name="demo.add"]');
+    expect(await card.getByTestId('kwargs-schema').innerText()).toContain('{ a: number, b: number }');
+    expect(await card.innerText()).toContain('demo.run');
     await card.getByTestId('run-task').click();
     await page.getByTestId('run-form').locator('[name="kwarg-a"]').fill('5');
     await page.getByTestId('run-form').locator('[name="kwarg-b"]').fill('7');

@@ -32,6 +32,17 @@ export function TasksPage() {
   </div>`;
 }
 
+/** One line per field (`a: number`, `?` when optional), the whole JSON Schema on demand. */
+function KwargsSchema({ schema }) {
+  const required = new Set(schema?.required ?? []);
+  const fields = Object.entries(schema?.properties ?? {}).map(([name, field]) =>
+    `${name}${required.has(name) ? '' : '?'}: ${field.enum ? field.enum.join(' | ') : field.type ?? 'any'}`);
+  return html`<details class="schema" data-testid="kwargs-schema">
+    <summary>kwargs <code>${fields.length ? `{ ${fields.join(', ')} }` : '{}'}</code></summary>
+    <pre>${JSON.stringify(schema ?? {}, null, 2)}</pre>
+  </details>`;
+}
+
 function TaskCard({ task, open, onOpen }) {
   return html`<div class=${`card task-card ${task.can_execute ? '' : 'unavailable'}`} data-testid="task-card"
     data-task-name=${task.task_name} data-can-execute=${String(task.can_execute)}>
@@ -45,6 +56,7 @@ function TaskCard({ task, open, onOpen }) {
       <dt>Queue</dt><dd>${task.queue ?? '—'}</dd>
       <dt>Limits</dt><dd>${task.timeout_ms ? `${duration(task.timeout_ms)} timeout` : 'no timeout'}, ${task.max_attempts ?? 1} attempt(s) at most</dd>
     </dl>
+    <${KwargsSchema} schema=${task.kwargs_schema} />
     ${task.accepts_file && html`<p class="note">This task takes a file: use <code>POST /api/v1/tasks/${task.task_name}/upload</code>.</p>`}
     <p class=${`verdict ${task.can_execute ? '' : 'denied'}`}>${task.reason}</p>
     ${task.can_execute && html`<div class="form-actions">
