@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, type QueryDeepPartialEntity, Repository } from 'typeorm';
-import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
+import { type QueryDeepPartialEntity, Repository } from 'typeorm';
+import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import type { Caller } from '../permissions/caller';
 import { AuditAction, AuditEvent } from './audit-event.entity';
 
@@ -32,10 +32,9 @@ export interface AuditQuery {
   cursor?: string;
 }
 
-export interface AuditPage {
-  items: AuditEvent[];
-  nextCursor: string | null;
-}
+export type AuditPage = KeysetPage<AuditEvent>;
+
+const AUDIT_KEYS: KeysetColumns<AuditEvent> = { time: 'a.occurred_at', id: 'a.id', timeOf: (row) => row.occurredAt };
 
 /** Writes and reads the audit log. */
 @Injectable()
@@ -77,20 +76,6 @@ export class AuditLog {
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
     if (query.after) qb.andWhere('a.occurred_at > :after', { after: query.after });
     if (query.before) qb.andWhere('a.occurred_at < :before', { before: query.before });
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor, 'desc');
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('a.occurred_at < :cursorAt', { cursorAt: position.createdAt })
-            .orWhere('a.occurred_at = :cursorAt AND a.id < :cursorId', { cursorId: position.id }),
-        ),
-      );
-    }
-    const rows = await qb.orderBy('a.occurred_at', 'DESC').addOrderBy('a.id', 'DESC').limit(query.limit + 1).getMany();
-    const items = rows.slice(0, query.limit);
-    const last = items[items.length - 1];
-    const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAt: last.occurredAt, id: last.id, order: 'desc' }) : null;
-    return { items, nextCursor };
+    return readKeysetPage(qb, AUDIT_KEYS, { limit: query.limit, cursor: query.cursor, order: 'desc' });
   }
 }

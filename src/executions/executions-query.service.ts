@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, Repository, SelectQueryBuilder } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { AbilityFactory } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { Execution } from './execution.entity';
-import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
+import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/keyset-page.query';
 import { EXECUTION_STATUSES, ExecutionStatus } from './execution-status';
 import { applyVisibility } from './visibility';
 
-export interface ExecutionPage {
-  items: Execution[];
-  nextCursor: string | null;
-}
+export type ExecutionPage = KeysetPage<Execution>;
+
+const EXECUTION_KEYS: KeysetColumns<Execution> = { time: 'e.created_at', id: 'e.id', timeOf: (row) => row.createdAt };
 
 export type ExecutionStatistics = Record<ExecutionStatus | 'total', number>;
 
@@ -30,8 +29,6 @@ export class ExecutionsQueryService {
   /** Keyset paging on (created_at, id): stable while rows are inserted, no duplicates, no gaps. */
   async list(caller: Caller, query: ListExecutionsQuery): Promise<ExecutionPage> {
     if (query.owner !== undefined && !caller.isAdmin) throw new PermissionDeniedError('only admins may filter by owner');
-    const order = query.order ?? 'desc';
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.visible(caller);
     if (!qb) return { items: [], nextCursor: null };
     if (query.status) qb.andWhere('e.status IN (:...statuses)', { statuses: query.status });
@@ -41,23 +38,7 @@ export class ExecutionsQueryService {
     if (query.retried_from) qb.andWhere('e.retried_from = :retriedFrom', { retriedFrom: query.retried_from });
     if (query.created_after) qb.andWhere('e.created_at > :after', { after: new Date(query.created_after) });
     if (query.created_before) qb.andWhere('e.created_at < :before', { before: new Date(query.created_before) });
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor, order);
-      const beyond = order === 'desc' ? '<' : '>';
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where(`e.created_at ${beyond} :cursorAt`, { cursorAt: position.createdAt })
-            .orWhere(`e.created_at = :cursorAt AND e.id ${beyond} :cursorId`, { cursorId: position.id }),
-        ),
-      );
-    }
-    const direction = order === 'desc' ? 'DESC' : 'ASC';
-    const rows = await qb.orderBy('e.created_at', direction).addOrderBy('e.id', direction).limit(limit + 1).getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id, order }) : null;
-    return { items, nextCursor };
+    return readKeysetPage(qb, EXECUTION_KEYS, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, order: query.order ?? 'desc' });
   }
 
   /** Counts per status in one grouped query over what the caller may see. */
