@@ -36,9 +36,8 @@ export class AdminGrantsController {
   @ApiCreatedResponse({ type: AdminGrantDto })
   @ApiErrors(400, 404)
   async grant(@CurrentCaller() caller: Caller, @Body() body: CreateGrantDto): Promise<AdminGrantDto> {
-    const id = await this.identity.createGrant(caller, body);
-    const holder = body.principal_id ? { principalId: body.principal_id } : { groupId: body.group_id };
-    return (await this.directory.grants(holder)).find((grant) => grant.id === id)!;
+    const [grant] = await this.directory.grants({ id: await this.identity.createGrant(caller, body) });
+    return grant;
   }
 
   @Delete('grants/:id')

@@ -88,18 +88,16 @@ export class AdminIdentity {
       throw new InvalidInputError(['give exactly one of principal_id and group_id']);
     }
     checkPermissions([input.permission]);
+    // The holder's name is read once: it proves the holder exists and goes into the audit row.
     const holder = input.principal_id
-      ? { principalId: (await this.directory.requirePrincipal(input.principal_id)).id, groupId: null }
-      : { groupId: (await this.directory.requireGroup(input.group_id!)).id, principalId: null };
+      ? { column: { principalId: input.principal_id }, named: { principal: (await this.directory.requirePrincipal(input.principal_id)).name } }
+      : { column: { groupId: input.group_id! }, named: { group: (await this.directory.requireGroup(input.group_id!)).name } };
     const manager = this.dataSource.manager;
-    const existing = await manager.findOneBy(PermissionGrant, {
-      permission: input.permission,
-      ...(holder.principalId ? { principalId: holder.principalId } : { groupId: holder.groupId! }),
-    });
+    const existing = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
     if (existing) return existing.id;
     const id = randomUUID();
-    await manager.insert(PermissionGrant, { id, permission: input.permission, ...holder });
-    await this.audit.record(caller, 'grant.create', { type: 'grant', id }, { permission: input.permission, ...(await this.holderNames(holder)) });
+    await manager.insert(PermissionGrant, { id, permission: input.permission, principalId: null, groupId: null, ...holder.column });
+    await this.audit.record(caller, 'grant.create', { type: 'grant', id }, { permission: input.permission, ...holder.named });
     return id;
   }
 
