@@ -41,22 +41,19 @@ function contentSecurityPolicy(): string {
  */
 export function serveConsole(app: INestApplication): void {
   const policy = contentSecurityPolicy();
-  app.use('/admin', (_request: express.Request, response: express.Response, next: express.NextFunction) => {
+  app.use('/admin', (request: express.Request, response: express.Response, next: express.NextFunction) => {
     response.setHeader('Content-Security-Policy', policy);
     response.setHeader('X-Frame-Options', 'DENY');
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
+    // `/admin` → `/admin/`, so the page's relative module paths resolve under it.
+    if (request.originalUrl === '/admin') return response.redirect(301, '/admin/');
     next();
   });
   app.use('/admin/vendor/:file', (request: express.Request, response: express.Response, next: express.NextFunction) => {
     const file = VENDOR_FILES[String(request.params.file)];
     if (!file) return next();
     response.type('application/javascript').sendFile(file, { maxAge: '1h' });
-  });
-  app.use('/admin', (request: express.Request, response: express.Response, next: express.NextFunction) => {
-    // `/admin` → `/admin/`, so the page's relative module paths resolve under it.
-    if (request.originalUrl === '/admin') return response.redirect(301, '/admin/');
-    next();
   });
   app.use('/admin', express.static(CONSOLE_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
 }

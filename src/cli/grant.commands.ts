@@ -1,11 +1,22 @@
+import { Injectable } from '@nestjs/common';
 import { Command, CommandRunner } from 'nest-commander';
 import { PrincipalsService } from '../auth/principals.service';
 import { cliOutput } from './cli-output';
 import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
 
-@Command({ name: 'grant', arguments: '<holder> <permissions...>', description: 'Grant permissions to a principal or a group' })
-export class GrantCommand extends CommandRunner {
+interface Direction {
+  change: 'grant' | 'revoke';
+  action: 'grant.create' | 'grant.delete';
+  /** `granted … to`, `revoked … from`. */
+  said: [verb: string, preposition: string];
+}
+
+/** `grant` and `revoke`: the same steps in opposite directions; only what changed is audited. */
+@Injectable()
+abstract class PermissionChangeCommand extends CommandRunner {
+  protected abstract readonly direction: Direction;
+
   constructor(
     private readonly principals: PrincipalsService,
     private readonly ready: MigrationsReady,
@@ -16,30 +27,21 @@ export class GrantCommand extends CommandRunner {
 
   async run([holder, ...permissions]: string[]): Promise<void> {
     await this.ready.check();
-    const change = await this.principals.grant(holder, permissions);
-    if (change.permissions.length > 0) {
-      await this.audit.record('grant.create', change.holder, { holder: holder, permissions: change.permissions });
+    const { change, action, said } = this.direction;
+    const changed = await this.principals[change](holder, permissions);
+    if (changed.permissions.length > 0) {
+      await this.audit.record(action, changed.holder, { holder, permissions: changed.permissions });
     }
-    cliOutput.result(`granted ${permissions.join(', ')} to ${holder}`);
+    cliOutput.result(`${said[0]} ${permissions.join(', ')} ${said[1]} ${holder}`);
   }
 }
 
-@Command({ name: 'revoke', arguments: '<holder> <permissions...>', description: 'Take permissions from a principal or a group' })
-export class RevokeCommand extends CommandRunner {
-  constructor(
-    private readonly principals: PrincipalsService,
-    private readonly ready: MigrationsReady,
-    private readonly audit: CliAudit,
-  ) {
-    super();
-  }
+@Command({ name: 'grant', arguments: '<holder> <permissions...>', description: 'Grant permissions to a principal or a group' })
+export class GrantCommand extends PermissionChangeCommand {
+  protected readonly direction: Direction = { change: 'grant', action: 'grant.create', said: ['granted', 'to'] };
+}
 
-  async run([holder, ...permissions]: string[]): Promise<void> {
-    await this.ready.check();
-    const change = await this.principals.revoke(holder, permissions);
-    if (change.permissions.length > 0) {
-      await this.audit.record('grant.delete', change.holder, { holder: holder, permissions: change.permissions });
-    }
-    cliOutput.result(`revoked ${permissions.join(', ')} from ${holder}`);
-  }
+@Command({ name: 'revoke', arguments: '<holder> <permissions...>', description: 'Take permissions from a principal or a group' })
+export class RevokeCommand extends PermissionChangeCommand {
+  protected readonly direction: Direction = { change: 'revoke', action: 'grant.delete', said: ['revoked', 'from'] };
 }
