@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
+import { ReconcilerModule } from './reconciler/reconciler.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
 
 export interface AppModuleOptions {
@@ -35,6 +36,7 @@ export class AppModule {
         TaskRegistryModule,
         AuthModule,
         ExecutionsModule,
+        ReconcilerModule,
         AdminModule,
         HealthModule,
         ...(config.demoTasks ? [DemoModule] : []),

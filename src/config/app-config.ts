@@ -22,6 +22,14 @@ export class AppConfig {
   workerConcurrency: number;
   stalledIntervalMs: number;
   shutdownGraceMs: number;
+  /** How often a process looks for executions whose job vanished or whose worker died; 0: never. */
+  reconcileIntervalMs: number;
+  /** How long a record must have been left alone before the reconciler acts on it. */
+  reconcileGraceMs: number;
+  /** How long a worker keeps retrying the write of an outcome while the database is away. */
+  outcomeWriteRetryMs: number;
+  /** Test-only fault: `exit-before-enqueue` ends the process between the record's commit and the enqueue. */
+  fault: '' | 'exit-before-enqueue';
   bootstrapAdmin: boolean;
   /** When set, `/metrics` needs `Authorization: Bearer <this>`. */
   metricsToken: string;
@@ -29,6 +37,17 @@ export class AppConfig {
   rateLimitExecute: number;
   /** Failed authentications per minute per client address before it is refused (429); 0: off. */
   rateLimitAuthFailures: number;
+  /** Deepest nesting of objects and arrays a JSON body may have (the body itself is level 1). */
+  jsonMaxDepth: number;
+  /** Longest string (key or value, in characters) a JSON body or query string may hold; 413 above. */
+  jsonMaxString: number;
+  /** Origins allowed to call the API from a browser; empty: no CORS headers at all. `*`: any. */
+  corsOrigins: string[];
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (audit rows, auth-failure
+   * throttling): a hop count or addresses/CIDRs/`loopback`/`uniquelocal`; false: none, the socket's.
+   */
+  trustProxy: number | string | false;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

@@ -12,6 +12,15 @@ describe(loadAppConfig.name, () => {
     expect(sut.isPostgres).toBe(false);
   });
 
+  it('reads the reliability settings and the proxy trust, refusing what Express could not use', () => {
+    expect(loadAppConfig({})).toMatchObject({ reconcileIntervalMs: 15_000, reconcileGraceMs: 60_000, outcomeWriteRetryMs: 120_000, fault: '', trustProxy: false });
+    expect(loadAppConfig({ RECONCILE_INTERVAL_MS: '0', TASKGATE_FAULT: 'exit-before-enqueue' })).toMatchObject({ reconcileIntervalMs: 0, fault: 'exit-before-enqueue' });
+    expect(() => loadAppConfig({ TASKGATE_FAULT: 'crash-always' })).toThrow(/TASKGATE_FAULT/);
+    expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadAppConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(() => loadAppConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('reads every variable', () => {
     const sut = loadAppConfig({
       PORT: '8080', DATABASE_URL: 'postgres://u@db:5432/gw', REDIS_URL: 'redis://r:6380/2', ROLE: 'worker', QUEUES: 'default, reports',

@@ -4,6 +4,7 @@ import { Env, readBoolean, readChoice, readInt, readSize, readString } from './e
 
 const ROLES: readonly Role[] = ['all', 'api', 'worker'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const FAULTS: readonly AppConfig['fault'][] = ['', 'exit-before-enqueue'];
 const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Reads and validates the environment once; the only place that touches `process.env`. */
@@ -25,10 +26,18 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.workerConcurrency = readInt(env, 'WORKER_CONCURRENCY', 10, 1, 1000);
   config.stalledIntervalMs = readInt(env, 'STALLED_INTERVAL_MS', 30_000, 1000, 3_600_000);
   config.shutdownGraceMs = readInt(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000);
+  config.reconcileIntervalMs = readInt(env, 'RECONCILE_INTERVAL_MS', 15_000, 0, 3_600_000);
+  config.reconcileGraceMs = readInt(env, 'RECONCILE_GRACE_MS', 60_000, 100, 86_400_000);
+  config.outcomeWriteRetryMs = readInt(env, 'OUTCOME_WRITE_RETRY_MS', 120_000, 0, 3_600_000);
+  config.fault = readChoice(env, 'TASKGATE_FAULT', '', FAULTS);
   config.bootstrapAdmin = readBoolean(env, 'BOOTSTRAP_ADMIN', true);
   config.metricsToken = readString(env, 'METRICS_TOKEN', '');
   config.rateLimitExecute = readInt(env, 'RATE_LIMIT_EXECUTE', 6000, 0, 10_000_000);
   config.rateLimitAuthFailures = readInt(env, 'RATE_LIMIT_AUTH_FAILURES', 60, 0, 10_000_000);
+  config.jsonMaxDepth = readInt(env, 'JSON_MAX_DEPTH', 32, 2, 1000);
+  config.jsonMaxString = readInt(env, 'JSON_MAX_STRING', 64 * 1024, 1, 1_073_741_824);
+  config.corsOrigins = readCorsOrigins(env);
+  config.trustProxy = readTrustProxy(env);
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }
@@ -68,4 +77,25 @@ function canParse(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins, or `*`. */
+function readCorsOrigins(env: Env): string[] {
+  const origins = readString(env, 'CORS_ORIGINS', '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const bad = origins.find((origin) => origin !== '*' && (!canParse(origin) || new URL(origin).origin !== origin));
+  if (bad !== undefined) throw new ConfigError('CORS_ORIGINS', `has "${bad}", which is not an origin such as https://app.example.com`);
+  return origins;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `TRUST_PROXY`: a hop count, or comma-separated addresses, CIDRs and Express's names; empty: off. */
+function readTrustProxy(env: Env): number | string | false {
+  const raw = readString(env, 'TRUST_PROXY', '').trim();
+  if (raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const items = raw.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !PROXY_NAMES.includes(item) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(item));
+  if (bad !== undefined) throw new ConfigError('TRUST_PROXY', `has "${bad}": give a hop count, or addresses, CIDRs, loopback, linklocal, uniquelocal`);
+  return items.join(',');
 }

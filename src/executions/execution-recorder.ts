@@ -1,12 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { AppConfig } from '../config/app-config';
+import { maskId } from '../logging/redaction';
 import { ProgressUpdate } from '../task-registry/task-context';
 import { Execution } from './execution.entity';
+import { persistWithRetry } from './persist-with-retry';
+import { ABANDONED_REASON, TAKEOVER_ALLOWED_SQL } from './takeover-rule';
 
 const MAX_TRACEBACK_CHARS = 64 * 1024;
 const MAX_TEXT_CHARS = 8 * 1024;
+
 
 /**
  * The worker's writes to an execution record. After the claim, every write names the attempt it
@@ -14,32 +19,57 @@ const MAX_TEXT_CHARS = 8 * 1024;
  */
 @Injectable()
 export class ExecutionRecorder {
+  private readonly logger = new Logger(ExecutionRecorder.name);
+
   constructor(
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly events: ExecutionEventsPublisher,
+    private readonly config: AppConfig,
   ) {}
 
   /**
    * Moves the record to running and counts the attempt; null if it is not ours to run.
-   * A `running` record is taken over only when BullMQ has started its job more often than the
-   * record counts attempts: the job was redelivered because the worker running it died.
+   * A `running` record is taken over only when its job has been started more often than the
+   * record counts attempts (the job was redelivered because the worker running it died), and
+   * only while attempts remain.
    */
   async claim(id: string, jobStarts: number, now = new Date()): Promise<Execution | null> {
-    const claimed = await this.executions
-      .createQueryBuilder()
-      .update(Execution)
-      .set({ status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now })
-      .where('id = :id AND (status = :pending OR (status = :running AND attempts < :jobStarts))', {
-        id,
-        pending: 'pending',
-        running: 'running',
-        jobStarts,
-      })
-      .execute();
+    const claimed = await this.retried(`claiming execution ${maskId(id)}`, () =>
+      this.executions
+        .createQueryBuilder()
+        .update(Execution)
+        .set({ status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now })
+        .where(`id = :id AND (status = :pending OR (status = :running AND attempts < :jobStarts AND ${TAKEOVER_ALLOWED_SQL}))`, {
+          id,
+          pending: 'pending',
+          running: 'running',
+          jobStarts,
+        })
+        .execute(),
+    );
     if (!claimed.affected) return null;
-    const run = await this.executions.findOneBy({ id });
+    const run = await this.retried(`reading execution ${maskId(id)}`, () => this.executions.findOneBy({ id }));
     if (run) this.events.changed(run);
     return run;
+  }
+
+  /**
+   * A redelivered job whose record is still `running` with no attempt left: the worker of the last
+   * attempt died. The record ends `failed`; true if this call settled it.
+   */
+  async failAbandoned(id: string, jobStarts: number, now = new Date()): Promise<boolean> {
+    const settled = await this.retried(`settling execution ${maskId(id)}`, () =>
+      this.executions
+        .createQueryBuilder()
+        .update(Execution)
+        .set({ status: 'failed', error: ABANDONED_REASON, traceback: null, completedAt: now, updatedAt: now })
+        .where(`id = :id AND status = :running AND attempts < :jobStarts AND NOT ${TAKEOVER_ALLOWED_SQL}`, { id, running: 'running', jobStarts })
+        .execute(),
+    );
+    if (!settled.affected) return false;
+    const record = await this.executions.findOneBy({ id });
+    if (record) this.events.changed(record);
+    return true;
   }
 
   async progress(run: Execution, update: ProgressUpdate): Promise<boolean> {
@@ -50,7 +80,13 @@ export class ExecutionRecorder {
     if (update.completed_items !== undefined) fields.completedItems = update.completed_items;
     if (update.message !== undefined) fields.message = update.message.slice(0, MAX_TEXT_CHARS);
     if (Object.keys(fields).length === 0) return true;
-    return this.writeOwnRun(run, fields, 'progress');
+    // Progress is a hint: a failed write is logged, and the handler goes on.
+    try {
+      return await this.writeOwnRun(run, fields, 'progress');
+    } catch (error) {
+      this.logger.warn(`progress of execution ${maskId(run.id)} not recorded: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   async complete(run: Execution, result: unknown, now = new Date()): Promise<boolean> {
@@ -75,21 +111,30 @@ export class ExecutionRecorder {
     return this.writeOwnRun(run, { status, error: reason, completedAt: now, durationMs: elapsed(run, now) });
   }
 
-  /** The fenced write; on success `run` is brought up to date and the change published. */
+  /**
+   * The fenced write; on success `run` is brought up to date and the change published. Outcomes
+   * are retried while the database is away (OUTCOME_WRITE_RETRY_MS); progress is not.
+   */
   private async writeOwnRun(run: Execution, fields: Partial<Execution>, kind: 'progress' | 'change' = 'change'): Promise<boolean> {
     // updated_at is set here, not by the column default: SQLite's CURRENT_TIMESTAMP drops milliseconds.
     const values = { ...fields, updatedAt: new Date() };
-    const written = await this.executions
-      .createQueryBuilder()
-      .update(Execution)
-      .set(values)
-      .where('id = :id AND attempts = :attempts AND status = :running', { id: run.id, attempts: run.attempts, running: 'running' })
-      .execute();
+    const write = () =>
+      this.executions
+        .createQueryBuilder()
+        .update(Execution)
+        .set(values)
+        .where('id = :id AND attempts = :attempts AND status = :running', { id: run.id, attempts: run.attempts, running: 'running' })
+        .execute();
+    const written = kind === 'progress' ? await write() : await this.retried(`recording the outcome of execution ${maskId(run.id)}`, write);
     if (!written.affected) return false;
     Object.assign(run, values);
     if (kind === 'progress') this.events.progressed(run);
     else this.events.changed(run);
     return true;
+  }
+
+  private retried<T>(what: string, write: () => Promise<T>): Promise<T> {
+    return persistWithRetry(what, this.config.outcomeWriteRetryMs, write, this.logger);
   }
 }
 

@@ -11,6 +11,7 @@ import { Execution } from './execution.entity';
 import { ExecutionRecorder } from './execution-recorder';
 import { CancelRequested, ExecutionTimedOut } from './run-abort';
 import { RunningExecutions } from './running-executions';
+import { ABANDONED_REASON } from './takeover-rule';
 import { checkProgress, checkResult } from './task-result';
 
 /**
@@ -38,11 +39,18 @@ export class ExecutionRunner implements OnModuleInit {
     this.cancels.onCancel((executionId) => this.running.cancel(executionId));
   }
 
-  /** `jobStarts`: how many times BullMQ has started this job, this start included. */
+  /**
+   * `jobStarts`: how many attempts the record should count once this start is one of them (the
+   * attempts made before its job was last enqueued, plus BullMQ's starts of this job).
+   */
   async run(executionId: string, jobStarts: number): Promise<void> {
     const run = await this.recorder.claim(executionId, jobStarts);
     if (!run) {
-      this.logger.debug(`execution ${maskId(executionId)} is not pending; job skipped`);
+      if (await this.recorder.failAbandoned(executionId, jobStarts)) {
+        this.logger.warn(`execution ${maskId(executionId)} failed: ${ABANDONED_REASON}`);
+        throw new UnrecoverableError(ABANDONED_REASON);
+      }
+      this.logger.debug(`execution ${maskId(executionId)} is not ours to run; job skipped`);
       return;
     }
     const task = this.registry.find(run.taskName);

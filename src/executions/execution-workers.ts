@@ -3,10 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { ExecutionJobData } from '../queue/execution-job';
+import { attemptsWithThisStart, ExecutionJobData } from '../queue/execution-job';
 import { createRedisConnection } from '../queue/redis-connection';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionRunner } from './execution-runner';
+
+const MAX_STALLED_REDELIVERIES = 1000;
 
 /**
  * The consumer side: one BullMQ `Worker` per queue this process serves (all queues of registered
@@ -32,13 +34,16 @@ export class ExecutionWorkers implements OnApplicationBootstrap, BeforeApplicati
     for (const [queue, concurrency] of known) {
       if (this.config.queues.length > 0 && !this.config.queues.includes(queue)) continue;
       const connection = createRedisConnection(this.config.redisUrl, 'worker');
-      const worker = new Worker<ExecutionJobData>(queue, (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId, job.attemptsStarted), {
+      const runJob = (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId, attemptsWithThisStart(job.data, job.attemptsStarted));
+      const worker = new Worker<ExecutionJobData>(queue, runJob, {
         connection,
         prefix: this.config.queuePrefix,
         concurrency,
         // A dead worker's lock lapses after this long and the stalled check hands its job on.
         stalledInterval: this.config.stalledIntervalMs,
         lockDuration: this.config.stalledIntervalMs,
+        // The claim decides how often a run may be taken over (attempts); BullMQ must not give up first.
+        maxStalledCount: MAX_STALLED_REDELIVERIES,
       });
       worker.on('error', (error) => this.logger.warn(`worker for queue "${queue}": ${error.message}`));
       this.workers.push({ worker, connection });

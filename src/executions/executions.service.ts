@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { AuditLog } from '../audit/audit-log';
+import { AppConfig } from '../config/app-config';
+import { maskId } from '../logging/redaction';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory, Action } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
@@ -15,6 +17,7 @@ import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
+import { crashIfInjected } from './fault-injection';
 import { IdempotencyKeys } from './idempotency-keys';
 
 const REPLAYED = 'replayed: this Idempotency-Key was used for the same request';
@@ -28,7 +31,10 @@ export interface SubmissionExtras {
 
 @Injectable()
 export class ExecutionsService {
+  private readonly logger = new Logger(ExecutionsService.name);
+
   constructor(
+    private readonly config: AppConfig,
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly registry: TaskRegistry,
     private readonly abilities: AbilityFactory,
@@ -63,6 +69,7 @@ export class ExecutionsService {
       }
       throw error;
     }
+    crashIfInjected(this.config, 'exit-before-enqueue');
     try {
       await this.queues.enqueue(execution, task, request.delay_ms ?? 0);
     } catch (error) {
@@ -75,6 +82,7 @@ export class ExecutionsService {
       );
       throw error;
     }
+    await this.noteEnqueued(execution.id);
     await this.audit.record(
       caller,
       extras.retriedFrom ? 'execution.retry' : 'execution.execute',
@@ -110,6 +118,19 @@ export class ExecutionsService {
       ...(retriedFrom ? { retried_from: retriedFrom } : {}),
     });
     throw new PermissionDeniedError(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`);
+  }
+
+  /**
+   * `enqueued_at` says the job was handed to Redis. The job exists either way, so a failed write
+   * is only logged: the reconciler checks Redis itself before it re-adds anything.
+   */
+  private async noteEnqueued(id: string): Promise<void> {
+    try {
+      // updated_at is kept: the note is bookkeeping, not a change a client should see.
+      await this.executions.createQueryBuilder().update(Execution).set({ enqueuedAt: new Date(), updatedAt: () => 'updated_at' }).where('id = :id', { id }).execute();
+    } catch (error) {
+      this.logger.warn(`could not note the enqueue of execution ${maskId(id)}: ${(error as Error).message}`);
+    }
   }
 
   private newExecution(

@@ -1,6 +1,13 @@
 /** The job carries only the execution id: inputs live in the execution record. */
 export interface ExecutionJobData {
   executionId: string;
+  /** Attempts the record had counted when this job was added (a re-enqueue by the reconciler). */
+  attemptsBefore?: number;
+}
+
+/** How many attempts the record counts once the job's current start is one of them. */
+export function attemptsWithThisStart(data: ExecutionJobData, attemptsStarted: number): number {
+  return (data.attemptsBefore ?? 0) + attemptsStarted;
 }
 
 export const EXECUTION_JOB_NAME = 'execute';

@@ -40,17 +40,18 @@ export class ExecutionQueues implements OnApplicationShutdown {
   }
 
   /** Adds the job with `jobId` = execution id, so adding it again is never a second job. */
-  async enqueue(execution: Execution, task: TaskDefinition, delayMs: number): Promise<void> {
+  async enqueue(execution: Execution, task: TaskDefinition | undefined, delayMs: number): Promise<void> {
     const { queue, connection } = this.entry(execution.queue);
     try {
       await whenReady(connection, ENQUEUE_TIMEOUT_MS);
       await queue.add(
         EXECUTION_JOB_NAME,
-        { executionId: execution.id },
+        { executionId: execution.id, ...(execution.attempts > 0 ? { attemptsBefore: execution.attempts } : {}) },
         {
           jobId: execution.id,
-          attempts: execution.maxAttempts,
-          backoff: task.backoff ? { type: task.backoff.type, delay: task.backoff.delayMs } : undefined,
+          // BullMQ retries what the record has not used up; the record's count is the one that decides.
+          attempts: Math.max(1, execution.maxAttempts - execution.attempts),
+          backoff: task?.backoff ? { type: task.backoff.type, delay: task.backoff.delayMs } : undefined,
           delay: delayMs > 0 ? delayMs : undefined,
           priority: toBullPriority(execution.priority ?? DEFAULT_PRIORITY),
           removeOnComplete: KEEP_COMPLETED_JOBS,
@@ -60,6 +61,15 @@ export class ExecutionQueues implements OnApplicationShutdown {
     } catch (error) {
       throw new ServiceUnavailableError(`the queue is unavailable: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The job's state, `unknown` when Redis holds no such job. Answers one state per id, in order.
+   * Checked by the reconciler; a job that is waiting, delayed or active is alive.
+   */
+  async states(queueName: string, jobIds: string[]): Promise<string[]> {
+    const queue = this.get(queueName);
+    return Promise.all(jobIds.map((id) => queue.getJobState(id)));
   }
 
   /** Removes a job that is waiting or delayed; false if it is running (locked) or gone. */

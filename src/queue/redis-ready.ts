@@ -1,5 +1,8 @@
 import type IORedis from 'ioredis';
 
+/** One wait per connecting connection, shared by every request that arrives meanwhile. */
+const waits = new WeakMap<IORedis, Promise<void>>();
+
 /**
  * Resolves once the connection is ready. Rejects at once if it is reconnecting or closed, and after
  * `timeoutMs` if it is still connecting: a producer should answer 503 rather than wait for Redis.
@@ -9,6 +12,15 @@ export function whenReady(connection: IORedis, timeoutMs: number): Promise<void>
   if (['reconnecting', 'end', 'close'].includes(connection.status)) {
     return Promise.reject(new Error(`Redis connection is ${connection.status}`));
   }
+  let wait = waits.get(connection);
+  if (!wait) {
+    wait = waitForReady(connection, timeoutMs).finally(() => waits.delete(connection));
+    waits.set(connection, wait);
+  }
+  return wait;
+}
+
+function waitForReady(connection: IORedis, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: Error) => {
       clearTimeout(timer);

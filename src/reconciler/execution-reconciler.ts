@@ -1,0 +1,125 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, Repository } from 'typeorm';
+import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { Execution } from '../executions/execution.entity';
+import { ABANDONED_REASON } from '../executions/takeover-rule';
+import { maskId } from '../logging/redaction';
+import { ExecutionQueues } from '../queue/execution-queues';
+import { TaskRegistry } from '../task-registry/task-registry';
+import { decide, ReconcileAction } from './reconcile-decision';
+
+const PAGE_SIZE = 200;
+/** A round stops after this many records; the next round goes on from there. */
+const MAX_CHECKS_PER_ROUND = 2000;
+
+export type RoundCounts = Record<Exclude<ReconcileAction, 'leave'>, number> & { checked: number };
+
+interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * Repairs what a crash between two stores left behind, the record in SQL being the truth:
+ * `pending` records whose job is missing get it (again), `running` records whose job finished or
+ * vanished are requeued while attempts remain and failed otherwise. Only records untouched for
+ * `graceMs` are looked at, so work in flight is never raced.
+ */
+@Injectable()
+export class ExecutionReconciler {
+  private readonly logger = new Logger(ExecutionReconciler.name);
+  /** Where a round that hit its cap stopped: large backlogs are walked over several rounds. */
+  private resumeAfter?: Cursor;
+
+  constructor(
+    @InjectRepository(Execution) private readonly executions: Repository<Execution>,
+    private readonly queues: ExecutionQueues,
+    private readonly registry: TaskRegistry,
+    private readonly events: ExecutionEventsPublisher,
+  ) {}
+
+  async round(graceMs: number, now = new Date()): Promise<RoundCounts> {
+    const counts: RoundCounts = { checked: 0, enqueue: 0, requeue: 0, fail: 0 };
+    const cutoff = new Date(now.getTime() - graceMs);
+    let after = this.resumeAfter;
+    this.resumeAfter = undefined;
+    while (counts.checked < MAX_CHECKS_PER_ROUND) {
+      const page = await this.candidates(cutoff, after);
+      if (page.length === 0) break;
+      await this.repairPage(page, counts);
+      counts.checked += page.length;
+      const last = page[page.length - 1];
+      after = { createdAt: last.createdAt, id: last.id };
+      if (page.length < PAGE_SIZE) {
+        after = undefined;
+        break;
+      }
+    }
+    this.resumeAfter = after;
+    return counts;
+  }
+
+  private candidates(cutoff: Date, after?: Cursor): Promise<Execution[]> {
+    const query = this.executions
+      .createQueryBuilder('e')
+      .where('e.status IN (:...statuses)', { statuses: ['pending', 'running'] })
+      .andWhere('e.updatedAt < :cutoff', { cutoff })
+      .orderBy('e.createdAt', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .take(PAGE_SIZE);
+    if (after) {
+      query.andWhere(
+        new Brackets((where) =>
+          where.where('e.createdAt > :afterAt', { afterAt: after.createdAt }).orWhere('e.createdAt = :afterAt AND e.id > :afterId', { afterId: after.id }),
+        ),
+      );
+    }
+    return query.getMany();
+  }
+
+  private async repairPage(page: Execution[], counts: RoundCounts): Promise<void> {
+    const byQueue = new Map<string, Execution[]>();
+    for (const record of page) byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), record]);
+    for (const [queue, records] of byQueue) {
+      const states = await this.queues.states(queue, records.map((record) => record.jobId ?? record.id));
+      for (const [index, record] of records.entries()) {
+        const action = decide(record, states[index]);
+        if (action !== 'leave' && (await this.apply(action, record, states[index]))) counts[action]++;
+      }
+    }
+  }
+
+  /** Each change is conditional on the record being as it was read: a worker may have moved on since. */
+  private async apply(action: Exclude<ReconcileAction, 'leave'>, record: Execution, jobState: string): Promise<boolean> {
+    const jobId = record.jobId ?? record.id;
+    const now = new Date();
+    const asRead = { id: record.id, status: record.status, attempts: record.attempts };
+    if (action === 'fail') {
+      const failed = await this.executions.update(asRead, { status: 'failed', error: ABANDONED_REASON, completedAt: now, updatedAt: now });
+      if (!failed.affected) return false;
+      this.logger.warn(`execution ${maskId(record.id)} failed: its job is ${jobState} and ${ABANDONED_REASON}`);
+      await this.publish(record.id);
+      return true;
+    }
+    const changed = await this.executions.update(asRead, {
+      status: 'pending',
+      updatedAt: now,
+      ...(record.status === 'running' ? { error: `attempt ${record.attempts} stopped without recording an outcome; requeued` } : {}),
+    });
+    if (!changed.affected) return false;
+    Object.assign(record, { status: 'pending' });
+    // The finished job holds the id: it must go before the same id can be added again.
+    if (jobState !== 'unknown') await this.queues.remove(record.queue, jobId);
+    await this.queues.enqueue(record, this.registry.find(record.taskName), 0);
+    await this.executions.update({ id: record.id }, { enqueuedAt: new Date(), updatedAt: () => 'updated_at' });
+    this.logger.warn(`execution ${maskId(record.id)} was ${asRead.status} with its job ${jobState}; enqueued again`);
+    if (asRead.status === 'running') await this.publish(record.id);
+    return true;
+  }
+
+  private async publish(id: string): Promise<void> {
+    const record = await this.executions.findOneBy({ id });
+    if (record) this.events.changed(record);
+  }
+}

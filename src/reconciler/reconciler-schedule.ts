@@ -1,0 +1,66 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { LazyRedis } from '../queue/redis-connection';
+import { ExecutionReconciler } from './execution-reconciler';
+import { ReconcilerLock } from './reconciler-lock';
+
+/** Long enough for any round; a holder that died frees the lock after this. */
+const LOCK_TTL_MS = 120_000;
+
+/**
+ * Runs the reconciler every RECONCILE_INTERVAL_MS in every process (API and worker alike), one
+ * process at a time through a Redis lock. A round that fails (Redis or the database away) is
+ * logged and tried again at the next tick.
+ */
+@Injectable()
+export class ReconcilerSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReconcilerSchedule.name);
+  private readonly redis: LazyRedis;
+  private readonly lock: ReconcilerLock;
+  private timer?: NodeJS.Timeout;
+  private current?: Promise<void>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly reconciler: ExecutionReconciler,
+  ) {
+    // Like the rate limiter's: waits for the connection at start, gives up quickly while Redis is away.
+    this.redis = new LazyRedis(config.redisUrl, 'limiter');
+    this.lock = new ReconcilerLock(this.redis, `${config.queuePrefix}:reconciler:lock`, LOCK_TTL_MS);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.reconcileIntervalMs === 0) return;
+    this.timer = setInterval(() => this.tick(), this.config.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  /** One round if no other is running here and no other process holds the lock. */
+  tick(): Promise<void> {
+    this.current ??= this.runRound().finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  private async runRound(): Promise<void> {
+    try {
+      const release = await this.lock.acquire();
+      if (!release) return;
+      try {
+        const counts = await this.reconciler.round(this.config.reconcileGraceMs);
+        if (counts.enqueue + counts.requeue + counts.fail > 0) {
+          this.logger.log(`reconciled ${counts.checked} executions: ${counts.enqueue} enqueued, ${counts.requeue} requeued, ${counts.fail} failed`);
+        }
+      } finally {
+        await release();
+      }
+    } catch (error) {
+      this.logger.warn(`reconciler round failed: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.current;
+    this.redis.disconnect();
+  }
+}
