@@ -84,14 +84,17 @@ export class AdminIdentity {
 
   /** Granting what is already granted returns the existing grant. */
   async createGrant(caller: Caller, input: CreateGrantDto): Promise<string> {
-    if ((input.principal_id === undefined) === (input.group_id === undefined)) {
+    // `null` passes @IsOptional as absent does, so it must count as absent here too.
+    const principalId = input.principal_id ?? undefined;
+    const groupId = input.group_id ?? undefined;
+    if ((principalId === undefined) === (groupId === undefined)) {
       throw new InvalidInputError(['give exactly one of principal_id and group_id']);
     }
     checkPermissions([input.permission]);
     // The holder's name is read once: it proves the holder exists and goes into the audit row.
-    const holder = input.principal_id
-      ? { column: { principalId: input.principal_id }, named: { principal: (await this.directory.requirePrincipal(input.principal_id)).name } }
-      : { column: { groupId: input.group_id! }, named: { group: (await this.directory.requireGroup(input.group_id!)).name } };
+    const holder = principalId
+      ? { column: { principalId }, named: { principal: (await this.directory.requirePrincipal(principalId)).name } }
+      : { column: { groupId: groupId! }, named: { group: (await this.directory.requireGroup(groupId!)).name } };
     const manager = this.dataSource.manager;
     const existing = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
     if (existing) return existing.id;

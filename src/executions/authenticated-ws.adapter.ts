@@ -1,8 +1,9 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { IncomingMessage } from 'node:http';
 import { parseAuthorizationHeader } from '../auth/authorization-header';
 import { Authenticator } from '../auth/authenticator';
+import { clientAddress, ProxyTrust } from '../http-security/client-address';
 import { AuthFailureLimiter } from '../rate-limits/auth-failure-limiter';
 import { TooManyRequests } from '../rate-limits/too-many-requests';
 import type { Caller } from '../permissions/caller';
@@ -15,6 +16,8 @@ type VerifyCallback = (result: boolean, code?: number, message?: string, headers
 /** Browsers cannot set headers on a WebSocket; they offer `['taskgate', 'token.<secret>']` instead. */
 export const WS_PROTOCOL = 'taskgate';
 const TOKEN_PROTOCOL_PREFIX = 'token.';
+/** Clients only send small subscribe messages; `ws` would otherwise buffer up to 100 MiB of one. */
+export const WS_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * `ws` with authentication at the upgrade: a request without a valid token (`Authorization`
@@ -29,8 +32,10 @@ export class AuthenticatedWsAdapter extends WsAdapter {
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}) {
     const authenticator = this.app.get(Authenticator);
     const failures = this.app.get(AuthFailureLimiter);
+    // The same `trust proxy` setting Express applies to req.ip (configureApp sets it before this runs).
+    const trust = (this.app as INestApplication).getHttpAdapter().getInstance().get('trust proxy fn') as ProxyTrust;
     const verify = async (request: AuthenticatedRequest): Promise<[boolean, number?, string?, Record<string, string>?]> => {
-      const address = request.socket.remoteAddress;
+      const address = clientAddress(request, trust);
       try {
         await failures.assertAllowed(address);
       } catch (error) {
@@ -48,6 +53,7 @@ export class AuthenticatedWsAdapter extends WsAdapter {
     };
     return super.create(port, {
       ...options,
+      maxPayload: WS_MAX_MESSAGE_BYTES,
       // Answering with the secret would echo it back; the plain protocol name is the one chosen.
       handleProtocols: (offered: Set<string>) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
       verifyClient: (info: { req: AuthenticatedRequest }, done: VerifyCallback) => {

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
+import { AppConfig } from '../config/app-config';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import type { Caller } from '../permissions/caller';
 import { AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
@@ -36,6 +37,7 @@ export class TasksController {
   constructor(
     private readonly executions: ExecutionsService,
     private readonly registry: TaskRegistry,
+    private readonly config: AppConfig,
   ) {}
 
   @Post('execute')
@@ -74,7 +76,8 @@ export class TasksController {
       if (request.headers['idempotency-key'] !== undefined) {
         throw new BadRequestException(['Idempotency-Key is not supported on uploads']);
       }
-      const body = await parseUploadFields(taskName, request.body ?? {});
+      const limits = { maxDepth: this.config.jsonMaxDepth, maxString: this.config.jsonMaxString };
+      const body = await parseUploadFields(taskName, request.body ?? {}, limits);
       const accepted = await this.executions.submit(caller, body, { file: { path: file.path, name: file.originalname, size: file.size } });
       return { ...accepted, file_name: file.originalname, file_size: file.size };
     } catch (error) {

@@ -1,6 +1,8 @@
+import { HttpException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { InvalidInputError } from '../common/domain-errors';
+import { findLimitViolation, JsonLimits } from '../http-security/json-limits';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 
 const NUMERIC = ['priority', 'delay_ms', 'timeout_ms'] as const;
@@ -8,9 +10,10 @@ const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);
 
 /**
  * The text fields of an upload form, as an `ExecuteTaskDto`: `kwargs` and `args` are JSON,
- * the numbers are decimal strings. Unknown fields are rejected, as in a JSON body.
+ * the numbers are decimal strings. Unknown fields are rejected and the JSON limits apply, as in a
+ * JSON body.
  */
-export async function parseUploadFields(taskName: string, fields: Record<string, unknown>): Promise<ExecuteTaskDto> {
+export async function parseUploadFields(taskName: string, fields: Record<string, unknown>, limits: JsonLimits): Promise<ExecuteTaskDto> {
   const problems = Object.keys(fields).filter((key) => !ALLOWED.has(key)).map((key) => `${key}: property ${key} should not exist`);
   const plain: Record<string, unknown> = { task_name: taskName };
   for (const key of ['kwargs', 'args'] as const) {
@@ -26,6 +29,9 @@ export async function parseUploadFields(taskName: string, fields: Record<string,
     if (fields[key] === undefined) continue;
     plain[key] = /^-?\d+$/.test(String(fields[key])) ? Number(fields[key]) : fields[key];
   }
+  // Checked once `kwargs` and `args` are JSON again, before anything recurses into them.
+  const violation = findLimitViolation(plain, limits, 'the form');
+  if (violation) throw new HttpException(violation.message, violation.status);
   const dto = plainToInstance(ExecuteTaskDto, plain);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
   problems.push(...errors.flatMap((error) => Object.values(error.constraints ?? {})));

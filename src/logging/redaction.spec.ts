@@ -7,6 +7,12 @@ describe('log redaction', () => {
     expect(scrubTokens(`Bearer ${token} and again ${token}!`)).toBe('Bearer tgw_[REDACTED] and again tgw_[REDACTED]!');
   });
 
+  it('scrubs truncated and padded tokens too, but leaves the short display prefix', () => {
+    expect(scrubTokens(`/executions/${token.slice(0, -1)}`)).toBe('/executions/tgw_[REDACTED]');
+    expect(scrubTokens(`${token}xyz`)).toBe('tgw_[REDACTED]');
+    expect(scrubTokens('prefix tgw_Ab3_')).toBe('prefix tgw_Ab3_');
+  });
+
   it('redacts ?token= and masks ids in URLs', () => {
     const id = '3f1c2a9e-1234-4abc-8def-0123456789ab';
     expect(redactUrl(`/api/v1/executions/${id}/events?token=${token}&x=1`)).toBe('/api/v1/executions/3f1c2a9e…/events?token=[REDACTED]&x=1');

@@ -1,4 +1,5 @@
-const TOKEN = /tgw_[A-Za-z0-9_-]{40}/g;
+/** Not only whole tokens: a truncated or mangled one pasted into a URL is still most of a secret. */
+const TOKEN = /tgw_[A-Za-z0-9_-]{8,}/g;
 const UUID = /\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const TOKEN_PARAM = /([?&]token=)[^&#]*/gi;
 
