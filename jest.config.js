@@ -1,4 +1,7 @@
-/** Two projects: unit specs beside the code, e2e specs in test/ on the real AppModule. */
+/**
+ * Three projects: unit specs beside the code, e2e specs in test/ on the real AppModule, and the
+ * reliability specs (real processes killed, Redis stopped) in test/reliability, run by `npm run test:reliability`.
+ */
 const transform = { '^.+\\.ts$': 'ts-jest' };
 
 module.exports = {
@@ -17,6 +20,15 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      transform,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      displayName: 'reliability',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/reliability/**/*.reliability-spec.ts'],
       moduleFileExtensions: ['ts', 'js', 'json'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',

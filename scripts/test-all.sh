@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, twice: on a fresh SQLite file and on a fresh PostgreSQL database.
-# Ends with one line "N passed, M failed" summed over both runs; exits non-zero if anything failed.
-#   PG_URL   the PostgreSQL server to create the throwaway database on (default: local, trust auth)
+# The whole test suite, on a fresh SQLite file and on a fresh PostgreSQL database: first the unit and
+# e2e projects, then the reliability project (real processes killed, Redis stopped and restarted).
+#   --reliability  run only the reliability project (`npm run test:reliability`)
+# Ends with one line "N passed, M failed" summed over every run; exits non-zero if anything failed.
+#   PG_URL   the PostgreSQL server to create the throwaway databases on (default: local, trust auth)
 #   REDIS_URL  the Redis the tests use (default redis://127.0.0.1:6379); each app takes its own key prefix
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,8 @@ export TEST_REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 rm -rf "$RESULTS" && mkdir -p "$RESULTS/tmp"
 # Test databases, uploads and sockets land here, and go with the next run.
 export TMPDIR="$PWD/$RESULTS/tmp"
+
+if [[ ${1:-} == --reliability ]]; then projects=(reliability); else projects=("unit e2e" reliability); fi
 
 summary() {
   node scripts/sum-jest-results.js "$RESULTS"/*.json | tee "$RESULTS/summary.txt"
@@ -24,23 +28,32 @@ if ! npm run --silent build || ! npm run --silent typecheck; then
 fi
 
 # The console suite needs a browser; without one it fails and says why.
-bash scripts/ensure-chromium.sh || true
+[[ ${1:-} == --reliability ]] || bash scripts/ensure-chromium.sh || true
 
 status=0
-echo "== suite on SQLite"
-env -u TEST_DATABASE_URL npx jest --runInBand --forceExit --json --outputFile="$RESULTS/sqlite.json" || status=1
+# run_on <label> <projects>: one jest run of the projects on SQLite, then on a new PostgreSQL database.
+run_on_both() {
+  local label=$1 selected=$2
+  echo "== $label on SQLite"
+  # shellcheck disable=SC2086
+  env -u TEST_DATABASE_URL npx jest --runInBand --forceExit --selectProjects $selected --json --outputFile="$RESULTS/$label-sqlite.json" || status=1
 
-echo "== suite on PostgreSQL"
-db="taskgate_test_$(date +%s)_$$"
-pg_base=${PG_URL%/*}
-if node scripts/pg-database.js create "$PG_URL" "$db"; then
-  TEST_DATABASE_URL="$pg_base/$db" npx jest --runInBand --forceExit --json --outputFile="$RESULTS/postgres.json" || status=1
-  node scripts/pg-database.js drop "$PG_URL" "$db" || true
-else
-  echo "could not create PostgreSQL database $db on $PG_URL" >&2
-  status=1
-  echo '{"numPassedTests":0,"numFailedTests":1,"numRuntimeErrorTestSuites":0}' > "$RESULTS/postgres.json"
-fi
+  echo "== $label on PostgreSQL"
+  local db="taskgate_test_$(date +%s)_$$"
+  if node scripts/pg-database.js create "$PG_URL" "$db"; then
+    # shellcheck disable=SC2086
+    TEST_DATABASE_URL="${PG_URL%/*}/$db" npx jest --runInBand --forceExit --selectProjects $selected --json --outputFile="$RESULTS/$label-postgres.json" || status=1
+    node scripts/pg-database.js drop "$PG_URL" "$db" || true
+  else
+    echo "could not create PostgreSQL database $db on $PG_URL" >&2
+    status=1
+    echo '{"numPassedTests":0,"numFailedTests":1,"numRuntimeErrorTestSuites":0}' > "$RESULTS/$label-postgres.json"
+  fi
+}
+
+for selected in "${projects[@]}"; do
+  if [[ $selected == reliability ]]; then run_on_both reliability reliability; else run_on_both suite "$selected"; fi
+done
 
 summary
 line=$(cat "$RESULTS/summary.txt")

@@ -1,0 +1,185 @@
+import { Logger } from '@nestjs/common';
+import { UnrecoverableError, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { Repository } from 'typeorm';
+import { loadAppConfig } from '../src/config/load-app-config';
+import { Execution } from '../src/executions/execution.entity';
+import { ABANDONED_REASON } from '../src/executions/takeover-rule';
+import { EXECUTION_JOB_NAME } from '../src/queue/execution-job';
+import { ExecutionQueues } from '../src/queue/execution-queues';
+import { LazyRedis } from '../src/queue/redis-connection';
+import { RedisPolicyCheck } from '../src/queue/redis-policy-check';
+import { ExecutionReconciler } from '../src/reconciler/execution-reconciler';
+import { ReconcilerLock } from '../src/reconciler/reconciler-lock';
+import { createCaller, dataSource, TestCaller } from './support/factories';
+import { freePort, startRedis, stopProcess } from './support/processes';
+import { createTestApp, TestApp } from './support/test-app';
+import { testEnv } from './support/test-config';
+import { waitForExecution } from './support/wait-for';
+
+/**
+ * The reconciler on one app (API and worker in one process), each inconsistency made by hand: a
+ * job removed from Redis, a record set `running` as a dead worker would leave it. Rounds are run
+ * directly (RECONCILE_INTERVAL_MS=0), with no grace unless the case is about the grace.
+ */
+describe('the reconciler (e2e)', () => {
+  let t: TestApp;
+  let caller: TestCaller;
+  let records: Repository<Execution>;
+  let queues: ExecutionQueues;
+  let reconciler: ExecutionReconciler;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { RECONCILE_INTERVAL_MS: '0', STALLED_INTERVAL_MS: '1000' } });
+    caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    records = dataSource(t.app).getRepository(Execution);
+    queues = t.app.get(ExecutionQueues);
+    reconciler = t.app.get(ExecutionReconciler);
+  });
+
+  afterAll(() => t.close());
+
+  /** A pending record whose job is delayed for a minute: a worker will not touch it meanwhile. */
+  const delayedExecution = async (kwargs = { a: 2, b: 3 }): Promise<string> => {
+    const { body } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs, delay_ms: 60_000 }).expect(202);
+    return body.execution_id;
+  };
+  /** The same record with its job gone from Redis, as after a FLUSHALL or a crash before the enqueue. */
+  const executionWithoutJob = async (): Promise<string> => {
+    const id = await delayedExecution();
+    expect(await queues.remove('default', id)).toBe(true);
+    expect(await queues.states('default', [id])).toEqual(['unknown']);
+    return id;
+  };
+
+  it('enqueues a pending record whose job is missing; it then completes once', async () => {
+    const id = await executionWithoutJob();
+    const counts = await reconciler.round(0);
+    expect(counts.enqueue).toBeGreaterThanOrEqual(1);
+    const done = await waitForExecution(t, caller.auth, id);
+    expect(done).toMatchObject({ status: 'completed', result: 5, attempts: 1 });
+    expect((await records.findOneByOrFail({ id })).enqueuedAt).toBeInstanceOf(Date);
+  });
+
+  it('leaves a pending record alone while its job lives in Redis (delayed here)', async () => {
+    const id = await delayedExecution();
+    await reconciler.round(0);
+    expect(await queues.states('default', [id])).toEqual(['delayed']);
+    expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'pending', attempts: 0 });
+    await queues.remove('default', id);
+  });
+
+  it('leaves records touched within the grace period alone', async () => {
+    const id = await executionWithoutJob();
+    const counts = await reconciler.round(60_000);
+    expect(counts.checked).toBe(0);
+    expect(await queues.states('default', [id])).toEqual(['unknown']);
+    await records.update({ id }, { status: 'cancelled' });
+  });
+
+  it('requeues a pending record whose job already failed in BullMQ, carrying the attempts used', async () => {
+    // A queue no worker of the app consumes, so the job can be failed by hand and then watched.
+    const queueName = 'reconcile-test';
+    const id = await executionWithoutJob();
+    await records.update({ id }, { queue: queueName, attempts: 1, maxAttempts: 3 });
+    await queues.get(queueName).add(EXECUTION_JOB_NAME, { executionId: id }, { jobId: id });
+    const connection = new IORedis(t.config.redisUrl, { maxRetriesPerRequest: null });
+    const failing = new Worker(queueName, async () => {
+      throw new UnrecoverableError('every claim failed');
+    }, { connection, prefix: t.config.queuePrefix });
+    try {
+      for (let i = 0; i < 100 && (await queues.states(queueName, [id]))[0] !== 'failed'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await failing.close();
+      connection.disconnect();
+    }
+    expect(await queues.states(queueName, [id])).toEqual(['failed']);
+
+    const counts = await reconciler.round(0);
+    expect(counts.requeue).toBeGreaterThanOrEqual(1);
+    expect(await queues.states(queueName, [id])).toEqual(['prioritized']); // waiting, with the record's priority
+    const job = await queues.get(queueName).getJob(id);
+    expect(job?.data).toEqual({ executionId: id, attemptsBefore: 1 });
+    expect(job?.opts.attempts).toBe(2);
+    expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'pending', attempts: 1 });
+    await queues.remove(queueName, id);
+    await records.update({ id }, { status: 'cancelled' });
+  });
+
+  it('requeues a running record whose worker and job are gone while an attempt remains; the next attempt completes it', async () => {
+    const id = await executionWithoutJob();
+    await records.update({ id }, { status: 'running', attempts: 1, startedAt: new Date() });
+    const counts = await reconciler.round(0);
+    expect(counts.requeue).toBeGreaterThanOrEqual(1);
+    const done = await waitForExecution(t, caller.auth, id);
+    expect(done).toMatchObject({ status: 'completed', result: 5, attempts: 2, error: null });
+  });
+
+  it('fails a running record whose job is gone when no attempt is left, saying why', async () => {
+    const id = await executionWithoutJob();
+    await records.update({ id }, { status: 'running', attempts: 2, startedAt: new Date() });
+    const counts = await reconciler.round(0);
+    expect(counts.fail).toBeGreaterThanOrEqual(1);
+    expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'failed', attempts: 2, error: ABANDONED_REASON });
+    expect(await queues.states('default', [id])).toEqual(['unknown']);
+  });
+
+  it('lets a redelivered job take a running record over as the next attempt', async () => {
+    const id = await executionWithoutJob();
+    await records.update({ id }, { status: 'running', attempts: 1, startedAt: new Date() });
+    // A job that BullMQ hands on after a dead worker: it counts one more start than the record.
+    await queues.get('default').add(EXECUTION_JOB_NAME, { executionId: id, attemptsBefore: 1 }, { jobId: id });
+    const done = await waitForExecution(t, caller.auth, id);
+    expect(done).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it('has a redelivered job with no attempt left fail the record instead of running the handler', async () => {
+    const id = await executionWithoutJob();
+    await records.update({ id }, { status: 'running', attempts: 2, startedAt: new Date() });
+    await queues.get('default').add(EXECUTION_JOB_NAME, { executionId: id, attemptsBefore: 2 }, { jobId: id });
+    const done = await waitForExecution(t, caller.auth, id);
+    expect(done).toMatchObject({ status: 'failed', attempts: 2, error: ABANDONED_REASON, result: null });
+  });
+
+  it('lets one process at a time hold the reconciler lock', async () => {
+    const redis = new LazyRedis(t.config.redisUrl, 'limiter');
+    const key = `${t.config.queuePrefix}:test-lock`;
+    try {
+      const first = new ReconcilerLock(redis, key, 10_000);
+      const second = new ReconcilerLock(redis, key, 10_000);
+      const release = await first.acquire();
+      expect(release).not.toBeNull();
+      expect(await second.acquire()).toBeNull();
+      await release!();
+      const again = await second.acquire();
+      expect(again).not.toBeNull();
+      await again!();
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('the Redis eviction policy check (e2e)', () => {
+  it('warns when Redis may evict keys, and stays quiet on noeviction', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const client = new IORedis(`redis://127.0.0.1:${port}`);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const check = new RedisPolicyCheck(loadAppConfig(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` })));
+      await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      expect(await check.check()).toBe('allkeys-lru');
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('maxmemory-policy is "allkeys-lru"'));
+      warn.mockClear();
+      await client.config('SET', 'maxmemory-policy', 'noeviction');
+      expect(await check.check()).toBe('noeviction');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      client.disconnect();
+      await stopProcess(redis);
+    }
+  });
+});
