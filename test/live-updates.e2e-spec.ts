@@ -2,6 +2,7 @@ import { loadAppConfig } from '../src/config/load-app-config';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { FixtureTasksModule } from './support/fixture-tasks';
+import { WS_MAX_MESSAGE_BYTES } from '../src/executions/authenticated-ws.adapter';
 import { openSse, openWs, SseEvent } from './support/live-clients';
 import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
 import { createTestApp, TestApp } from './support/test-app';
@@ -115,6 +116,13 @@ describe('live updates across processes (e2e)', () => {
       const viaQuery = await openWs(port, { query: alice.secret });
       viaHeader.close();
       viaQuery.close();
+    });
+
+    it('closes the connection of a client sending a message over WS_MAX_MESSAGE_BYTES (1009)', async () => {
+      const client = await openWs(port, { header: alice.auth });
+      const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
+      client.send({ type: 'subscribe', execution_id: 'x'.repeat(WS_MAX_MESSAGE_BYTES) });
+      expect(await closed).toBe(1009);
     });
 
     it('sends task_update for every change after subscribe, ending with the terminal status', async () => {
