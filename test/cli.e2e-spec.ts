@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Group } from '../src/auth/group.entity';
 import { PermissionGrant } from '../src/auth/permission-grant.entity';
@@ -5,10 +6,11 @@ import { Principal } from '../src/auth/principal.entity';
 import { dataSource, uniqueName } from './support/factories';
 import { runCli } from './support/processes';
 import { createTestApp, TestApp } from './support/test-app';
-import { createEmptyDatabase, testDatabaseUrl } from './support/test-config';
+import { createEmptyDatabase, testDatabaseUrl, testRedisUrl } from './support/test-config';
 
 describe('command line (e2e)', () => {
-  const env = { DATABASE_URL: testDatabaseUrl() };
+  // The CLI and the app share Redis and the prefix, as in a deployment: identity changes reach the app's caller cache.
+  const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: `tgtest-${randomBytes(5).toString('hex')}` };
   let t: TestApp;
 
   beforeAll(async () => {

@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { loadAppConfig } from '../config/load-app-config';
 import { ApiToken } from './api-token.entity';
 import { Authenticator } from './authenticator';
+import { CallerCache } from './caller-cache';
+import type { IdentityChanges } from './identity-changes';
 import type { LastUsedTracker } from './last-used.tracker';
 import { generateTokenSecret, hashTokenSecret } from './token-secret';
 
@@ -12,7 +15,14 @@ describe(Authenticator.name, () => {
 
   beforeEach(() => {
     findOneBy = jest.fn();
-    sut = new Authenticator({ manager: { findOneBy } } as unknown as DataSource, { touch: jest.fn() } as unknown as LastUsedTracker);
+    const config = loadAppConfig({});
+    sut = new Authenticator(
+      { manager: { findOneBy } } as unknown as DataSource,
+      { touch: jest.fn() } as unknown as LastUsedTracker,
+      new CallerCache(config),
+      { listening: true } as unknown as IdentityChanges,
+      config,
+    );
   });
 
   afterEach(() => jest.restoreAllMocks());

@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { Caller } from '../permissions/caller';
 import { ApiToken } from './api-token.entity';
+import { CallerCache } from './caller-cache';
 import { GroupMembership } from './group-membership.entity';
 import { Group } from './group.entity';
+import { IdentityChanges } from './identity-changes';
 import { PermissionGrant } from './permission-grant.entity';
 import { LastUsedTracker } from './last-used.tracker';
 import { Principal } from './principal.entity';
@@ -12,24 +15,43 @@ import { hashTokenSecret, looksLikeToken, secretMatchesHash } from './token-secr
 
 export type Authentication = { caller: Caller } | { failure: string };
 
-/** Resolves a presented secret into a `Caller`, or says why it cannot. Database errors propagate. */
+/**
+ * Resolves a presented secret into a `Caller`, or says why it cannot. Database errors propagate.
+ * Successes are cached briefly (CallerCache) while the identity change feed is heard.
+ */
 @Injectable()
-export class Authenticator {
+export class Authenticator implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lastUsed: LastUsedTracker,
+    private readonly cache: CallerCache,
+    private readonly changes: IdentityChanges,
+    private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    if (this.config.runsApi) this.changes.listen();
+  }
 
   async authenticate(secret: string): Promise<Authentication> {
     if (!looksLikeToken(secret)) return { failure: 'invalid token' };
-    const token = await this.dataSource.manager.findOneBy(ApiToken, { tokenHash: hashTokenSecret(secret) });
+    const tokenHash = hashTokenSecret(secret);
+    const cached = this.cache.get(tokenHash);
+    if (cached) {
+      this.lastUsed.touch(cached.token);
+      return { caller: cached.caller };
+    }
+    const generation = this.cache.generation;
+    const token = await this.dataSource.manager.findOneBy(ApiToken, { tokenHash });
     if (!token || !secretMatchesHash(secret, token.tokenHash)) return { failure: 'invalid token' };
     if (token.revokedAt) return { failure: 'token revoked' };
     if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return { failure: 'token expired' };
     const principal = await this.dataSource.manager.findOneBy(Principal, { id: token.principalId });
     if (!principal || principal.disabled) return { failure: 'principal disabled' };
     this.lastUsed.touch(token);
-    return { caller: await this.buildCaller(principal, token) };
+    const caller = await this.buildCaller(principal, token);
+    if (this.changes.listening) this.cache.set(tokenHash, caller, token, generation);
+    return { caller };
   }
 
   async buildCaller(principal: Principal, token: ApiToken): Promise<Caller> {

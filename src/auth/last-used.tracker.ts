@@ -22,8 +22,14 @@ export class LastUsedTracker {
     if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
     this.writtenAt.set(token.id, now.getTime());
     if (this.writtenAt.size > 10_000) this.writtenAt.clear();
-    this.dataSource.manager
-      .update(ApiToken, { id: token.id }, { lastUsedAt: now })
+    // Without listeners: bookkeeping, not an identity change that should empty every cache.
+    this.dataSource
+      .createQueryBuilder()
+      .update(ApiToken)
+      .set({ lastUsedAt: now })
+      .where('id = :id', { id: token.id })
+      .callListeners(false)
+      .execute()
       .catch((error: Error) => this.logger.warn(`could not record token use: ${error.message}`));
   }
 }
