@@ -28,4 +28,11 @@ describe('log redaction', () => {
       a: 'tgw_[REDACTED]', b: [1, { c: 'x tgw_[REDACTED]' }], d: null, e: 5,
     });
   });
+
+  it('leaves the request and response to their serializers, and scrubs everything else in the record', () => {
+    const req = { headers: { authorization: `Bearer ${token}` } };
+    const scrubbed = scrubRecord({ req, res: { statusCode: 200 }, msg: `saw ${token}`, nested: { req: token } });
+    expect(scrubbed.req).toBe(req);
+    expect(scrubbed).toMatchObject({ msg: 'saw tgw_[REDACTED]', nested: { req: 'tgw_[REDACTED]' } });
+  });
 });

@@ -18,8 +18,19 @@ export function redactUrl(url: string): string {
   return scrubTokens(url.replace(TOKEN_PARAM, '$1[REDACTED]')).replace(UUID, '$1…');
 }
 
+/**
+ * The request and response objects pino-http puts in a record: their serializers keep only safe
+ * fields (id, method, redacted URL; status), so walking the whole socket graph would be wasted work.
+ */
+const SERIALIZED_KEYS = new Set(['req', 'res']);
+
 /** Scrubs every string inside a log record (objects and arrays, a few levels deep). */
 export function scrubRecord<T>(value: T, depth = 0): T {
+  if (depth === 0 && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) copy[key] = SERIALIZED_KEYS.has(key) ? item : scrubRecord(item, 1);
+    return copy as T;
+  }
   if (typeof value === 'string') return scrubTokens(value) as T;
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => scrubRecord(item, depth + 1)) as T;
