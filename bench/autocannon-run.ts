@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 export interface LatencyFigures {
   requests: number;
+  /** Answers in 2xx. */
+  accepted: number;
   perSecond: number;
   p50: number;
   p99: number;
@@ -35,6 +37,7 @@ export async function runAutocannon(shape: LoadShape): Promise<LatencyFigures> {
   });
   return {
     requests: result.requests.total,
+    accepted: result['2xx'],
     perSecond: result.requests.total / shape.seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,

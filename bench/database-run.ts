@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeCursor } from '../src/common/keyset-cursor';
 import { LatencyFigures, runAutocannon } from './autocannon-run';
+import IORedis from 'ioredis';
 import { BenchDatabase } from './bench-database';
+import { CpuMeter, pidsNamed } from './cpu-time';
 import { GatewayProcess, runCli } from './gateway-process';
 import { postClosedLoop } from './http-clients';
 import { BenchOptions, DatabaseKind } from './options';
@@ -16,11 +18,11 @@ export interface DatabaseFigures {
   kind: DatabaseKind;
   topology: string;
   raw: RawBullmqFigures;
-  endToEnd: { acceptedPerSecond: number; completedPerSecond: number; refused: Record<number, number> };
+  endToEnd?: { acceptedPerSecond: number; completedPerSecond: number; refused: Record<number, number>; cpuPerExecution: Record<string, number> };
   submission: Array<{ rate: number } & LatencyFigures>;
   reads: Array<{ name: string } & LatencyFigures>;
-  seededRows: number;
-  listPlan: string;
+  seededRows?: number;
+  listPlan?: string;
   memory: Array<{ role: string; idle: number; load: number }>;
   readyMs: Array<{ role: string; ms: number }>;
 }
@@ -28,10 +30,27 @@ export interface DatabaseFigures {
 /** The task every execution runs: its handler adds two numbers, nothing more. */
 const NOOP = { task_name: 'demo.add', kwargs: { a: 1, b: 2 } };
 /** Reads are measured at a steady rate: their latency, not the throughput of the machine. */
-const READ_RATE = 50;
+export const READ_RATE = 50;
+const SETTLE_MS = 600_000;
+
+type Log = (line: string) => void;
+
+/** One database's gateway under measurement, and how many executions the bench principal owns. */
+interface Stand {
+  kind: DatabaseKind;
+  options: BenchOptions;
+  database: BenchDatabase;
+  api: GatewayProcess;
+  auth: string;
+  benchId: string;
+  owned: number;
+  log: Log;
+  gateways: GatewayProcess[];
+  redisPids: () => number[];
+}
 
 /** The whole measurement on one database: the limit, then the gateway, then reads over seeded records. */
-export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, log: (line: string) => void): Promise<DatabaseFigures> {
+export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, log: Log): Promise<DatabaseFigures> {
   const database = await BenchDatabase.create(kind, options.pgServerUrl);
   const gateways: GatewayProcess[] = [];
   try {
@@ -40,72 +59,33 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
     runCli(env, 'principal:create', 'bench', '--service', '--permission', 'demo.run');
     runCli(env, 'principal:create', 'bench-other', '--service', '--permission', 'demo.run');
     const auth = `Bearer ${runCli(env, 'token:create', 'bench', '--name', 'bench')}`;
-    const benchId = await database.principalId('bench');
 
+    const redisPid = await localRedisPid(options.redisUrl);
+    const redisPids = () => (redisPid ? [redisPid] : []);
     log(`${kind}: raw BullMQ, ${options.count} jobs`);
-    const raw = await measureRawBullmq(options.redisUrl, options.count, options.clients, options.concurrency);
+    const raw = await measureRawBullmq(options.redisUrl, options.count, options.clients, options.concurrency, redisPids);
 
     log(`${kind}: starting the gateway (${options.topology[kind]})`);
     const roles = options.topology[kind] === 'all' ? (['all'] as const) : (['api', 'worker'] as const);
     const readyMs: DatabaseFigures['readyMs'] = [];
+    const profiling = profilingArgs(options);
     for (const role of roles) {
-      const started = await GatewayProcess.start(role, env);
+      const started = await GatewayProcess.start(role, env, profiling);
       gateways.push(started.process);
       readyMs.push({ role, ms: started.readyMs });
     }
-    const api = gateways[0];
     await sleep(2000);
     const idle = gateways.map((gateway) => gateway.rssMib());
-    const execute = `${api.url}/api/v1/tasks/execute`;
+    const benchId = await database.principalId('bench');
+    const stand: Stand = { kind, options, database, api: gateways[0], auth, benchId, owned: 0, log, gateways, redisPids };
 
     log(`${kind}: warming up`);
-    let expected = 0;
-    const warmUp = Math.min(200, options.count);
-    expected += (await postClosedLoop(execute, auth, NOOP, warmUp, options.clients)).accepted.length;
-    await database.waitForCompleted(benchId, expected, 120_000);
-
-    log(`${kind}: end to end, ${options.count} executions, ${options.clients} clients`);
+    await submitAndSettle(stand, Math.min(200, options.count));
     gateways.forEach((gateway) => gateway.startSampling());
-    const started = performance.now();
-    const sent = await postClosedLoop(execute, auth, NOOP, options.count, options.clients);
-    expected += sent.accepted.length;
-    await database.waitForCompleted(benchId, expected, 600_000);
-    const completedMs = performance.now() - started;
-    const endToEnd = {
-      acceptedPerSecond: sent.accepted.length / (sent.elapsedMs / 1000),
-      completedPerSecond: sent.accepted.length / (completedMs / 1000),
-      refused: sent.refused,
-    };
-
-    const submission: DatabaseFigures['submission'] = [];
-    for (const rate of options.rates) {
-      log(`${kind}: submissions at ${rate}/s for ${options.seconds} s`);
-      const figures = await runAutocannon({ url: execute, auth, method: 'POST', body: NOOP, rate, seconds: options.seconds });
-      submission.push({ rate, ...figures });
-      expected += figures.requests - figures.errors;
-      await database.waitForCompleted(benchId, expected, 600_000);
-    }
+    const endToEnd = options.phases.includes('e2e') ? await measureEndToEnd(stand) : undefined;
+    const submission = options.phases.includes('latency') ? await measureSubmissionLatency(stand) : [];
     const load = gateways.map((gateway) => gateway.stopSampling());
-
-    const seededRows = options.seedRows[kind];
-    log(`${kind}: seeding ${seededRows} records`);
-    await database.seed(seededRows, [benchId, await database.principalId('bench-other')]);
-    const ownRows = expected + Math.ceil(seededRows / 2);
-    const deep = await database.rowAt(benchId, Math.floor(ownRows * 0.9));
-    const cursor = encodeCursor({ ...deep, order: 'desc' });
-    const listPlan = await database.explainPage(benchId, deep);
-    const readUrls: Array<[string, string]> = [
-      ['list, first page', '/api/v1/executions'],
-      ['list, filtered (status=failed)', '/api/v1/executions?status=failed'],
-      ['list, page at 90 % depth (cursor)', `/api/v1/executions?cursor=${cursor}`],
-      ['one execution', `/api/v1/executions/${deep.id}`],
-      ['statistics', '/api/v1/executions/statistics'],
-    ];
-    const reads: DatabaseFigures['reads'] = [];
-    for (const [name, path] of readUrls) {
-      log(`${kind}: reads, ${name}`);
-      reads.push({ name, ...(await runAutocannon({ url: `${api.url}${path}`, auth, rate: READ_RATE, seconds: options.seconds })) });
-    }
+    const reads = options.phases.includes('reads') ? await measureReads(stand) : undefined;
 
     return {
       kind,
@@ -113,9 +93,9 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
       raw,
       endToEnd,
       submission,
-      reads,
-      seededRows,
-      listPlan,
+      reads: reads?.figures ?? [],
+      seededRows: reads ? options.seedRows[kind] : undefined,
+      listPlan: reads?.plan,
       memory: gateways.map((gateway, index) => ({ role: gateway.role, idle: idle[index], load: load[index] })),
       readyMs,
     };
@@ -123,6 +103,70 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
     await Promise.all(gateways.map((gateway) => gateway.stop()));
     await database.drop();
   }
+}
+
+async function submitAndSettle(stand: Stand, count: number): Promise<ReturnType<typeof postClosedLoop>> {
+  const sent = await postClosedLoop(`${stand.api.url}/api/v1/tasks/execute`, stand.auth, NOOP, count, stand.options.clients);
+  stand.owned += sent.accepted.length;
+  await stand.database.waitForCompleted(stand.benchId, stand.owned, SETTLE_MS);
+  return sent;
+}
+
+/** N executes from a fixed number of clients, timed until every record is `completed`. */
+async function measureEndToEnd(stand: Stand): Promise<DatabaseFigures['endToEnd']> {
+  stand.log(`${stand.kind}: end to end, ${stand.options.count} executions, ${stand.options.clients} clients`);
+  const groups: Record<string, () => number[]> = Object.fromEntries(stand.gateways.map((gateway) => [gateway.role, () => [gateway.pid]]));
+  if (stand.kind === 'postgres') groups.PostgreSQL = () => pidsNamed('postgres');
+  groups.Redis = stand.redisPids;
+  const meter = new CpuMeter(groups);
+  meter.start();
+  const started = performance.now();
+  const sent = await submitAndSettle(stand, stand.options.count);
+  const completedMs = performance.now() - started;
+  const cpu = meter.stop();
+  return {
+    acceptedPerSecond: sent.accepted.length / (sent.elapsedMs / 1000),
+    completedPerSecond: sent.accepted.length / (completedMs / 1000),
+    refused: sent.refused,
+    cpuPerExecution: Object.fromEntries(Object.entries(cpu).map(([group, ms]) => [group, ms / sent.accepted.length])),
+  };
+}
+
+/** Executes at fixed rates; the backlog each leaves is worked off before the next. */
+async function measureSubmissionLatency(stand: Stand): Promise<DatabaseFigures['submission']> {
+  const figures: DatabaseFigures['submission'] = [];
+  for (const rate of stand.options.rates) {
+    stand.log(`${stand.kind}: submissions at ${rate}/s for ${stand.options.seconds} s`);
+    const url = `${stand.api.url}/api/v1/tasks/execute`;
+    const measured = await runAutocannon({ url, auth: stand.auth, method: 'POST', body: NOOP, rate, seconds: stand.options.seconds });
+    figures.push({ rate, ...measured });
+    stand.owned += measured.accepted;
+    await stand.database.waitForCompleted(stand.benchId, stand.owned, SETTLE_MS);
+  }
+  return figures;
+}
+
+/** Seeds records straight into the database, then reads the list, a record and the statistics at READ_RATE. */
+async function measureReads(stand: Stand): Promise<{ figures: DatabaseFigures['reads']; plan: string }> {
+  const rows = stand.options.seedRows[stand.kind];
+  stand.log(`${stand.kind}: seeding ${rows} records`);
+  await stand.database.seed(rows, [stand.benchId, await stand.database.principalId('bench-other')]);
+  const deep = await stand.database.rowAt(stand.benchId, Math.floor((stand.owned + rows / 2) * 0.9));
+  const cursor = encodeCursor({ ...deep, order: 'desc' });
+  const plan = await stand.database.explainPage(stand.benchId, deep);
+  const paths: Array<[string, string]> = [
+    ['list, first page', '/api/v1/executions'],
+    ['list, filtered (status=failed)', '/api/v1/executions?status=failed'],
+    ['list, page at 90 % depth (cursor)', `/api/v1/executions?cursor=${cursor}`],
+    ['one execution', `/api/v1/executions/${deep.id}`],
+    ['statistics', '/api/v1/executions/statistics'],
+  ];
+  const figures: DatabaseFigures['reads'] = [];
+  for (const [name, path] of paths) {
+    stand.log(`${stand.kind}: reads, ${name}`);
+    figures.push({ name, ...(await runAutocannon({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })) });
+  }
+  return { figures, plan };
 }
 
 /** The gateway as it ships, but for what a benchmark must not measure: rate limits and the first admin. */
@@ -138,4 +182,26 @@ function gatewayEnv(databaseUrl: string, options: BenchOptions): Record<string, 
     LOG_FILE: join(dir, 'gateway.log'),
     STORAGE_DIR: join(dir, 'uploads'),
   };
+}
+
+/** With --profile, each gateway process writes a V8 CPU profile there when it exits. */
+function profilingArgs(options: BenchOptions): string[] {
+  if (!options.profileDir) return [];
+  const dir = resolve(options.profileDir);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+/** The Redis server's pid when it runs on this machine (for its CPU time); undefined otherwise. */
+async function localRedisPid(url: string): Promise<number | undefined> {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) return undefined;
+  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -26,10 +26,10 @@ export class GatewayProcess {
   }
 
   /** Starts it and waits for its probe to answer; `readyMs` is the time from spawn to that answer. */
-  static async start(role: 'all' | 'api' | 'worker', env: Record<string, string>): Promise<{ process: GatewayProcess; readyMs: number }> {
+  static async start(role: 'all' | 'api' | 'worker', env: Record<string, string>, nodeArgs: string[] = []): Promise<{ process: GatewayProcess; readyMs: number }> {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       env: { PATH: process.env.PATH ?? '', ...env, ROLE: role, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,6 +2,9 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** `all`: one gateway process (API and worker); `split`: one API process and one worker process. */
 export type Topology = 'all' | 'split';
 
+export type Phase = 'e2e' | 'latency' | 'reads';
+const PHASES: readonly Phase[] = ['e2e', 'latency', 'reads'];
+
 export interface BenchOptions {
   databases: DatabaseKind[];
   /** Executions (and raw BullMQ jobs) in the throughput phases. */
@@ -19,6 +22,10 @@ export interface BenchOptions {
   topology: Record<DatabaseKind, Topology>;
   /** Where the report is appended; null: printed only. */
   appendTo: string | null;
+  /** Which gateway measurements run (the limit always does). */
+  phases: Phase[];
+  /** When set, gateway processes write V8 CPU profiles here (node --cpu-prof). */
+  profileDir: string | null;
   smoke: boolean;
   pgServerUrl: string;
   redisUrl: string;
@@ -38,6 +45,8 @@ const USAGE = `npm run bench -- [options]
   --topology-postgres split
   --out docs/benchmarks.md  file the report is appended to (--smoke: none unless given)
   --no-append           print the report only
+  --phases e2e,latency,reads  which gateway measurements to run (default all)
+  --profile DIR         gateway processes write CPU profiles to DIR (see bench/cpu-profile-summary.ts)
   PG_URL (postgres://postgres@127.0.0.1:5432/test) and REDIS_URL (redis://127.0.0.1:6379) say where.`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -65,6 +74,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const databases = (flags.get('db') ?? 'sqlite,postgres').split(',').map((name) => name.trim());
   const unknown = databases.find((name) => name !== 'sqlite' && name !== 'postgres');
   if (unknown !== undefined) throw new Error(`--db takes sqlite and/or postgres, got "${unknown}"`);
+  const phases = (flags.get('phases') ?? PHASES.join(',')).split(',').map((name) => name.trim());
+  const badPhase = phases.find((name) => !PHASES.includes(name as Phase));
+  if (badPhase !== undefined) throw new Error(`--phases takes ${PHASES.join(', ')}, got "${badPhase}"`);
   const rates = (flags.get('rates') ?? (smoke ? '50' : '100,500,1000')).split(',').map(Number);
   if (rates.some((rate) => !Number.isInteger(rate) || rate < 1)) throw new Error(`--rates must be positive integers`);
   return {
@@ -77,6 +89,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     seedRows: { sqlite: int('rows-sqlite', smoke ? 1000 : 100_000), postgres: int('rows-postgres', smoke ? 1000 : 1_000_000) },
     topology: { sqlite: topology('sqlite', 'all'), postgres: topology('postgres', 'split') },
     appendTo: flags.get('out') ?? (smoke || flags.has('no-append') ? null : 'docs/benchmarks.md'),
+    phases: phases as Phase[],
+    profileDir: flags.get('profile') ?? null,
     smoke,
     pgServerUrl: env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',

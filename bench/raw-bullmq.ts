@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { CpuMeter } from './cpu-time';
 import { ROOT } from './gateway-process';
 
 export interface RawBullmqFigures {
@@ -10,6 +11,8 @@ export interface RawBullmqFigures {
   addPerSecond: number;
   /** Jobs added and processed a second: from the first add to the last completion. */
   jobsPerSecond: number;
+  /** CPU ms a job, by process group (the worker, Redis, the bench as producer). */
+  cpuPerJob: Record<string, number>;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface RawBullmqFigures {
  * the HTTP clients do) and processed by a no-op worker in its own process at `concurrency`. Jobs get
  * a job id, as the gateway's do, and no other option.
  */
-export async function measureRawBullmq(redisUrl: string, count: number, clients: number, concurrency: number): Promise<RawBullmqFigures> {
+export async function measureRawBullmq(redisUrl: string, count: number, clients: number, concurrency: number, redisPids: () => number[]): Promise<RawBullmqFigures> {
   const prefix = `bench-raw-${randomBytes(4).toString('hex')}`;
   const worker = spawn(
     process.execPath,
@@ -30,6 +33,8 @@ export async function measureRawBullmq(redisUrl: string, count: number, clients:
   try {
     await lines.next('ready');
     const done = lines.next('done');
+    const meter = new CpuMeter({ worker: () => [worker.pid!], Redis: redisPids });
+    meter.start();
     const started = performance.now();
     let next = 0;
     const lane = async () => {
@@ -39,7 +44,12 @@ export async function measureRawBullmq(redisUrl: string, count: number, clients:
     const added = performance.now();
     await done;
     const finished = performance.now();
-    return { addPerSecond: count / ((added - started) / 1000), jobsPerSecond: count / ((finished - started) / 1000) };
+    const cpu = meter.stop();
+    return {
+      addPerSecond: count / ((added - started) / 1000),
+      jobsPerSecond: count / ((finished - started) / 1000),
+      cpuPerJob: Object.fromEntries(Object.entries(cpu).map(([group, ms]) => [group, ms / count])),
+    };
   } finally {
     worker.kill('SIGTERM');
     await queue.obliterate({ force: true }).catch(() => undefined);

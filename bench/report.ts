@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import type { DatabaseFigures } from './database-run';
+import { DatabaseFigures, READ_RATE } from './database-run';
 import type { BenchOptions } from './options';
 
 const NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -13,41 +13,67 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
 
   row('raw BullMQ: jobs added /s', (run) => whole(run.raw.addPerSecond));
   row('**raw BullMQ: jobs added and processed /s (the limit)**', (run) => `**${whole(run.raw.jobsPerSecond)}**`);
-  row('gateway: executes accepted /s', (run) => whole(run.endToEnd.acceptedPerSecond) + refusals(run.endToEnd.refused));
-  row('**gateway: executions completed /s (end to end)**', (run) => `**${whole(run.endToEnd.completedPerSecond)}**`);
-  row('**end to end ÷ the limit**', (run) => `**${percent(run.endToEnd.completedPerSecond / run.raw.jobsPerSecond)}**`);
-  for (const [index, rate] of options.rates.entries()) {
+  if (runs.some((run) => run.endToEnd)) {
+    row('gateway: executes accepted /s', (run) => (run.endToEnd ? whole(run.endToEnd.acceptedPerSecond) + refusals(run.endToEnd.refused) : '–'));
+    row('**gateway: executions completed /s (end to end)**', (run) => (run.endToEnd ? `**${whole(run.endToEnd.completedPerSecond)}**` : '–'));
+    row('**end to end ÷ the limit**', (run) => (run.endToEnd ? `**${percent(run.endToEnd.completedPerSecond / run.raw.jobsPerSecond)}**` : '–'));
+  }
+  if (runs.some((run) => run.endToEnd)) {
+    row('CPU ms per job, raw BullMQ (worker / Redis / bench as producer)', (run) => cpuCells(run.raw.cpuPerJob, ['worker', 'Redis', 'bench client']));
+    row('CPU ms per execution, gateway (its processes / PostgreSQL / Redis / bench as client)', (run) =>
+      run.endToEnd ? cpuCells(run.endToEnd.cpuPerExecution, [...run.memory.map((memory) => memory.role), 'PostgreSQL', 'Redis', 'bench client']) : '–',
+    );
+  }
+  for (const [index, rate] of (runs[0]?.submission.length ? options.rates : []).entries()) {
     row(`execute at ${rate}/s: p50 / p99 ms (errors)`, (run) => latency(run.submission[index]));
   }
   for (const [index, read] of (runs[0]?.reads ?? []).entries()) {
     row(`${read.name}: p50 / p99 ms (errors)`, (run) => latency(run.reads[index]));
   }
-  row('records in the database for the reads', (run) => whole(run.seededRows));
-  for (const [index, memory] of (runs[0]?.memory ?? []).entries()) {
-    row(`RSS of the ${memory.role} process: idle / under load, MiB`, (run) => {
-      const figures = run.memory[index];
+  if (runs.some((run) => run.seededRows)) row('records in the database for the reads', (run) => whole(run.seededRows ?? 0));
+  for (const role of rolesOf(runs)) {
+    row(`RSS of the ${role} process: idle / under load, MiB`, (run) => {
+      const figures = run.memory.find((memory) => memory.role === role);
       return figures ? `${whole(figures.idle)} / ${whole(figures.load)}` : '–';
     });
   }
-  for (const [index, ready] of (runs[0]?.readyMs ?? []).entries()) {
-    row(`start to ready, ${ready.role} process, ms`, (run) => (run.readyMs[index] ? whole(run.readyMs[index].ms) : '–'));
+  for (const role of rolesOf(runs)) {
+    row(`start to ready, ${role} process, ms`, (run) => {
+      const ready = run.readyMs.find((candidate) => candidate.role === role);
+      return ready ? whole(ready.ms) : '–';
+    });
   }
 
   const table = [['', ...columns], ['---', ...columns.map(() => '---')], ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
-  const plans = runs.map((run) => `${NAMES[run.kind]}, the list page at 90 % depth:\n\n\`\`\`\n${run.listPlan}\n\`\`\``).join('\n\n');
+  const plans = runs
+    .filter((run) => run.listPlan)
+    .map((run) => `${NAMES[run.kind]}, the list page at 90 % depth:\n\n\`\`\`\n${run.listPlan}\n\`\`\``)
+    .join('\n\n');
   return [
     `### ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}${options.smoke ? ' (smoke)' : ''}`,
     '',
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ` +
       `Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`.`,
     `Sizes: ${options.count} executions, ${options.clients} clients, worker concurrency ${options.concurrency}, ` +
-      `${options.seconds} s per fixed-rate measurement, reads at 50/s.`,
+      `${options.seconds} s per fixed-rate measurement, reads at ${READ_RATE}/s; phases: ${options.phases.join(', ')}.`,
     '',
     table,
     '',
     plans,
     '',
   ].join('\n');
+}
+
+/** `a / b / c` for the groups measured, each to two decimals; groups not measured are left out. */
+function cpuCells(perUnit: Record<string, number>, order: string[]): string {
+  const processes = order.filter((group) => perUnit[group] !== undefined && !['PostgreSQL', 'Redis', 'bench client'].includes(group));
+  const ours = processes.map((group) => perUnit[group].toFixed(2)).join(' + ');
+  const rest = ['PostgreSQL', 'Redis', 'bench client'].filter((group) => order.includes(group)).map((group) => (perUnit[group] === undefined ? '–' : perUnit[group].toFixed(2)));
+  return [ours, ...rest].filter(Boolean).join(' / ');
+}
+
+function rolesOf(runs: DatabaseFigures[]): string[] {
+  return ['all', 'api', 'worker'].filter((role) => runs.some((run) => run.memory.some((memory) => memory.role === role)));
 }
 
 function whole(value: number): string {
