@@ -1,3 +1,4 @@
+import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -32,5 +33,19 @@ describe('execute while the queue is down (e2e)', () => {
     const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
     expect(records).toHaveLength(2);
     expect(records.every((record) => record.status === 'failed' && record.idempotencyKey === null)).toBe(true);
+  });
+
+  it('answers 503 to every request of a concurrent burst (written as one batch), each leaving a failed record and no audit row', async () => {
+    const caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 503));
+    const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
+    expect(records).toHaveLength(20);
+    expect(records.filter((record) => record.status !== 'failed' || !/^could not enqueue: /.test(record.error ?? ''))).toEqual([]);
+    expect(await dataSource(t.app).getRepository(AuditEvent).countBy({ actorId: caller.principal.id, action: 'execution.execute' })).toBe(0);
   });
 });

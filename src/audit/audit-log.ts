@@ -23,6 +23,14 @@ export function actorOf(caller: Caller): AuditActor {
   return { id: caller.principal.id, name: caller.principal.name, tokenId: caller.token.id, address: caller.address ?? null };
 }
 
+/** One audit row to write: who did what to which target. */
+export interface AuditEntry {
+  who: Caller | AuditActor;
+  action: AuditAction;
+  target: AuditTarget;
+  details?: Record<string, unknown> | null;
+}
+
 export interface AuditQuery {
   actor?: string;
   action?: AuditAction;
@@ -48,24 +56,19 @@ export class AuditLog {
    * the action has already taken effect, and failing its response would invite a duplicate.
    */
   async record(who: Caller | AuditActor, action: AuditAction, target: AuditTarget, details: Record<string, unknown> | null = null): Promise<void> {
-    const actor = 'principal' in who ? actorOf(who) : who;
+    await this.recordMany([{ who, action, target, details }]);
+  }
+
+  /** Several rows in one INSERT (executions accepted together); failures are logged, as for one. */
+  async recordMany(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     try {
-      const event: AuditEvent = {
-        id: randomUUID(),
-        occurredAt: new Date(),
-        actorId: actor.id,
-        actorName: actor.name.slice(0, 100),
-        tokenId: actor.tokenId,
-        clientAddress: actor.address?.slice(0, 64) ?? null,
-        action,
-        targetType: target.type,
-        targetId: target.id,
-        details,
-      };
+      const rows = entries.map((entry) => toAuditEvent(entry));
       // typeorm's deep-partial insert type cannot express a free-form JSON column.
-      await this.events.insert(event as QueryDeepPartialEntity<AuditEvent>);
+      await this.events.createQueryBuilder().insert().values(rows as QueryDeepPartialEntity<AuditEvent>[]).updateEntity(false).execute();
     } catch (error) {
-      this.logger.error(`audit event ${action} could not be written: ${(error as Error).message}`);
+      const actions = [...new Set(entries.map((entry) => entry.action))].join(', ');
+      this.logger.error(`${entries.length} audit event(s) ${actions} could not be written: ${(error as Error).message}`);
     }
   }
 
@@ -78,4 +81,20 @@ export class AuditLog {
     if (query.before) qb.andWhere('a.occurred_at < :before', { before: query.before });
     return readKeysetPage(qb, AUDIT_KEYS, { limit: query.limit, cursor: query.cursor, order: 'desc' });
   }
+}
+
+function toAuditEvent({ who, action, target, details }: AuditEntry): AuditEvent {
+  const actor = 'principal' in who ? actorOf(who) : who;
+  return {
+    id: randomUUID(),
+    occurredAt: new Date(),
+    actorId: actor.id,
+    actorName: actor.name.slice(0, 100),
+    tokenId: actor.tokenId,
+    clientAddress: actor.address?.slice(0, 64) ?? null,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    details: details ?? null,
+  };
 }

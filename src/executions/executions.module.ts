@@ -11,6 +11,7 @@ import { ExecutionWorkers } from './execution-workers';
 import { ExecutionsController } from './executions.controller';
 import { ExecutionEventsController } from './execution-events.controller';
 import { ExecutionsGateway } from './executions.gateway';
+import { ExecutionIntake } from './execution-intake';
 import { ExecutionsService } from './executions.service';
 import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionControlService } from './execution-control.service';
@@ -21,7 +22,7 @@ import { TasksController } from './tasks.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, EventsModule, AuditModule],
   controllers: [TasksController, ExecutionsController, ExecutionEventsController],
-  providers: [ExecutionsService, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
+  providers: [ExecutionsService, ExecutionIntake, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
   exports: [ExecutionsService, ExecutionsQueryService],
 })
 export class ExecutionsModule {}

@@ -1,23 +1,21 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { AuditLog } from '../audit/audit-log';
-import { AppConfig } from '../config/app-config';
-import { maskId } from '../logging/redaction';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory, Action } from '../permissions/ability.factory';
 import { Caller } from '../permissions/caller';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
-import { ExecutionQueues } from '../queue/execution-queues';
+import { jobFor } from '../queue/execution-queues';
 import { checkKwargs } from '../task-registry/kwargs-validation';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
-import { crashIfInjected } from './fault-injection';
+import { Admission, ExecutionIntake } from './execution-intake';
 import { IdempotencyKeys } from './idempotency-keys';
 
 const REPLAYED = 'replayed: this Idempotency-Key was used for the same request';
@@ -31,14 +29,11 @@ export interface SubmissionExtras {
 
 @Injectable()
 export class ExecutionsService {
-  private readonly logger = new Logger(ExecutionsService.name);
-
   constructor(
-    private readonly config: AppConfig,
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly registry: TaskRegistry,
     private readonly abilities: AbilityFactory,
-    private readonly queues: ExecutionQueues,
+    private readonly intake: ExecutionIntake,
     private readonly idempotency: IdempotencyKeys,
     private readonly audit: AuditLog,
   ) {}
@@ -55,41 +50,40 @@ export class ExecutionsService {
     }
 
     const execution = this.newExecution(caller, task, request, kwargs, extras);
+    const admission: Admission = {
+      execution,
+      job: jobFor(execution, task, request.delay_ms ?? 0),
+      audit: {
+        who: caller,
+        action: extras.retriedFrom ? 'execution.retry' : 'execution.execute',
+        target: { type: 'execution', id: execution.id },
+        details: { task_name: task.name, ...(extras.retriedFrom ? { retried_from: extras.retriedFrom } : {}) },
+      },
+    };
     if (extras.idempotencyKey) {
-      const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
+      const replay = await this.insertOnce(execution, extras.idempotencyKey, request);
       if (replay) return accepted(replay, REPLAYED);
+      admission.inserted = true;
     }
+    await this.intake.admit(admission);
+    return accepted(execution, `task "${task.name}" accepted`);
+  }
+
+  /** The record of a request with an Idempotency-Key, or the earlier execution it replays. */
+  private async insertOnce(execution: Execution, key: string, request: ExecuteTaskDto): Promise<Execution | null> {
+    const replay = await this.idempotency.claim(execution, key, request);
+    if (replay) return replay;
     try {
       await this.executions.insert(execution);
+      return null;
     } catch (error) {
       // Two requests with one key at the same moment: the loser answers like a replay (or 409).
-      if (extras.idempotencyKey && isUniqueViolation(error)) {
-        const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
-        if (replay) return accepted(replay, REPLAYED);
+      if (isUniqueViolation(error)) {
+        const winner = await this.idempotency.claim(execution, key, request);
+        if (winner) return winner;
       }
       throw error;
     }
-    crashIfInjected(this.config, 'exit-before-enqueue');
-    try {
-      await this.queues.enqueue(execution, task, request.delay_ms ?? 0);
-    } catch (error) {
-      // The record must not claim to be pending when no job exists for it.
-      const now = new Date();
-      await this.executions.update(
-        { id: execution.id, status: 'pending' },
-        // The key is released so that the client's retry with it is a new attempt, not a replay of this failure.
-        { status: 'failed', error: `could not enqueue: ${(error as Error).message}`, completedAt: now, updatedAt: now, durationMs: 0, idempotencyKey: null },
-      );
-      throw error;
-    }
-    await this.noteEnqueued(execution.id);
-    await this.audit.record(
-      caller,
-      extras.retriedFrom ? 'execution.retry' : 'execution.execute',
-      { type: 'execution', id: execution.id },
-      { task_name: task.name, ...(extras.retriedFrom ? { retried_from: extras.retriedFrom } : {}) },
-    );
-    return accepted(execution, `task "${task.name}" accepted`);
   }
 
   /**
@@ -118,19 +112,6 @@ export class ExecutionsService {
       ...(retriedFrom ? { retried_from: retriedFrom } : {}),
     });
     throw new PermissionDeniedError(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`);
-  }
-
-  /**
-   * `enqueued_at` says the job was handed to Redis. The job exists either way, so a failed write
-   * is only logged: the reconciler checks Redis itself before it re-adds anything.
-   */
-  private async noteEnqueued(id: string): Promise<void> {
-    try {
-      // updated_at is kept: the note is bookkeeping, not a change a client should see.
-      await this.executions.createQueryBuilder().update(Execution).set({ enqueuedAt: new Date(), updatedAt: () => 'updated_at' }).where('id = :id', { id }).execute();
-    } catch (error) {
-      this.logger.warn(`could not note the enqueue of execution ${maskId(id)}: ${(error as Error).message}`);
-    }
   }
 
   private newExecution(

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ServiceUnavailableError } from '../common/domain-errors';
@@ -14,6 +14,28 @@ const ENQUEUE_TIMEOUT_MS = 5000;
 
 const KEEP_COMPLETED_JOBS = { age: 3600, count: 10_000 };
 const KEEP_FAILED_JOBS = { age: 7 * 24 * 3600 };
+
+export interface JobToAdd {
+  data: ExecutionJobData;
+  opts: JobsOptions;
+}
+
+/** The job of an execution: `jobId` = execution id; attempts, backoff, delay and priority from the record and task. */
+export function jobFor(execution: Execution, task: TaskDefinition | undefined, delayMs: number): JobToAdd {
+  return {
+    data: { executionId: execution.id, ...(execution.attempts > 0 ? { attemptsBefore: execution.attempts } : {}) },
+    opts: {
+      jobId: execution.id,
+      // BullMQ retries what the record has not used up; the record's count is the one that decides.
+      attempts: Math.max(1, execution.maxAttempts - execution.attempts),
+      backoff: task?.backoff ? { type: task.backoff.type, delay: task.backoff.delayMs } : undefined,
+      delay: delayMs > 0 ? delayMs : undefined,
+      priority: toBullPriority(execution.priority ?? DEFAULT_PRIORITY),
+      removeOnComplete: KEEP_COMPLETED_JOBS,
+      removeOnFail: KEEP_FAILED_JOBS,
+    },
+  };
+}
 
 /** The producer side: one BullMQ `Queue` per queue name, created on first use. */
 @Injectable()
@@ -41,23 +63,16 @@ export class ExecutionQueues implements OnApplicationShutdown {
 
   /** Adds the job with `jobId` = execution id, so adding it again is never a second job. */
   async enqueue(execution: Execution, task: TaskDefinition | undefined, delayMs: number): Promise<void> {
-    const { queue, connection } = this.entry(execution.queue);
+    await this.enqueueMany(execution.queue, [jobFor(execution, task, delayMs)]);
+  }
+
+  /** Adds the jobs of one queue in one round trip (BullMQ's addBulk: a MULTI, all or none). */
+  async enqueueMany(queueName: string, jobs: JobToAdd[]): Promise<void> {
+    const { queue, connection } = this.entry(queueName);
     try {
       await whenReady(connection, ENQUEUE_TIMEOUT_MS);
-      await queue.add(
-        EXECUTION_JOB_NAME,
-        { executionId: execution.id, ...(execution.attempts > 0 ? { attemptsBefore: execution.attempts } : {}) },
-        {
-          jobId: execution.id,
-          // BullMQ retries what the record has not used up; the record's count is the one that decides.
-          attempts: Math.max(1, execution.maxAttempts - execution.attempts),
-          backoff: task?.backoff ? { type: task.backoff.type, delay: task.backoff.delayMs } : undefined,
-          delay: delayMs > 0 ? delayMs : undefined,
-          priority: toBullPriority(execution.priority ?? DEFAULT_PRIORITY),
-          removeOnComplete: KEEP_COMPLETED_JOBS,
-          removeOnFail: KEEP_FAILED_JOBS,
-        },
-      );
+      if (jobs.length === 1) await queue.add(EXECUTION_JOB_NAME, jobs[0].data, jobs[0].opts);
+      else await queue.addBulk(jobs.map((job) => ({ name: EXECUTION_JOB_NAME, ...job })));
     } catch (error) {
       throw new ServiceUnavailableError(`the queue is unavailable: ${(error as Error).message}`);
     }

@@ -1,0 +1,132 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { AuditEntry, AuditLog } from '../audit/audit-log';
+import { AppConfig } from '../config/app-config';
+import { maskId } from '../logging/redaction';
+import { ExecutionQueues, JobToAdd } from '../queue/execution-queues';
+import { Execution } from './execution.entity';
+import { crashIfInjected } from './fault-injection';
+
+/** One accepted execution on its way in. */
+export interface Admission {
+  execution: Execution;
+  job: JobToAdd;
+  audit: AuditEntry;
+  /** Already inserted by the caller (the Idempotency-Key path, which needs its own insert to detect races). */
+  inserted?: boolean;
+}
+
+interface Waiting extends Admission {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows a batch may hold; SQLite's limit on bound parameters is the one that matters. */
+const MAX_BATCH = 100;
+
+/**
+ * Records, enqueues and audits accepted executions in batches: one INSERT of the records, one
+ * `addBulk` per queue, one UPDATE of `enqueued_at` and one INSERT of the audit rows for as many
+ * executions as arrived while the previous batch was being written. Nothing waits for a batch to
+ * fill: a lone request is written at once, so batching costs no latency, and under load it turns
+ * several statements per execution into a few per batch.
+ *
+ * Each caller's promise settles as its single write would have: resolved once its record is
+ * committed and its job exists; rejected with the insert's error (nothing was written) or with the
+ * queue's (its record is then `failed`, saying it could not be enqueued).
+ */
+@Injectable()
+export class ExecutionIntake {
+  private readonly logger = new Logger(ExecutionIntake.name);
+  private waiting: Waiting[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    @InjectRepository(Execution) private readonly executions: Repository<Execution>,
+    private readonly queues: ExecutionQueues,
+    private readonly audit: AuditLog,
+  ) {}
+
+  admit(admission: Admission): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ...admission, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Those arriving in the same turn of the event loop share the first batch.
+        setImmediate(() => void this.flushAll());
+      }
+    });
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      await this.flush(batch).catch((error: unknown) => batch.forEach((entry) => entry.reject(error)));
+    }
+    this.flushing = false;
+  }
+
+  private async flush(batch: Waiting[]): Promise<void> {
+    const fresh = batch.filter((entry) => !entry.inserted).map((entry) => entry.execution);
+    // updateEntity(false): TypeORM would re-read the rows (SQLite) and merge them back by position,
+    // in whatever order the database returned them, swapping ids between the entities of a batch.
+    if (fresh.length > 0) await this.executions.createQueryBuilder().insert().into(Execution).values(fresh).updateEntity(false).execute();
+    crashIfInjected(this.config, 'exit-before-enqueue');
+
+    const enqueued: Waiting[] = [];
+    for (const group of groupByQueue(batch)) {
+      try {
+        await this.queues.enqueueMany(group[0].execution.queue, group.map((entry) => entry.job));
+        enqueued.push(...group);
+      } catch (error) {
+        await this.markNotEnqueued(group, error as Error);
+      }
+    }
+    if (enqueued.length === 0) return;
+    await this.noteEnqueued(enqueued.map((entry) => entry.execution.id));
+    await this.audit.recordMany(enqueued.map((entry) => entry.audit));
+    enqueued.forEach((entry) => entry.resolve());
+  }
+
+  /** The records must not claim to be pending when no job exists for them. */
+  private async markNotEnqueued(group: Waiting[], error: Error): Promise<void> {
+    const now = new Date();
+    try {
+      await this.executions.update(
+        { id: In(group.map((entry) => entry.execution.id)), status: 'pending' },
+        // The key is released so that the client's retry with it is a new attempt, not a replay of this failure.
+        { status: 'failed', error: `could not enqueue: ${error.message}`, completedAt: now, updatedAt: now, durationMs: 0, idempotencyKey: null },
+      );
+    } catch (writeError) {
+      // The reconciler enqueues them later: they are pending with no job, which it looks for.
+      this.logger.warn(`could not mark ${group.length} unenqueued executions failed: ${(writeError as Error).message}`);
+    }
+    group.forEach((entry) => entry.reject(error));
+  }
+
+  /**
+   * `enqueued_at` says the jobs were handed to Redis. They exist either way, so a failed write is
+   * only logged: the reconciler checks Redis itself before it re-adds anything.
+   */
+  private async noteEnqueued(ids: string[]): Promise<void> {
+    try {
+      // updated_at is kept: the note is bookkeeping, not a change a client should see.
+      await this.executions
+        .createQueryBuilder()
+        .update(Execution)
+        .set({ enqueuedAt: new Date(), updatedAt: () => 'updated_at' })
+        .where({ id: In(ids) })
+        .execute();
+    } catch (error) {
+      this.logger.warn(`could not note the enqueue of ${ids.length} executions (first ${maskId(ids[0])}): ${(error as Error).message}`);
+    }
+  }
+}
+
+function groupByQueue(batch: Waiting[]): Waiting[][] {
+  const groups = new Map<string, Waiting[]>();
+  for (const entry of batch) groups.set(entry.execution.queue, [...(groups.get(entry.execution.queue) ?? []), entry]);
+  return [...groups.values()];
+}
