@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
 import { AppConfig } from '../config/app-config';
+import { updateReturning } from '../database/update-returning';
 import { maskId } from '../logging/redaction';
 import { ProgressUpdate } from '../task-registry/task-context';
 import { Execution } from './execution.entity';
@@ -34,22 +35,17 @@ export class ExecutionRecorder {
    * only while attempts remain.
    */
   async claim(id: string, jobStarts: number, now = new Date()): Promise<Execution | null> {
-    const claimed = await this.retried(`claiming execution ${maskId(id)}`, () =>
-      this.executions
-        .createQueryBuilder()
-        .update(Execution)
-        .set({ status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now })
-        .where(`id = :id AND (status = :pending OR (status = :running AND attempts < :jobStarts AND ${TAKEOVER_ALLOWED_SQL}))`, {
-          id,
-          pending: 'pending',
-          running: 'running',
-          jobStarts,
-        })
-        .execute(),
+    // One statement: the conditional update returns the record it claimed.
+    const [run] = await this.retried(`claiming execution ${maskId(id)}`, () =>
+      updateReturning(
+        this.executions,
+        { status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now },
+        `id = :id AND (status = :pending OR (status = :running AND attempts < :jobStarts AND ${TAKEOVER_ALLOWED_SQL}))`,
+        { id, pending: 'pending', running: 'running', jobStarts },
+      ),
     );
-    if (!claimed.affected) return null;
-    const run = await this.retried(`reading execution ${maskId(id)}`, () => this.executions.findOneBy({ id }));
-    if (run) this.events.changed(run);
+    if (!run) return null;
+    this.events.changed(run);
     return run;
   }
 
