@@ -1,4 +1,4 @@
-import { Brackets, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 
 export interface KeysetPage<T> {
@@ -25,13 +25,9 @@ export async function readKeysetPage<T extends ObjectLiteral & { id: string }>(
   if (page.cursor) {
     const position = decodeCursor(page.cursor, page.order);
     const beyond = page.order === 'desc' ? '<' : '>';
-    qb.andWhere(
-      new Brackets((w) =>
-        w
-          .where(`${columns.time} ${beyond} :cursorAt`, { cursorAt: position.createdAt })
-          .orWhere(`${columns.time} = :cursorAt AND ${columns.id} ${beyond} :cursorId`, { cursorId: position.id }),
-      ),
-    );
+    // A row-value comparison, not `t < x OR (t = x AND id < y)`: both databases turn it into a range
+    // on the (…, time, id) index, so a page deep in a long list costs what the first one does.
+    qb.andWhere(`(${columns.time}, ${columns.id}) ${beyond} (:cursorAt, :cursorId)`, { cursorAt: position.createdAt, cursorId: position.id });
   }
   const direction = page.order === 'desc' ? 'DESC' : 'ASC';
   const rows = await qb.orderBy(columns.time, direction).addOrderBy(columns.id, direction).limit(page.limit + 1).getMany();
