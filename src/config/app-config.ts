@@ -30,6 +30,8 @@ export class AppConfig {
   outcomeWriteRetryMs: number;
   /** Test-only fault: `exit-before-enqueue` ends the process between the record's commit and the enqueue. */
   fault: '' | 'exit-before-enqueue';
+  /** How long an API process reuses a statistics count for the same caller view and filter; 0: count every time. */
+  statisticsCacheMs: number;
   /** How long an API process may reuse a token's resolved caller; 0: look it up on every request. */
   authCacheMs: number;
   bootstrapAdmin: boolean;

@@ -31,6 +31,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.outcomeWriteRetryMs = readInt(env, 'OUTCOME_WRITE_RETRY_MS', 120_000, 0, 3_600_000);
   config.fault = readChoice(env, 'TASKGATE_FAULT', '', FAULTS);
   config.authCacheMs = readInt(env, 'AUTH_CACHE_MS', 5000, 0, 60_000);
+  config.statisticsCacheMs = readInt(env, 'STATISTICS_CACHE_MS', 1000, 0, 60_000);
   config.bootstrapAdmin = readBoolean(env, 'BOOTSTRAP_ADMIN', true);
   config.metricsToken = readString(env, 'METRICS_TOKEN', '');
   config.rateLimitExecute = readInt(env, 'RATE_LIMIT_EXECUTE', 6000, 0, 10_000_000);

@@ -9,6 +9,7 @@ import { Execution } from './execution.entity';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/keyset-page.query';
 import { EXECUTION_STATUSES, ExecutionStatus } from './execution-status';
+import { StatisticsCache } from './statistics-cache';
 import { applyVisibility } from './visibility';
 
 export type ExecutionPage = KeysetPage<Execution>;
@@ -24,6 +25,7 @@ export class ExecutionsQueryService {
   constructor(
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly abilities: AbilityFactory,
+    private readonly statisticsCache: StatisticsCache<ExecutionStatistics>,
   ) {}
 
   /** Keyset paging on (created_at, id): stable while rows are inserted, no duplicates, no gaps. */
@@ -41,8 +43,16 @@ export class ExecutionsQueryService {
     return readKeysetPage(qb, EXECUTION_KEYS, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, order: query.order ?? 'desc' });
   }
 
-  /** Counts per status in one grouped query over what the caller may see. */
-  async statistics(caller: Caller, taskName?: string): Promise<ExecutionStatistics> {
+  /**
+   * Counts per status in one grouped query over what the caller may see; recounted at most once
+   * per STATISTICS_CACHE_MS for the same view (the caller's read rules) and filter.
+   */
+  statistics(caller: Caller, taskName?: string): Promise<ExecutionStatistics> {
+    const view = JSON.stringify(this.abilities.createForCaller(caller).rulesFor('read', Execution));
+    return this.statisticsCache.get(`${view}|${taskName ?? ''}`, () => this.countByStatus(caller, taskName));
+  }
+
+  private async countByStatus(caller: Caller, taskName?: string): Promise<ExecutionStatistics> {
     const counts = Object.fromEntries([['total', 0], ...EXECUTION_STATUSES.map((status) => [status, 0])]) as ExecutionStatistics;
     const qb = this.visible(caller);
     if (!qb) return counts;

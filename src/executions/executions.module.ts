@@ -13,6 +13,7 @@ import { ExecutionEventsController } from './execution-events.controller';
 import { ExecutionsGateway } from './executions.gateway';
 import { ExecutionIntake } from './execution-intake';
 import { ExecutionsService } from './executions.service';
+import { StatisticsCache } from './statistics-cache';
 import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionControlService } from './execution-control.service';
 import { RunningExecutions } from './running-executions';
@@ -22,7 +23,7 @@ import { TasksController } from './tasks.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, EventsModule, AuditModule],
   controllers: [TasksController, ExecutionsController, ExecutionEventsController],
-  providers: [ExecutionsService, ExecutionIntake, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
+  providers: [ExecutionsService, ExecutionIntake, StatisticsCache, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
   exports: [ExecutionsService, ExecutionsQueryService],
 })
 export class ExecutionsModule {}
