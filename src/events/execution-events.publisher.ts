@@ -42,7 +42,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly metrics: ExecutionMetrics,
   ) {
-    this.connection = new LazyRedis(config.redisUrl, 'publisher');
+    this.connection = new LazyRedis(config.redisUrl, 'worker');
   }
 
   /** A status (or other non-progress) change: sent now. */

@@ -4,23 +4,17 @@ import IORedis, { RedisOptions } from 'ioredis';
  * A Redis connection. Producers fail fast while Redis is down (so execute can answer 503);
  * workers wait and reconnect forever, as BullMQ requires (`maxRetriesPerRequest: null`).
  */
-export type RedisUse = 'producer' | 'worker' | 'publisher' | 'probe' | 'limiter';
-
-export function createRedisConnection(url: string, use: RedisUse): IORedis {
+export function createRedisConnection(url: string, use: 'producer' | 'worker' | 'probe' | 'limiter'): IORedis {
   return new IORedis(url, CONNECTION_OPTIONS[use]);
 }
 
-// Auto-pipelining sends the commands issued in one turn of the event loop (concurrent requests'
-// limiter checks, concurrent jobs' events) as one write, not one write each.
-const CONNECTION_OPTIONS: Record<RedisUse, RedisOptions> = {
+const CONNECTION_OPTIONS: Record<'producer' | 'worker' | 'probe' | 'limiter', RedisOptions> = {
   // Reconnects at least every second (ioredis waits up to 2 s): executes answer 503 while reconnecting.
   producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, retryStrategy: (times) => Math.min(times * 100, 1000) },
   worker: { maxRetriesPerRequest: null },
-  // Execution events: wait out a blip rather than drop a status change.
-  publisher: { maxRetriesPerRequest: null, enableAutoPipelining: true },
   probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: true },
   // Rate limits: commands wait for the connection at start, but give up quickly while Redis is away.
-  limiter: { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000, enableAutoPipelining: true },
+  limiter: { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 },
 };
 
 /** The URL without its password, for messages. */
@@ -52,7 +46,7 @@ export class LazyRedis {
 
   constructor(
     private readonly url: string,
-    private readonly use: Exclude<RedisUse, 'probe'>,
+    private readonly use: 'producer' | 'worker' | 'limiter',
   ) {}
 
   get(): IORedis {
