@@ -1,15 +1,17 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeCursor } from '../src/common/keyset-cursor';
-import { LatencyFigures, runAutocannon } from './autocannon-run';
+import type { LatencyFigures } from './autocannon-run';
 import IORedis from 'ioredis';
 import { BenchDatabase } from './bench-database';
 import { CpuMeter, pidsNamed } from './cpu-time';
-import { GatewayProcess, runCli } from './gateway-process';
+import { freePort, GatewayProcess, runCli } from './gateway-process';
 import { postClosedLoop } from './http-clients';
+import { runOpenLoop } from './open-loop';
 import { BenchOptions, DatabaseKind } from './options';
 import { measureRawBullmq, RawBullmqFigures } from './raw-bullmq';
 
@@ -19,6 +21,8 @@ export interface DatabaseFigures {
   topology: string;
   raw: RawBullmqFigures;
   endToEnd?: { acceptedPerSecond: number; completedPerSecond: number; refused: Record<number, number>; cpuPerExecution: Record<string, number> };
+  /** A bare Node HTTP server under the same client at the same rates: what the machine and client cost alone. */
+  floor: Array<{ rate: number } & LatencyFigures>;
   submission: Array<{ rate: number } & LatencyFigures>;
   reads: Array<{ name: string } & LatencyFigures>;
   seededRows?: number;
@@ -84,6 +88,7 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
     gateways.forEach((gateway) => gateway.startSampling());
     const endToEnd = options.phases.includes('e2e') ? await measureEndToEnd(stand) : undefined;
     const submission = options.phases.includes('latency') ? await measureSubmissionLatency(stand) : [];
+    const floor = options.phases.includes('latency') ? await measureFloor(options) : [];
     const load = gateways.map((gateway) => gateway.stopSampling());
     const reads = options.phases.includes('reads') ? await measureReads(stand) : undefined;
 
@@ -93,6 +98,7 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
       raw,
       endToEnd,
       submission,
+      floor,
       reads: reads?.figures ?? [],
       seededRows: reads ? options.seedRows[kind] : undefined,
       listPlan: reads?.plan,
@@ -138,12 +144,28 @@ async function measureSubmissionLatency(stand: Stand): Promise<DatabaseFigures['
   for (const rate of stand.options.rates) {
     stand.log(`${stand.kind}: submissions at ${rate}/s for ${stand.options.seconds} s`);
     const url = `${stand.api.url}/api/v1/tasks/execute`;
-    const measured = await runAutocannon({ url, auth: stand.auth, method: 'POST', body: NOOP, rate, seconds: stand.options.seconds });
+    const measured = await runOpenLoop({ url, auth: stand.auth, method: 'POST', body: NOOP, rate, seconds: stand.options.seconds });
     figures.push({ rate, ...measured });
     stand.owned += measured.accepted;
     await stand.database.waitForCompleted(stand.benchId, stand.owned, SETTLE_MS);
   }
   return figures;
+}
+
+/** The open-loop client against a bare `http.createServer` answering "ok", in a process of its own. */
+async function measureFloor(options: BenchOptions): Promise<DatabaseFigures['floor']> {
+  const port = await freePort();
+  const server = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('ready'))`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => server.stdout!.once('data', () => resolve()));
+  try {
+    const figures: DatabaseFigures['floor'] = [];
+    for (const rate of options.rates) figures.push({ rate, ...(await runOpenLoop({ url: `http://127.0.0.1:${port}/`, auth: '', rate, seconds: options.seconds })) });
+    return figures;
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
 
 /** Seeds records straight into the database, then reads the list, a record and the statistics at READ_RATE. */
@@ -164,7 +186,7 @@ async function measureReads(stand: Stand): Promise<{ figures: DatabaseFigures['r
   const figures: DatabaseFigures['reads'] = [];
   for (const [name, path] of paths) {
     stand.log(`${stand.kind}: reads, ${name}`);
-    figures.push({ name, ...(await runAutocannon({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })) });
+    figures.push({ name, ...(await runOpenLoop({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })) });
   }
   return { figures, plan };
 }

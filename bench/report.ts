@@ -26,6 +26,7 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
   }
   for (const [index, rate] of (runs[0]?.submission.length ? options.rates : []).entries()) {
     row(`execute at ${rate}/s: p50 / p99 ms (errors)`, (run) => latency(run.submission[index]));
+    row(`  floor: a bare Node server at ${rate}/s, p50 / p99 ms`, (run) => latency(run.floor[index]));
   }
   for (const [index, read] of (runs[0]?.reads ?? []).entries()) {
     row(`${read.name}: p50 / p99 ms (errors)`, (run) => latency(run.reads[index]));
