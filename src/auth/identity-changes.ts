@@ -32,11 +32,14 @@ export class IdentityChanges implements OnApplicationShutdown {
   /** Empties this process's cache and tells the others; never throws. */
   async changed(): Promise<void> {
     this.cache.clear();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('timed out')), PUBLISH_TIMEOUT_MS).unref());
+      const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PUBLISH_TIMEOUT_MS)));
       await Promise.race([this.publisher.get().publish(this.channel, String(Date.now())), timeout]);
     } catch (error) {
       this.logger.warn(`could not tell other processes of an identity change (${(error as Error).message}); their caches expire within ${this.config.authCacheMs} ms`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
