@@ -4,8 +4,9 @@ import { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { Initial1763900000000 } from './migrations/1763900000000-Initial';
 import { AuditEvents1764000000000 } from './migrations/1764000000000-AuditEvents';
+import { PartialIndexes1764100000000 } from './migrations/1764100000000-PartialIndexes';
 
-export const MIGRATIONS = [Initial1763900000000, AuditEvents1764000000000];
+export const MIGRATIONS = [Initial1763900000000, AuditEvents1764000000000, PartialIndexes1764100000000];
 
 /** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -6,13 +6,13 @@ import type { ExecutionStatus } from './execution-status';
 @Index('idx_executions_created', ['createdAt', 'id'])
 @Index('idx_executions_owner_created', ['ownerId', 'createdAt', 'id'])
 @Index('idx_executions_status_created', ['status', 'createdAt', 'id'])
-@Index('idx_executions_retried_from', ['retriedFrom'])
+@Index('idx_executions_retried_from', ['retriedFrom'], { where: '"retried_from" IS NOT NULL' })
 @Index('idx_executions_owner_status_created', ['ownerId', 'status', 'createdAt', 'id'])
 @Index('idx_executions_task_created', ['taskName', 'createdAt', 'id'])
 @Index('idx_executions_owner_task_created', ['ownerId', 'taskName', 'createdAt', 'id'])
-@Index('idx_executions_resource_created', ['resource', 'createdAt', 'id'])
-@Index('idx_executions_owner_resource_created', ['ownerId', 'resource', 'createdAt', 'id'])
-@Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true })
+@Index('idx_executions_resource_created', ['resource', 'createdAt', 'id'], { where: '"resource" IS NOT NULL' })
+@Index('idx_executions_owner_resource_created', ['ownerId', 'resource', 'createdAt', 'id'], { where: '"resource" IS NOT NULL' })
+@Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
 export class Execution {
   @PrimaryColumn('uuid')
   id: string;
