@@ -54,7 +54,7 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
     `### ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}${options.smoke ? ' (smoke)' : ''}`,
     '',
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ` +
-      `Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`.`,
+      `Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`.`,
     `Sizes: ${options.count} executions, ${options.clients} clients, worker concurrency ${options.concurrency}, ` +
       `${options.seconds} s per fixed-rate measurement, reads at ${READ_RATE}/s; phases: ${options.phases.join(', ')}.`,
     '',
