@@ -5,6 +5,7 @@ import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { AppConfig } from '../config/app-config';
 import { maskId } from '../logging/redaction';
 import { ExecutionQueues, JobToAdd } from '../queue/execution-queues';
+import { noteEnqueued } from './enqueued-at';
 import { Execution } from './execution.entity';
 import { crashIfInjected } from './fault-injection';
 
@@ -112,13 +113,7 @@ export class ExecutionIntake {
    */
   private async noteEnqueued(ids: string[]): Promise<void> {
     try {
-      // updated_at is kept: the note is bookkeeping, not a change a client should see.
-      await this.executions
-        .createQueryBuilder()
-        .update(Execution)
-        .set({ enqueuedAt: new Date(), updatedAt: () => 'updated_at' })
-        .where({ id: In(ids) })
-        .execute();
+      await noteEnqueued(this.executions, ids);
     } catch (error) {
       this.logger.warn(`could not note the enqueue of ${ids.length} executions (first ${maskId(ids[0])}): ${(error as Error).message}`);
     }

@@ -54,17 +54,16 @@ export class ExecutionRecorder {
    * attempt died. The record ends `failed`; true if this call settled it.
    */
   async failAbandoned(id: string, jobStarts: number, now = new Date()): Promise<boolean> {
-    const settled = await this.retried(`settling execution ${maskId(id)}`, () =>
-      this.executions
-        .createQueryBuilder()
-        .update(Execution)
-        .set({ status: 'failed', error: ABANDONED_REASON, traceback: null, completedAt: now, updatedAt: now })
-        .where(`id = :id AND status = :running AND attempts < :jobStarts AND NOT ${TAKEOVER_ALLOWED_SQL}`, { id, running: 'running', jobStarts })
-        .execute(),
+    const [record] = await this.retried(`settling execution ${maskId(id)}`, () =>
+      updateReturning(
+        this.executions,
+        { status: 'failed', error: ABANDONED_REASON, traceback: null, completedAt: now, updatedAt: now },
+        `id = :id AND status = :running AND attempts < :jobStarts AND NOT ${TAKEOVER_ALLOWED_SQL}`,
+        { id, running: 'running', jobStarts },
+      ),
     );
-    if (!settled.affected) return false;
-    const record = await this.executions.findOneBy({ id });
-    if (record) this.events.changed(record);
+    if (!record) return false;
+    this.events.changed(record);
     return true;
   }
 

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { updateReturning } from '../database/update-returning';
+import { noteEnqueued } from '../executions/enqueued-at';
 import { Execution } from '../executions/execution.entity';
 import { ABANDONED_REASON } from '../executions/takeover-rule';
 import { maskId } from '../logging/redaction';
@@ -94,32 +96,32 @@ export class ExecutionReconciler {
   private async apply(action: Exclude<ReconcileAction, 'leave'>, record: Execution, jobState: string): Promise<boolean> {
     const jobId = record.jobId ?? record.id;
     const now = new Date();
-    const asRead = { id: record.id, status: record.status, attempts: record.attempts };
+    const asRead = 'id = :id AND status = :status AND attempts = :attempts';
+    const asReadValues = { id: record.id, status: record.status, attempts: record.attempts };
     if (action === 'fail') {
-      const failed = await this.executions.update(asRead, { status: 'failed', error: ABANDONED_REASON, completedAt: now, updatedAt: now });
-      if (!failed.affected) return false;
+      const [failed] = await updateReturning(this.executions, { status: 'failed', error: ABANDONED_REASON, completedAt: now, updatedAt: now }, asRead, asReadValues);
+      if (!failed) return false;
       this.logger.warn(`execution ${maskId(record.id)} failed: its job is ${jobState} and ${ABANDONED_REASON}`);
-      await this.publish(record.id);
+      this.events.changed(failed);
       return true;
     }
-    const changed = await this.executions.update(asRead, {
-      status: 'pending',
-      updatedAt: now,
-      ...(record.status === 'running' ? { error: `attempt ${record.attempts} stopped without recording an outcome; requeued` } : {}),
-    });
-    if (!changed.affected) return false;
-    Object.assign(record, { status: 'pending' });
+    const [requeued] = await updateReturning(
+      this.executions,
+      {
+        status: 'pending',
+        updatedAt: now,
+        ...(record.status === 'running' ? { error: `attempt ${record.attempts} stopped without recording an outcome; requeued` } : {}),
+      },
+      asRead,
+      asReadValues,
+    );
+    if (!requeued) return false;
     // The finished job holds the id: it must go before the same id can be added again.
-    if (jobState !== 'unknown') await this.queues.remove(record.queue, jobId);
-    await this.queues.enqueue(record, this.registry.find(record.taskName), 0);
-    await this.executions.update({ id: record.id }, { enqueuedAt: new Date(), updatedAt: () => 'updated_at' });
-    this.logger.warn(`execution ${maskId(record.id)} was ${asRead.status} with its job ${jobState}; enqueued again`);
-    if (asRead.status === 'running') await this.publish(record.id);
+    if (jobState !== 'unknown') await this.queues.remove(requeued.queue, jobId);
+    await this.queues.enqueue(requeued, this.registry.find(requeued.taskName), 0);
+    await noteEnqueued(this.executions, [requeued.id]);
+    this.logger.warn(`execution ${maskId(record.id)} was ${record.status} with its job ${jobState}; enqueued again`);
+    if (record.status === 'running') this.events.changed(requeued);
     return true;
-  }
-
-  private async publish(id: string): Promise<void> {
-    const record = await this.executions.findOneBy({ id });
-    if (record) this.events.changed(record);
   }
 }
