@@ -28,16 +28,21 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
-/** Resolves when Redis answers PING, rejects with the reason otherwise. Used before start-up. */
-export async function probeRedis(url: string): Promise<void> {
+/** Runs `use` on a short-lived connection that does not retry; rejects if Redis cannot be reached. */
+export async function withProbeConnection<T>(url: string, use: (connection: IORedis) => Promise<T>): Promise<T> {
   const connection = createRedisConnection(url, 'probe');
   connection.on('error', () => undefined);
   try {
     await connection.connect();
-    await connection.ping();
+    return await use(connection);
   } finally {
     connection.disconnect();
   }
+}
+
+/** Resolves when Redis answers PING, rejects with the reason otherwise. Used before start-up. */
+export async function probeRedis(url: string): Promise<void> {
+  await withProbeConnection(url, (connection) => connection.ping());
 }
 
 /** A connection made on first use; its errors surface in the commands that fail, not as events. */

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { createRedisConnection } from './redis-connection';
+import { withProbeConnection } from './redis-connection';
 
 /**
  * BullMQ keeps jobs in Redis: with any eviction policy but `noeviction`, a full Redis silently
@@ -27,17 +27,12 @@ export class RedisPolicyCheck implements OnApplicationBootstrap {
 
   /** undefined when it cannot be read (CONFIG is often disabled on managed Redis). */
   private async readPolicy(): Promise<string | undefined> {
-    const connection = createRedisConnection(this.config.redisUrl, 'probe');
-    connection.on('error', () => undefined);
     try {
-      await connection.connect();
-      const reply = (await connection.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
+      const reply = (await withProbeConnection(this.config.redisUrl, (connection) => connection.call('CONFIG', 'GET', 'maxmemory-policy'))) as string[];
       return reply[1];
     } catch (error) {
       this.logger.debug(`could not read Redis maxmemory-policy: ${(error as Error).message}`);
       return undefined;
-    } finally {
-      connection.disconnect();
     }
   }
 }
