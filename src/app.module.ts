@@ -1,27 +1,41 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
-import { TokenAuthGuard } from './auth/token-auth.guard';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { ExecutionsApiModule } from './executions-api/executions-api.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './live/live.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsApiModule } from './metrics/metrics-api.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { WorkerProbeModule } from './metrics/worker-probe.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { ReconcilerModule } from './reconciler/reconciler.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
+import { WorkerModule } from './worker/worker.module';
 
 export interface AppModuleOptions {
   /** Modules holding the application's own `@ApiTask` providers. */
   taskModules?: Array<Type | DynamicModule>;
 }
 
+/** What every process loads: configuration, storage, the task registry and the executions core. */
+const CORE_MODULES = [LoggingModule, MetricsModule, TaskRegistryModule, ExecutionsModule, ReconcilerModule];
+
+/** What a process that serves HTTP adds (`ROLE=api` or `all`). */
+const API_MODULES = [RateLimitsModule, AuthModule, ExecutionsApiModule, LiveModule, AdminModule, HealthModule, MetricsApiModule];
+
+/**
+ * The process is the modules its role chooses: the API's controllers, gateway and auth only where
+ * HTTP is served, the BullMQ workers only where jobs run; a worker-only process serves its probes.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
@@ -29,23 +43,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
-        MetricsModule,
-        RateLimitsModule,
         DatabaseModule.forRoot({ migrate: true }),
-        TaskRegistryModule,
-        AuthModule,
-        ExecutionsModule,
-        ReconcilerModule,
-        AdminModule,
-        HealthModule,
+        ...CORE_MODULES,
+        ...(config.runsApi ? API_MODULES : [WorkerProbeModule]),
+        ...(config.runsWorker ? [WorkerModule] : []),
         ...(config.demoTasks ? [DemoModule] : []),
         ...(options.taskModules ?? []),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
-        { provide: APP_GUARD, useExisting: TokenAuthGuard },
       ],
     };
   }

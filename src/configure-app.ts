@@ -4,7 +4,7 @@ import { json } from 'express';
 import { serveConsole } from './admin/serve-console';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './docs/openapi';
-import { AuthenticatedWsAdapter } from './executions/authenticated-ws.adapter';
+import { AuthenticatedWsAdapter } from './live/authenticated-ws.adapter';
 import { corsOptions } from './http-security/cors-options';
 import { requestLimits } from './http-security/request-limits.middleware';
 import { securityHeaders } from './http-security/security-headers';

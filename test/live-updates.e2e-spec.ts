@@ -2,7 +2,7 @@ import { loadAppConfig } from '../src/config/load-app-config';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { FixtureTasksModule } from './support/fixture-tasks';
-import { WS_MAX_MESSAGE_BYTES } from '../src/executions/authenticated-ws.adapter';
+import { WS_MAX_MESSAGE_BYTES } from '../src/live/authenticated-ws.adapter';
 import { openSse, openWs, SseEvent } from './support/live-clients';
 import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
 import { createTestApp, TestApp } from './support/test-app';

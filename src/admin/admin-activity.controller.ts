@@ -7,7 +7,7 @@ import { ApiErrors } from '../common/api-docs';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
 import type { Caller } from '../permissions/caller';
 import { AdminApi } from './admin-only.guard';
-import { AdminOverview } from './admin-overview.service';
+import { AdminOverview } from './admin-overview';
 import { AdminOverviewDto, OverviewQuery } from './dto/admin-overview.dto';
 import { AuditPageDto, AuditQueryDto, toAuditEventDto } from './dto/audit-event.dto';
 

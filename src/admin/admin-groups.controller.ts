@@ -4,8 +4,8 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
 import { AdminApi } from './admin-only.guard';
-import { AdminDirectory } from './admin-directory.service';
-import { AdminIdentity } from './admin-identity.service';
+import { AdminDirectory } from './admin-directory';
+import { AdminIdentity } from './admin-identity';
 import { AdminGroupDto, CreateGroupDto } from './dto/admin-group.dto';
 
 @AdminApi()

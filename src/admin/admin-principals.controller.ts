@@ -4,8 +4,8 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
 import { AdminApi } from './admin-only.guard';
-import { AdminDirectory } from './admin-directory.service';
-import { AdminIdentity } from './admin-identity.service';
+import { AdminDirectory } from './admin-directory';
+import { AdminIdentity } from './admin-identity';
 import { AdminPrincipalDto, CreatePrincipalDto, UpdatePrincipalDto } from './dto/admin-principal.dto';
 import { AdminTokenDto, CreatedTokenDto, CreateTokenDto, toAdminTokenDto } from './dto/admin-token.dto';
 

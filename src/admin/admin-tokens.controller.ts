@@ -4,7 +4,7 @@ import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
 import { AdminApi } from './admin-only.guard';
-import { AdminIdentity } from './admin-identity.service';
+import { AdminIdentity } from './admin-identity';
 import { AdminTokenDto, toAdminTokenDto } from './dto/admin-token.dto';
 
 @AdminApi()

@@ -5,12 +5,12 @@ import { IdentityModule } from '../auth/identity.module';
 import { Execution } from '../executions/execution.entity';
 import { ExecutionsModule } from '../executions/executions.module';
 import { AdminActivityController } from './admin-activity.controller';
-import { AdminDirectory } from './admin-directory.service';
+import { AdminDirectory } from './admin-directory';
 import { AdminGrantsController } from './admin-grants.controller';
 import { AdminGroupsController } from './admin-groups.controller';
-import { AdminIdentity } from './admin-identity.service';
+import { AdminIdentity } from './admin-identity';
 import { AdminOnlyGuard } from './admin-only.guard';
-import { AdminOverview } from './admin-overview.service';
+import { AdminOverview } from './admin-overview';
 import { AdminPrincipalsController } from './admin-principals.controller';
 import { AdminTokensController } from './admin-tokens.controller';
 

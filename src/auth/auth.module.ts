@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { Authenticator } from './authenticator';
 import { BootstrapAdmin } from './bootstrap-admin';
-import { LastUsedTracker } from './last-used.tracker';
+import { LastUsedTracker } from './last-used-tracker';
 import { MeController } from './me.controller';
 import { IdentityModule } from './identity.module';
 import { TokenAuthGuard } from './token-auth.guard';
@@ -11,7 +12,14 @@ import { TokenStrategy } from './token.strategy';
 @Module({
   imports: [PassportModule, IdentityModule],
   controllers: [MeController],
-  providers: [Authenticator, LastUsedTracker, TokenStrategy, TokenAuthGuard, BootstrapAdmin],
+  providers: [
+    Authenticator,
+    LastUsedTracker,
+    TokenStrategy,
+    TokenAuthGuard,
+    { provide: APP_GUARD, useExisting: TokenAuthGuard },
+    BootstrapAdmin,
+  ],
   exports: [Authenticator, TokenAuthGuard, IdentityModule],
 })
 export class AuthModule {}

@@ -5,7 +5,7 @@ import { ApiToken } from './api-token.entity';
 import { Authenticator } from './authenticator';
 import { CallerCache } from './caller-cache';
 import type { IdentityChanges } from './identity-changes';
-import type { LastUsedTracker } from './last-used.tracker';
+import type { LastUsedTracker } from './last-used-tracker';
 import { generateTokenSecret, hashTokenSecret } from './token-secret';
 
 describe(Authenticator.name, () => {
@@ -21,7 +21,6 @@ describe(Authenticator.name, () => {
       { touch: jest.fn() } as unknown as LastUsedTracker,
       new CallerCache(config),
       { listening: true } as unknown as IdentityChanges,
-      config,
     );
   });
 

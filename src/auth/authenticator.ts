@@ -1,7 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
 import { Caller } from '../permissions/caller';
 import { ApiToken } from './api-token.entity';
 import { CallerCache } from './caller-cache';
@@ -9,7 +8,7 @@ import { GroupMembership } from './group-membership.entity';
 import { Group } from './group.entity';
 import { IdentityChanges } from './identity-changes';
 import { PermissionGrant } from './permission-grant.entity';
-import { LastUsedTracker } from './last-used.tracker';
+import { LastUsedTracker } from './last-used-tracker';
 import { Principal } from './principal.entity';
 import { hashTokenSecret, looksLikeToken, secretMatchesHash } from './token-secret';
 
@@ -26,11 +25,10 @@ export class Authenticator implements OnModuleInit {
     private readonly lastUsed: LastUsedTracker,
     private readonly cache: CallerCache,
     private readonly changes: IdentityChanges,
-    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    if (this.config.runsApi) this.changes.listen();
+    this.changes.listen();
   }
 
   async authenticate(secret: string): Promise<Authentication> {

@@ -22,7 +22,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.bootstrapAdmin || !this.config.runsApi) return;
+    if (!this.config.bootstrapAdmin) return;
     if (await this.principals.hasAnyPrincipal()) return;
     try {
       await this.principals.createPrincipal({ name: BOOTSTRAP_ADMIN_NAME, kind: 'user', isAdmin: true });

@@ -7,7 +7,7 @@ import { In, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { AuditLog } from '../audit/audit-log';
 import { Caller } from '../permissions/caller';
-import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { ExecutionEventsPublisher } from './execution-events-publisher';
 import { maskId } from '../logging/redaction';
 import { CancelChannel } from '../queue/cancel-channel';
 import { ExecutionQueues } from '../queue/execution-queues';

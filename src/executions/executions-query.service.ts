@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
 import { NotFoundError, PermissionDeniedError } from '../common/domain-errors';
-import { AbilityFactory } from '../permissions/ability.factory';
+import { AbilityFactory } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { Execution } from './execution.entity';

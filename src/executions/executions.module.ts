@@ -1,29 +1,42 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { EventsModule } from '../events/events.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
 import { Execution } from './execution.entity';
-import { ExecutionRecorder } from './execution-recorder';
-import { ExecutionRunner } from './execution-runner';
-import { ExecutionWorkers } from './execution-workers';
-import { ExecutionsController } from './executions.controller';
-import { ExecutionEventsController } from './execution-events.controller';
-import { ExecutionsGateway } from './executions.gateway';
-import { ExecutionIntake } from './execution-intake';
-import { ExecutionsService } from './executions.service';
-import { StatisticsCache } from './statistics-cache';
-import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionControlService } from './execution-control.service';
-import { RunningExecutions } from './running-executions';
+import { ExecutionEventsPublisher } from './execution-events-publisher';
+import { ExecutionIntake } from './execution-intake';
+import { ExecutionMetrics } from './execution-metrics';
+import { ExecutionsQueryService } from './executions-query.service';
+import { ExecutionsService } from './executions.service';
 import { IdempotencyKeys } from './idempotency-keys';
-import { TasksController } from './tasks.controller';
+import { StatisticsCache } from './statistics-cache';
 
+/**
+ * The executions core every process loads: submitting, controlling and reading records, and
+ * announcing their changes. HTTP, live streams and the worker build on it (never the reverse).
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, EventsModule, AuditModule],
-  controllers: [TasksController, ExecutionsController, ExecutionEventsController],
-  providers: [ExecutionsService, ExecutionIntake, StatisticsCache, ExecutionsQueryService, ExecutionControlService, ExecutionRecorder, ExecutionRunner, ExecutionWorkers, RunningExecutions, IdempotencyKeys, ExecutionsGateway],
-  exports: [ExecutionsService, ExecutionsQueryService],
+  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule],
+  providers: [
+    ExecutionsService,
+    ExecutionIntake,
+    IdempotencyKeys,
+    ExecutionControlService,
+    ExecutionsQueryService,
+    StatisticsCache,
+    ExecutionEventsPublisher,
+    ExecutionMetrics,
+  ],
+  exports: [
+    TypeOrmModule,
+    QueueModule,
+    PermissionsModule,
+    ExecutionsService,
+    ExecutionControlService,
+    ExecutionsQueryService,
+    ExecutionEventsPublisher,
+  ],
 })
 export class ExecutionsModule {}

@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { AuditLog } from '../audit/audit-log';
 import { isUniqueViolation } from '../database/unique-violation';
-import { AbilityFactory, Action } from '../permissions/ability.factory';
+import { AbilityFactory, Action } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
 import { jobFor } from '../queue/execution-queues';

@@ -1,5 +1,5 @@
 import { Brackets, WhereExpressionBuilder } from 'typeorm';
-import { AppAbility } from '../permissions/ability.factory';
+import { AppAbility } from '../permissions/ability-factory';
 import { Execution } from './execution.entity';
 
 /** Columns a CASL condition on Execution may name; anything else fails closed. */

@@ -3,7 +3,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndica
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
-import { RedisHealthIndicator } from './redis.health';
+import { RedisHealthIndicator } from './redis-health.indicator';
 
 /** Probes for orchestrators; no token needed. */
 @ApiTags('health')

@@ -1,15 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { QueueModule } from '../queue/queue.module';
-import { ExecutionMetrics } from './execution-metrics';
 import { Metrics } from './metrics';
-import { MetricsController } from './metrics.controller';
-import { WorkerProbeServer } from './worker-probe.server';
 
+/** The process's metrics registry, for every feature that counts something. */
 @Global()
-@Module({
-  imports: [QueueModule],
-  controllers: [MetricsController],
-  providers: [Metrics, ExecutionMetrics, WorkerProbeServer],
-  exports: [Metrics, ExecutionMetrics],
-})
+@Module({ providers: [Metrics], exports: [Metrics] })
 export class MetricsModule {}

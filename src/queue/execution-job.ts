@@ -12,6 +12,15 @@ export function attemptsWithThisStart(data: ExecutionJobData, attemptsStarted: n
 
 export const EXECUTION_JOB_NAME = 'execute';
 
+/** What the queue reads of an execution record to build its job. */
+export interface QueuedRecord {
+  id: string;
+  queue: string;
+  attempts: number;
+  maxAttempts: number;
+  priority: number | null;
+}
+
 /** Callers say 1 (least) … 100 (most urgent); BullMQ runs its lowest number first. */
 export function toBullPriority(priority: number): number {
   return 101 - priority;

@@ -3,9 +3,8 @@ import { JobsOptions, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { ServiceUnavailableError } from '../common/domain-errors';
-import { Execution } from '../executions/execution.entity';
 import { TaskDefinition } from '../task-registry/task-definition';
-import { DEFAULT_PRIORITY, EXECUTION_JOB_NAME, ExecutionJobData, toBullPriority } from './execution-job';
+import { DEFAULT_PRIORITY, EXECUTION_JOB_NAME, ExecutionJobData, QueuedRecord, toBullPriority } from './execution-job';
 import { createRedisConnection } from './redis-connection';
 import { whenReady } from './redis-ready';
 
@@ -21,7 +20,7 @@ export interface JobToAdd {
 }
 
 /** The job of an execution: `jobId` = execution id; attempts, backoff, delay and priority from the record and task. */
-export function jobFor(execution: Execution, task: TaskDefinition | undefined, delayMs: number): JobToAdd {
+export function jobFor(execution: QueuedRecord, task: TaskDefinition | undefined, delayMs: number): JobToAdd {
   return {
     data: { executionId: execution.id, ...(execution.attempts > 0 ? { attemptsBefore: execution.attempts } : {}) },
     opts: {
@@ -62,7 +61,7 @@ export class ExecutionQueues implements OnApplicationShutdown {
   }
 
   /** Adds the job with `jobId` = execution id, so adding it again is never a second job. */
-  async enqueue(execution: Execution, task: TaskDefinition | undefined, delayMs: number): Promise<void> {
+  async enqueue(execution: QueuedRecord, task: TaskDefinition | undefined, delayMs: number): Promise<void> {
     await this.enqueueMany(execution.queue, [jobFor(execution, task, delayMs)]);
   }
 

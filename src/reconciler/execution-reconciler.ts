@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
-import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { ExecutionEventsPublisher } from '../executions/execution-events-publisher';
 import { updateReturning } from '../database/update-returning';
 import { noteEnqueued } from '../executions/enqueued-at';
 import { Execution } from '../executions/execution.entity';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { API_TASK_METADATA, ApiTaskMetadata } from './api-task.decorator';
-import { toTaskDefinition } from './task-definition.factory';
+import { toTaskDefinition } from './task-definition-factory';
 import { TaskRegistry } from './task-registry';
 
 /** Finds every `@ApiTask` method among the application's providers and registers it. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-errors';
-import { TaskDeclarationError } from './task-declaration.error';
+import { TaskDeclarationError } from './task-declaration-error';
 import { TaskDefinition } from './task-definition';
 
 @Injectable()

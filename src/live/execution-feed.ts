@@ -4,8 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { ExecutionDto } from '../executions/dto/execution.dto';
 import { createRedisConnection, LazyRedis } from '../queue/redis-connection';
 import { whenReady } from '../queue/redis-ready';
-import { eventsChannel, eventsKey } from './event-keys';
-import { ExecutionEvent } from './execution-event';
+import { eventsChannel, eventsKey } from '../executions/event-keys';
+import { ExecutionEvent } from '../executions/execution-event';
 
 type Listener = (event: ExecutionEvent) => void;
 
@@ -29,7 +29,6 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.runsApi) return;
     this.subscriber = createRedisConnection(this.config.redisUrl, 'worker');
     this.subscriber.on('error', (error) => this.logger.warn(`event subscription: ${error.message}`));
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));

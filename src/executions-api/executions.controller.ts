@@ -3,12 +3,12 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation 
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
-import { ExecutionAcceptedDto, ExecutionDto, ExecutionPageDto, ExecutionStatisticsDto, toExecutionDto } from './dto/execution.dto';
-import { LatestQuery, ListExecutionsQuery, StatisticsQuery } from './dto/list-executions.query';
-import { UpdateExecutionDto } from './dto/update-execution.dto';
-import { ExecutionControlService } from './execution-control.service';
-import { ExecutionsService } from './executions.service';
-import { ExecutionsQueryService } from './executions-query.service';
+import { ExecutionAcceptedDto, ExecutionDto, ExecutionPageDto, ExecutionStatisticsDto, toExecutionDto } from '../executions/dto/execution.dto';
+import { LatestQuery, ListExecutionsQuery, StatisticsQuery } from '../executions/dto/list-executions.query';
+import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
+import { ExecutionControlService } from '../executions/execution-control.service';
+import { ExecutionsService } from '../executions/executions.service';
+import { ExecutionsQueryService } from '../executions/executions-query.service';
 
 @ApiAuthenticated('executions')
 @Controller('executions')

@@ -1,5 +1,5 @@
 import { ApiTaskMetadata } from './api-task.decorator';
-import { TaskDeclarationError } from './task-declaration.error';
+import { TaskDeclarationError } from './task-declaration-error';
 import { TaskDefinition } from './task-definition';
 import { defaultTaskName, MAX_TASK_NAME_LENGTH, PERMISSION_PATTERN, QUEUE_PATTERN, TASK_NAME_PATTERN } from './task-naming';
 
@@ -42,21 +42,21 @@ export function toTaskDefinition(
     if (!Number.isInteger(delayMs) || delayMs < 0) throw fail('backoff.delayMs must be a whole number ≥ 0');
   }
 
-  return new TaskDefinition(
+  return new TaskDefinition({
     name,
-    description.trim(),
-    [...permissions],
-    options.public === true,
-    options.kwargs,
-    options.timeoutMs,
-    options.attempts ?? 1,
-    options.backoff,
+    description: description.trim(),
+    permissions: [...permissions],
+    isPublic: options.public === true,
+    kwargsType: options.kwargs,
+    timeoutMs: options.timeoutMs,
+    attempts: options.attempts ?? 1,
+    backoff: options.backoff,
     queue,
-    options.concurrency,
-    options.acceptsFile === true,
+    concurrency: options.concurrency,
+    acceptsFile: options.acceptsFile === true,
     source,
     handler,
-  );
+  });
 }
 
 function checkPositiveInt(value: number | undefined, field: string, fail: (problem: string) => Error): void {

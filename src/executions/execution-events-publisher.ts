@@ -1,10 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
-import { Execution } from '../executions/execution.entity';
-import { isTerminal } from '../executions/execution-status';
+import { ExecutionDto, toExecutionDto } from './dto/execution.dto';
+import { Execution } from './execution.entity';
+import { isTerminal } from './execution-status';
 import { maskId } from '../logging/redaction';
-import { ExecutionMetrics } from '../metrics/execution-metrics';
+import { ExecutionMetrics } from './execution-metrics';
 import { LazyRedis } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
 

@@ -26,7 +26,6 @@ export class ExecutionWorkers implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.runsWorker) return;
     const known = this.registry.queues(this.config.workerConcurrency);
     for (const unknown of this.config.queues.filter((queue) => !known.has(queue))) {
       this.logger.warn(`QUEUES names "${unknown}", which no registered task uses`);

@@ -1,8 +1,8 @@
 import { effectivePermissions } from '../auth/authenticator';
 import { Execution } from '../executions/execution.entity';
-import { toTaskDefinition } from '../task-registry/task-definition.factory';
+import { toTaskDefinition } from '../task-registry/task-definition-factory';
 import { TaskRegistry } from '../task-registry/task-registry';
-import { AbilityFactory } from './ability.factory';
+import { AbilityFactory } from './ability-factory';
 import { Caller } from './caller';
 
 function registryWith(...tasks: Array<[string, string[]]>): TaskRegistry {

@@ -1,4 +1,4 @@
-import type { ExecutionDto } from '../executions/dto/execution.dto';
+import type { ExecutionDto } from './dto/execution.dto';
 
 /** One change of an execution, as delivered to SSE and WebSocket clients. */
 export interface ExecutionEvent {

@@ -1,11 +1,11 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { ExecutionFeed } from '../events/execution-feed';
+import { ExecutionFeed } from './execution-feed';
 import type { Caller } from '../permissions/caller';
 import type { AuthenticatedRequest } from './authenticated-ws.adapter';
-import { type ExecutionDto, toExecutionDto } from './dto/execution.dto';
-import { ExecutionsService } from './executions.service';
+import { type ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
+import { ExecutionsService } from '../executions/executions.service';
 import type { WsInbound } from './ws-messages';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;

@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ExecutionEventsPublisher } from '../events/execution-events.publisher';
+import { ExecutionEventsPublisher } from '../executions/execution-events-publisher';
 import { AppConfig } from '../config/app-config';
 import { updateReturning } from '../database/update-returning';
 import { maskId } from '../logging/redaction';
 import { ProgressUpdate } from '../task-registry/task-context';
-import { Execution } from './execution.entity';
+import { Execution } from '../executions/execution.entity';
 import { persistWithRetry } from './persist-with-retry';
-import { ABANDONED_REASON, TAKEOVER_ALLOWED_SQL } from './takeover-rule';
+import { ABANDONED_REASON, TAKEOVER_ALLOWED_SQL } from '../executions/takeover-rule';
 
 const MAX_TRACEBACK_CHARS = 64 * 1024;
 const MAX_TEXT_CHARS = 8 * 1024;

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { InvalidInputError } from '../common/domain-errors';
 import { findLimitViolation, JsonLimits } from '../http-security/json-limits';
-import { ExecuteTaskDto } from './dto/execute-task.dto';
+import { ExecuteTaskDto } from '../executions/dto/execute-task.dto';
 
 const NUMERIC = ['priority', 'delay_ms', 'timeout_ms'] as const;
 const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);

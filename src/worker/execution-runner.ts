@@ -1,17 +1,16 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { plainToInstance } from 'class-transformer';
 import { AppConfig } from '../config/app-config';
 import { maskId } from '../logging/redaction';
-import { CancelChannel } from '../queue/cancel-channel';
 import { TaskContext } from '../task-registry/task-context';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
-import { Execution } from './execution.entity';
+import { Execution } from '../executions/execution.entity';
 import { ExecutionRecorder } from './execution-recorder';
 import { CancelRequested, ExecutionTimedOut } from './run-abort';
 import { RunningExecutions } from './running-executions';
-import { ABANDONED_REASON } from './takeover-rule';
+import { ABANDONED_REASON } from '../executions/takeover-rule';
 import { checkProgress, checkResult } from './task-result';
 
 /**
@@ -24,7 +23,7 @@ import { checkProgress, checkResult } from './task-result';
  * handler returns later is dropped by the fenced write.
  */
 @Injectable()
-export class ExecutionRunner implements OnModuleInit {
+export class ExecutionRunner {
   private readonly logger = new Logger(ExecutionRunner.name);
 
   constructor(
@@ -32,12 +31,7 @@ export class ExecutionRunner implements OnModuleInit {
     private readonly registry: TaskRegistry,
     private readonly recorder: ExecutionRecorder,
     private readonly running: RunningExecutions,
-    private readonly cancels: CancelChannel,
   ) {}
-
-  onModuleInit(): void {
-    this.cancels.onCancel((executionId) => this.running.cancel(executionId));
-  }
 
   /**
    * `jobStarts`: how many attempts the record should count once this start is one of them (the

@@ -1,5 +1,5 @@
 import { ApiTaskMetadata } from './api-task.decorator';
-import { toTaskDefinition } from './task-definition.factory';
+import { toTaskDefinition } from './task-definition-factory';
 
 const handler = () => undefined;
 const declare = (permissions: string[], options: ApiTaskMetadata['options'] = {}, description = 'does things') =>

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Execution } from '../executions/execution.entity';
-import { isTerminal } from '../executions/execution-status';
-import { Metrics } from './metrics';
+import { Execution } from './execution.entity';
+import { isTerminal } from './execution-status';
+import { Metrics } from '../metrics/metrics';
 
 /** Counts execution state changes where they happen (the worker or API process that made them). */
 @Injectable()

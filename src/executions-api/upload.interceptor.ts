@@ -7,7 +7,7 @@ import { Observable } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { Caller } from '../permissions/caller';
 import { TaskRegistry } from '../task-registry/task-registry';
-import { ExecutionsService } from './executions.service';
+import { ExecutionsService } from '../executions/executions.service';
 
 /**
  * Checks the task before a byte is stored (404 unknown, 415 takes no file, 403 not permitted), then

@@ -12,7 +12,7 @@ import { CreatedToken, TokensService } from '../auth/tokens.service';
 import { AuditLog } from '../audit/audit-log';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import type { Caller } from '../permissions/caller';
-import { AdminDirectory } from './admin-directory.service';
+import { AdminDirectory } from './admin-directory';
 import { CreateGrantDto } from './dto/admin-grant.dto';
 import { CreatePrincipalDto, UpdatePrincipalDto } from './dto/admin-principal.dto';
 import { CreateTokenDto } from './dto/admin-token.dto';
