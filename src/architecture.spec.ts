@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * The tree's two rules, checked on the source itself: imports run one way (a process role builds
+ * on the executions core, the core on the foundations, never back), and file names follow one rule.
+ */
+const SRC = __dirname;
+
+const ROLES = ['executions-api', 'live', 'worker'];
+const FOUNDATIONS = [
+  'audit',
+  'auth',
+  'common',
+  'config',
+  'database',
+  'http-security',
+  'logging',
+  'metrics',
+  'permissions',
+  'queue',
+  'rate-limits',
+  'task-registry',
+];
+/** Features that compose others: free to import anything but the process roles. */
+const FEATURES = ['admin', 'reconciler', 'health', 'cli', 'demo', 'docs'];
+/** The one part of the core a foundation may know: the record's shape (ability rules, entity list). */
+const CORE_SHAPE = ['executions/execution.entity.ts', 'executions/execution-status.ts'];
+
+/** Folders each folder must not import from. */
+const FORBIDDEN: Record<string, string[]> = {
+  ...Object.fromEntries(FOUNDATIONS.map((folder) => [folder, ['executions', ...ROLES, ...FEATURES]])),
+  executions: [...ROLES, ...FEATURES],
+  'executions-api': ['live', 'worker', ...FEATURES],
+  live: ['executions-api', 'worker', ...FEATURES],
+  worker: ['executions-api', 'live', ...FEATURES],
+  ...Object.fromEntries(FEATURES.map((folder) => [folder, ROLES])),
+};
+
+const ROLE_SUFFIXES = [
+  'module',
+  'controller',
+  'service',
+  'gateway',
+  'guard',
+  'interceptor',
+  'strategy',
+  'subscriber',
+  'filter',
+  'pipe',
+  'adapter',
+  'middleware',
+  'indicator',
+  'entity',
+  'dto',
+  'query',
+  'decorator',
+  'command',
+  'commands',
+  'tasks',
+];
+const FILE_NAME = new RegExp(`^[a-z0-9-]+(\\.(${ROLE_SUFFIXES.join('|')}))?(\\.spec)?\\.ts$`);
+const MIGRATION_NAME = /^\d{13}-[A-Z][A-Za-z]+\.ts$/;
+
+/** Class decorators whose classes are named `<Name><Role>` and live in `<name>.<role>.ts`. */
+const ROLE_OF_DECORATOR: Record<string, string> = {
+  Module: 'module',
+  Controller: 'controller',
+  WebSocketGateway: 'gateway',
+  Catch: 'filter',
+  EventSubscriber: 'subscriber',
+};
+const INJECTABLE_ROLES = ['Service', 'Guard', 'Interceptor', 'Strategy', 'Pipe', 'Indicator', 'Subscriber', 'Tasks'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function topFolder(path: string): string | undefined {
+  const parts = relative(SRC, path).split(sep);
+  return parts.length > 1 ? parts[0] : undefined;
+}
+
+/** Relative imports of a file (value and type imports alike), resolved to source paths. */
+export function importsOf(file: string, text = readFileSync(file, 'utf8')): string[] {
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+'(\.{1,2}\/[^']+)'/g)].map((match) => match[1]);
+  return specifiers.map((specifier) => resolve(dirname(file), specifier) + '.ts');
+}
+
+const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/** The file name a decorated class must have, or undefined when no rule applies to it. */
+export function expectedFileName(decorator: string, className: string): string | undefined {
+  if (decorator === 'Entity') return `${kebab(className)}.entity.ts`;
+  const role = ROLE_OF_DECORATOR[decorator] ?? (decorator === 'Injectable' ? INJECTABLE_ROLES.find((r) => className.endsWith(r))?.toLowerCase() : undefined);
+  if (decorator !== 'Injectable' && !role) return undefined;
+  if (!role) return `${kebab(className)}.ts`;
+  const stem = className.slice(0, -role.length);
+  return `${kebab(stem)}.${role}.ts`;
+}
+
+const files = sourceFiles(SRC).filter((file) => !file.endsWith('.spec.ts'));
+
+describe('import direction', () => {
+  it('places every folder of src/ in a layer', () => {
+    const folders = new Set(files.map(topFolder).filter((folder) => folder !== undefined));
+    const known = new Set(Object.keys(FORBIDDEN));
+    expect([...folders].filter((folder) => !known.has(folder))).toEqual([]);
+  });
+
+  it('reads the imports it checks', () => {
+    const imports = importsOf(join(SRC, 'worker/worker.module.ts')).map((path) => relative(SRC, path));
+    expect(imports).toContain('executions/executions.module.ts');
+  });
+
+  it('has no import against the direction api | live | worker → executions → foundations', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = topFolder(file);
+      if (!from) continue;
+      for (const target of importsOf(file)) {
+        const to = topFolder(target);
+        if (!to || !FORBIDDEN[from].includes(to)) continue;
+        if (to === 'executions' && !['executions', ...ROLES].includes(from) && CORE_SHAPE.includes(relative(SRC, target))) continue;
+        violations.push(`${relative(SRC, file)} imports ${relative(SRC, target)}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('file names', () => {
+  it('are kebab-case, with a dot only before a Nest role', () => {
+    const wrong = sourceFiles(SRC)
+      .map((file) => relative(SRC, file))
+      .filter((path) => {
+        const name = path.split(sep).pop()!;
+        return !FILE_NAME.test(name) && !(path.includes(`migrations${sep}`) && MIGRATION_NAME.test(name));
+      });
+    expect(wrong).toEqual([]);
+  });
+
+  it('match the provider, controller, module or entity they hold', () => {
+    const wrong: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/@(\w+)\([^)]*\)\s*(?:@\w+\([\s\S]*?\)\s*)*export (?:abstract )?class (\w+)/g)) {
+        const expected = expectedFileName(match[1], match[2]);
+        const actual = file.split(sep).pop();
+        if (expected && expected !== actual) wrong.push(`${relative(SRC, file)}: ${match[2]} belongs in ${expected}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('derives names the way the rule says', () => {
+    expect(expectedFileName('Injectable', 'ExecutionsQueryService')).toBe('executions-query.service.ts');
+    expect(expectedFileName('Injectable', 'ExecutionRecorder')).toBe('execution-recorder.ts');
+    expect(expectedFileName('Controller', 'TasksController')).toBe('tasks.controller.ts');
+    expect(expectedFileName('Entity', 'ApiToken')).toBe('api-token.entity.ts');
+    expect(expectedFileName('ApiProperty', 'Whatever')).toBeUndefined();
+  });
+});
