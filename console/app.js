@@ -1,10 +1,13 @@
+// @ts-check
 // The shell: sign-in state, the header and nav, and hash routing to the pages.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, clearToken, getToken, onUnauthorized, setToken } from './api.js';
 import { connectLive, disconnectLive, liveState } from './live.js';
-import { ErrorNote, Loading, NotAvailable, Toasts, useStore } from './components.js';
+import { ErrorNote, Loading, NotAvailable } from './components.js';
+import { useStore } from './store.js';
+import { Toasts } from './toasts.js';
 import { SignInPage } from './pages/sign-in.js';
 import { ExecutionsPage } from './pages/executions.js';
 import { ExecutionDetailPage } from './pages/execution-detail.js';
@@ -15,6 +18,11 @@ import { GroupsPage } from './pages/groups.js';
 import { TokensPage } from './pages/tokens.js';
 import { AuditPage } from './pages/audit.js';
 
+/** @typedef {import('./types.js').Me} Me */
+/** @typedef {{ page: string, id: string | null }} Route */
+/** @typedef {{ label: string, component: import('preact').FunctionComponent<any>, admin?: boolean }} PageInfo */
+
+/** @type {Record<string, PageInfo>} */
 const PAGES = {
   executions: { label: 'Executions', component: ExecutionsPage },
   tasks: { label: 'Tasks', component: TasksPage },
@@ -25,6 +33,7 @@ const PAGES = {
   audit: { label: 'Audit', component: AuditPage, admin: true },
 };
 
+/** @returns {Route} */
 function parseHash() {
   const [page = 'executions', id = null] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   return { page, id: id && decodeURIComponent(id) };
@@ -46,6 +55,7 @@ function LiveIndicator() {
   return html`<span class=${`live live-${state}`} title="Live updates over WebSocket">${label}</span>`;
 }
 
+/** @param {{ me: Me, page: string, onSignOut: () => void }} props */
 function Header({ me, page, onSignOut }) {
   const isAdmin = me.principal.is_admin;
   const links = Object.entries(PAGES).filter(([, info]) => isAdmin || !info.admin);
@@ -64,7 +74,9 @@ function Header({ me, page, onSignOut }) {
   </header>`;
 }
 
+/** @param {{ me: Me, route: Route }} props */
 function Main({ me, route }) {
+  /** @type {PageInfo | undefined} */
   const page = route.page === 'executions' && route.id ? { label: 'Execution', component: ExecutionDetailPage } : PAGES[route.page];
   useEffect(() => void (document.title = `${page?.label ?? 'Not found'} · taskgate`), [page?.label]);
   if (!page) {
@@ -79,9 +91,9 @@ function Main({ me, route }) {
 function App() {
   const route = useRoute();
   const [token, setTokenState] = useState(getToken);
-  const [me, setMe] = useState(null);
+  const [me, setMe] = useState(/** @type {Me | null} */ (null));
   const [notice, setNotice] = useState('');
-  const [meError, setMeError] = useState(null);
+  const [meError, setMeError] = useState(/** @type {unknown} */ (null));
 
   const signedOut = (message = '') => {
     setTokenState(null);
@@ -101,6 +113,7 @@ function App() {
     return disconnectLive;
   }, [token]);
 
+  /** @type {(secret: string, who: Me) => void} */
   const signIn = (secret, who) => {
     setToken(secret);
     setMe(who);
@@ -125,6 +138,6 @@ function App() {
   return html`${body}<${Toasts} />`;
 }
 
-const root = document.getElementById('app');
+const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 root.textContent = ''; // the boot message: Preact 11 renders beside existing children, not over them
 render(html`<${App} />`, root);

@@ -1,11 +1,20 @@
+// @ts-check
 // Formatting helpers: pure functions, no DOM.
 
+/** @typedef {import('./types.js').ExecutionStatus} ExecutionStatus */
+
+/** @type {ExecutionStatus[]} */
 export const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'];
+/** @type {ExecutionStatus[]} */
 export const TERMINAL = ['completed', 'failed', 'cancelled', 'timeout'];
 
+/** @param {ExecutionStatus} status */
 export const isTerminal = (status) => TERMINAL.includes(status);
 
-/** "3 s ago", "5 min ago", "in 2 h", or a date for anything older than a week. */
+/**
+ * "3 s ago", "5 min ago", "in 2 h", or a date for anything older than a week.
+ * @param {string | null | undefined} iso
+ */
 export function relativeTime(iso, now = Date.now()) {
   if (!iso) return '—';
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
@@ -17,7 +26,10 @@ export function relativeTime(iso, now = Date.now()) {
   return seconds < 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
 }
 
-/** "850 ms", "1.2 s", "3 min 4 s", "2 h 5 min". */
+/**
+ * "850 ms", "1.2 s", "3 min 4 s", "2 h 5 min".
+ * @param {number | null | undefined} ms
+ */
 export function duration(ms) {
   if (ms === null || ms === undefined) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -27,32 +39,42 @@ export function duration(ms) {
   return `${Math.floor(totalSeconds / 3600)} h ${Math.floor((totalSeconds % 3600) / 60)} min`;
 }
 
+/** @param {string | null | undefined} iso */
 export function dateTime(iso) {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
-/** `<input type="datetime-local">` gives local time without a zone; the API wants ISO. */
+/**
+ * `<input type="datetime-local">` gives local time without a zone; the API wants ISO.
+ * @param {string} value
+ */
 export function localInputToIso(value) {
   return value ? new Date(value).toISOString() : '';
 }
 
+/** @param {unknown} value */
 export function prettyJson(value) {
   return JSON.stringify(value, null, 2);
 }
 
+/** @param {unknown} value */
 export function compactJson(value, max = 120) {
   if (value === null || value === undefined) return '';
   const text = JSON.stringify(value);
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/** @param {string | null | undefined} id */
 export function shortId(id) {
   return id ? id.slice(0, 8) : '';
 }
 
-/** The API's `{message}` may be a string or a list of strings. */
+/**
+ * The API's `{message}` may be a string or a list of strings.
+ * @param {unknown} error
+ */
 export function errorText(error) {
-  const message = error?.message;
+  const message = /** @type {{ message?: unknown } | null | undefined} */ (error)?.message;
   if (Array.isArray(message)) return message.join('; ');
   return message ? String(message) : String(error);
 }

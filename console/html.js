@@ -1,3 +1,4 @@
+// @ts-check
 import { h } from 'preact';
 import htm from 'htm';
 

@@ -1,24 +1,36 @@
+// @ts-check
 // The one WebSocket of a signed-in console: subscriptions counted per execution, re-sent after a reconnect.
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from './api.js';
-import { createStore, toast } from './components.js';
+import { createStore } from './store.js';
+import { toast } from './toasts.js';
+
+/** @typedef {import('./types.js').TaskUpdateMessage} TaskUpdateMessage */
+/** @typedef {'open' | 'connecting' | 'reconnecting' | 'closed'} LiveState */
 
 const MAX_SUBSCRIPTIONS = 100; // the server's limit per socket
 const MAX_BACKOFF_MS = 30_000;
 
+/** @type {WebSocket | null} */
 let socket = null;
+/** @type {string | null} */
 let token = null;
 let backoffMs = 1000;
-let retryTimer = null;
-/** 'open' | 'connecting' | 'reconnecting' | 'closed', for the header's indicator. */
-export const liveState = createStore('closed');
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let retryTimer;
+/** For the header's indicator. */
+export const liveState = createStore(/** @type {LiveState} */ ('closed'));
+/** @type {Map<string, number>} */
 const interest = new Map(); // execution id → how many components want its updates
+/** @type {Set<(message: TaskUpdateMessage) => void>} */
 const updateListeners = new Set();
 
+/** @param {import('./types.js').LiveRequest} message */
 function send(message) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+/** @param {string} secret */
 export function connectLive(secret) {
   disconnectLive();
   token = secret;
@@ -34,7 +46,6 @@ export function disconnectLive() {
     socket = null;
   }
   liveState.set('closed'); // `interest` stays: it belongs to the mounted components
-
 }
 
 function open() {
@@ -51,6 +62,7 @@ function open() {
     for (const id of interest.keys()) send({ type: 'subscribe', execution_id: id });
   };
   ws.onmessage = (event) => {
+    /** @type {import('./types.js').LiveMessage} */
     let message;
     try {
       message = JSON.parse(event.data);
@@ -72,6 +84,7 @@ function open() {
   };
 }
 
+/** @param {string} id */
 function subscribe(id) {
   const count = interest.get(id) ?? 0;
   if (count === 0 && interest.size >= MAX_SUBSCRIPTIONS) return; // polling still covers it
@@ -79,6 +92,7 @@ function subscribe(id) {
   if (count === 0) send({ type: 'subscribe', execution_id: id });
 }
 
+/** @param {string} id */
 function unsubscribe(id) {
   const count = interest.get(id) ?? 0;
   if (count > 1) interest.set(id, count - 1);
@@ -88,11 +102,15 @@ function unsubscribe(id) {
   }
 }
 
-/** Keeps the socket subscribed to `ids` while the component is mounted; calls `onUpdate(task_update)`. */
+/**
+ * Keeps the socket subscribed to `ids` while the component is mounted; calls `onUpdate(task_update)`.
+ * @param {string[]} ids
+ * @param {(update: TaskUpdateMessage) => void} onUpdate
+ */
 export function useLive(ids, onUpdate) {
   const handler = useRef(onUpdate);
   handler.current = onUpdate;
-  const subscribed = useRef(new Set());
+  const subscribed = useRef(/** @type {Set<string>} */ (new Set()));
   const key = [...ids].sort().join(',');
 
   useEffect(() => {
@@ -103,6 +121,7 @@ export function useLive(ids, onUpdate) {
   }, [key]);
 
   useEffect(() => {
+    /** @param {TaskUpdateMessage} message */
     const listener = (message) => subscribed.current.has(message.execution_id) && handler.current(message);
     updateListeners.add(listener);
     return () => {

@@ -1,8 +1,13 @@
+// @ts-check
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, query } from '../api.js';
-import { ErrorNote, Loading, Pager, RelTime, useAsync, useForm } from '../components.js';
+import { ErrorNote, Loading, Pager, RelTime } from '../components.js';
+import { useAsync, useForm } from '../hooks.js';
 import { compactJson, localInputToIso, shortId } from '../format.js';
+
+/** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
+/** @typedef {import('../types.js').AuditEvent} AuditEvent */
 
 const ACTIONS = [
   'execution.execute', 'execution.execute_denied', 'execution.cancel', 'execution.retry', 'execution.delete', 'execution.update',
@@ -14,11 +19,13 @@ const EMPTY = { actor: '', action: '', after: '', before: '' };
 export function AuditPage() {
   const [draft, bind, setDraft] = useForm(EMPTY); // applied on submit, so typing does not send a request per key
   const [filters, setFilters] = useState(EMPTY);
-  const [cursors, setCursors] = useState([null]);
+  const [cursors, setCursors] = useState(/** @type {(string | null)[]} */ ([null]));
   const cursor = cursors[cursors.length - 1];
   const search = { actor: filters.actor.trim(), action: filters.action, limit: 50, cursor,
     after: localInputToIso(filters.after), before: localInputToIso(filters.before) };
+  /** @type {import('../hooks.js').Async<import('../types.js').Page<AuditEvent>>} */
   const page = useAsync(() => api('/admin/audit' + query(search)), [filters, cursor]);
+  /** @param {typeof EMPTY} next */
   const apply = (next) => {
     setDraft(next);
     setFilters(next);
@@ -28,10 +35,10 @@ export function AuditPage() {
   const items = page.data?.items ?? [];
   return html`<div class="page">
     <div class="page-head"><h1>Audit log</h1><span class="muted">who did what, newest first</span></div>
-    <form class="card inline-form" onSubmit=${(event) => (event.preventDefault(), apply(draft))}>
+    <form class="card inline-form" onSubmit=${(/** @type {Event} */ event) => (event.preventDefault(), apply(draft))}>
       <label>Actor <input name="actor" placeholder="principal name" ...${bind('actor')} /></label>
       <label>Action
-        <select name="action" data-testid="audit-action" value=${draft.action} onChange=${(event) => apply({ ...draft, action: event.currentTarget.value })}>
+        <select name="action" data-testid="audit-action" value=${draft.action} onChange=${(/** @type {FieldEvent} */ event) => apply({ ...draft, action: event.currentTarget.value })}>
           <option value="">All actions</option>
           ${ACTIONS.map((action) => html`<option key=${action} value=${action}>${action}</option>`)}
         </select>
@@ -57,10 +64,11 @@ export function AuditPage() {
         </table>
         ${items.length === 0 && html`<div class="empty small">No audit events match.</div>`}</div>`}
     <${Pager} page=${cursors.length} hasPrevious=${cursors.length > 1} hasNext=${Boolean(page.data?.next_cursor)}
-      onPrevious=${() => setCursors(cursors.slice(0, -1))} onNext=${() => setCursors([...cursors, page.data.next_cursor])} />
+      onPrevious=${() => setCursors(cursors.slice(0, -1))} onNext=${() => setCursors([...cursors, page.data?.next_cursor ?? null])} />
   </div>`;
 }
 
+/** @param {{ item: AuditEvent }} props */
 function Target({ item }) {
   if (!item.target_id) return null;
   if (item.target_type === 'execution') return html`<a href=${`#/executions/${item.target_id}`}><code>${shortId(item.target_id)}</code></a>`;

@@ -1,26 +1,37 @@
+// @ts-check
 import { html } from '../html.js';
-import { api, cached, query } from '../api.js';
+import { api, ApiError, cached, query } from '../api.js';
 import { useLive } from '../live.js';
-import { attempt, Block, CopyButton, ErrorNote, Loading, ProgressBar, RelTime, StatusBadge, useAsync, usePolling } from '../components.js';
+import { Block, CopyButton, ErrorNote, Loading, ProgressBar, RelTime, StatusBadge } from '../components.js';
+import { useAsync, usePolling } from '../hooks.js';
+import { attempt } from '../toasts.js';
 import { dateTime, duration, isTerminal, shortId } from '../format.js';
+
+/** @typedef {import('../types.js').Execution} Execution */
+/** @typedef {{ id: string, gone: true }} GoneExecution one the chain points to, deleted since */
+/** @template T @typedef {import('../hooks.js').Async<T>} Async */
 
 const CHAIN_LIMIT = 20;
 
+/** @param {{ me: import('../types.js').Me, id: string }} props */
 export function ExecutionDetailPage({ me, id }) {
+  /** @type {Async<Execution>} */
   const execution = useAsync(() => api(`/executions/${encodeURIComponent(id)}`), [id]);
+  /** @type {Async<import('../types.js').TaskCatalogEntry[]>} */
   const catalog = useAsync(() => cached('/tasks/catalog'), []);
+  /** @type {Async<import('../types.js').AdminPrincipal[]>} */
   const principals = useAsync(() => (me.principal.is_admin ? cached('/admin/principals') : Promise.resolve([])), []);
   const ex = execution.data;
   const live = Boolean(ex && !isTerminal(ex.status));
 
   useLive(live ? [id] : [], ({ status, progress, stage, message }) => {
-    execution.setData((current) => ({ ...current, status, progress, stage, message }));
+    execution.setData((current) => current && { ...current, status, progress, stage, message });
     // Updates carry no result, error or timings; the record has them once it is final.
     if (isTerminal(status)) execution.reload(true);
   });
   usePolling(() => live && execution.reload(true), 5000); // in case the socket is down
 
-  if (execution.error?.status === 404) {
+  if (execution.error instanceof ApiError && execution.error.status === 404) {
     return html`<div class="empty"><h2>Execution not found</h2><p class="muted">It does not exist, was deleted, or is not visible to you.</p>
       <p><a href="#/executions">Back to executions</a></p></div>`;
   }
@@ -31,10 +42,12 @@ export function ExecutionDetailPage({ me, id }) {
   const owner = ex.owner_id === me.principal.id ? `${me.principal.name} (you)` : (principals.data ?? []).find((p) => p.id === ex.owner_id)?.name ?? ex.owner_id;
 
   const cancel = async () => {
+    /** @type {Execution | undefined} */
     const updated = await attempt(() => api(`/executions/${id}/cancel`, { method: 'POST' }), 'Cancellation requested');
     if (updated) execution.setData(() => updated);
   };
   const retry = async () => {
+    /** @type {import('../types.js').ExecutionAccepted | undefined} */
     const started = await attempt(() => api(`/executions/${id}/retry`, { method: 'POST' }), 'Retry started');
     if (started) location.hash = `#/executions/${started.execution_id}`;
   };
@@ -99,13 +112,14 @@ export function ExecutionDetailPage({ me, id }) {
   </div>`;
 }
 
+/** @param {{ ex: Execution }} props */
 function Timeline({ ex }) {
-  const steps = [
+  const steps = /** @type {[label: string, at: string | null][]} */ ([
     ['Created', ex.created_at],
     ['Started', ex.started_at],
     ['Cancel requested', ex.cancel_requested_at],
     [isTerminal(ex.status) ? `Finished (${ex.status})` : 'Finished', ex.completed_at],
-  ].filter(([label, at]) => at || label === 'Started' || label.startsWith('Finished'));
+  ]).filter(([label, at]) => at || label === 'Started' || label.startsWith('Finished'));
   return html`<ol class="timeline">
     ${steps.map(([label, at]) => html`<li key=${label} class=${at ? 'done' : 'todo'}>
       <span class="step">${label}</span>
@@ -116,23 +130,30 @@ function Timeline({ ex }) {
   </ol>`;
 }
 
-/** Walks `retried_from` back to the original, and the retries of each execution forward. */
+/**
+ * Walks `retried_from` back to the original, and the retries of each execution forward.
+ * @param {{ ex: Execution }} props
+ */
 function RetryChain({ ex }) {
   const chain = useAsync(async () => {
+    /** @type {(Execution | GoneExecution)[]} */
     const before = [];
     for (let parent = ex.retried_from; parent && before.length < CHAIN_LIMIT; ) {
       try {
+        /** @type {Execution} */
         const found = await api(`/executions/${parent}`);
         before.unshift(found);
         parent = found.retried_from;
       } catch (error) {
-        if (error.status !== 404) throw error;
-        before.unshift({ id: parent, gone: true });
+        if (!(error instanceof ApiError) || error.status !== 404) throw error;
+        before.unshift({ id: /** @type {string} */ (parent), gone: true }); // the request just made was for it
         break;
       }
     }
+    /** @type {Execution[]} */
     const after = [];
     for (let from = ex.id; from && after.length < CHAIN_LIMIT; ) {
+      /** @type {import('../types.js').Page<Execution>} */
       const page = await api('/executions' + query({ retried_from: from, order: 'asc', limit: 100 }));
       after.push(...page.items);
       from = page.items[page.items.length - 1]?.id;
@@ -151,8 +172,9 @@ function RetryChain({ ex }) {
   </ol>`;
 }
 
+/** @param {{ item: Execution | GoneExecution }} props */
 function ChainLink({ item }) {
-  if (item.gone) return html`<li><code>${shortId(item.id)}</code> <span class="muted">deleted</span></li>`;
+  if ('gone' in item) return html`<li><code>${shortId(item.id)}</code> <span class="muted">deleted</span></li>`;
   return html`<li><a href=${`#/executions/${item.id}`}><${StatusBadge} status=${item.status} /> <code>${shortId(item.id)}</code></a>
     <span class="muted tiny"><${RelTime} iso=${item.created_at} /></span></li>`;
 }

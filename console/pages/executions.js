@@ -1,33 +1,58 @@
+// @ts-check
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, cached, query } from '../api.js';
 import { useLive } from '../live.js';
-import { ErrorNote, Loading, Pager, ProgressBar, RelTime, StatusBadge, toastError, useAsync, usePolling } from '../components.js';
+import { ErrorNote, Loading, Pager, ProgressBar, RelTime, StatusBadge } from '../components.js';
+import { useAsync, usePolling } from '../hooks.js';
+import { toastError } from '../toasts.js';
 import { duration, isTerminal, localInputToIso, shortId, STATUSES } from '../format.js';
 
+/** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
+/** @typedef {import('../types.js').Execution} Execution */
+/** @typedef {import('../types.js').ExecutionStatus} ExecutionStatus */
+/** @template T @typedef {import('../hooks.js').Async<T>} Async */
+/**
+ * @typedef {object} Filters
+ * @property {ExecutionStatus[]} statuses
+ * @property {string} task
+ * @property {string} owner
+ * @property {string} after
+ * @property {string} before
+ * @property {number | string} limit a string once picked in the select
+ */
+
 const PAGE_SIZES = [10, 25, 50, 100];
+/** @type {Filters} */
 const EMPTY_FILTERS = { statuses: [], task: '', owner: '', after: '', before: '', limit: 25 };
 
 // Kept outside the component so filters and the page survive a visit to a detail page and back.
+/** @type {{ filters: Filters, cursors: (string | null)[] }} */
 const remembered = { filters: EMPTY_FILTERS, cursors: [null] };
 
+/** @param {{ me: import('../types.js').Me }} props */
 export function ExecutionsPage({ me }) {
   const isAdmin = me.principal.is_admin;
   const [filters, setFilters] = useState(remembered.filters);
   // A stack of the cursors that led to each page; the last one is the page shown ("previous" pops).
   const [cursors, setCursors] = useState(remembered.cursors);
-  useEffect(() => Object.assign(remembered, { filters, cursors }), [filters, cursors]);
+  useEffect(() => void Object.assign(remembered, { filters, cursors }), [filters, cursors]);
   const cursor = cursors[cursors.length - 1];
 
+  /** @type {Async<import('../types.js').TaskCatalogEntry[]>} */
   const catalog = useAsync(() => cached('/tasks/catalog'), []);
+  /** @type {Async<import('../types.js').AdminPrincipal[]>} */
   const principals = useAsync(() => (isAdmin ? cached('/admin/principals') : Promise.resolve([])), [isAdmin]);
+  /** @type {Async<import('../types.js').ExecutionStatistics>} */
   const stats = useAsync(() => api('/executions/statistics'), []);
   const search = { status: filters.statuses.join(','), task_name: filters.task, owner: filters.owner, limit: filters.limit, cursor,
     created_after: localInputToIso(filters.after), created_before: localInputToIso(filters.before) };
+  /** @type {Async<import('../types.js').Page<Execution>>} */
   const list = useAsync(() => api('/executions' + query(search)), [filters, cursor]);
   usePolling(() => (list.reload(true), stats.reload(true)), 5000);
 
   const rows = list.data?.items ?? [];
+  /** @param {Execution} fresh */
   const replaceRow = (fresh) => list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === fresh.id ? fresh : row)) });
   useLive(
     rows.filter((row) => !isTerminal(row.status)).map((row) => row.id),
@@ -38,20 +63,24 @@ export function ExecutionsPage({ me }) {
     },
   );
 
+  /** @param {Partial<Filters>} patch */
   const change = (patch) => {
     setFilters({ ...filters, ...patch });
     setCursors([null]);
   };
+  /** @param {ExecutionStatus} status */
   const toggleStatus = (status) =>
     change({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((item) => item !== status) : [...filters.statuses, status] });
-  const bind = (key) => ({ value: filters[key], onChange: (event) => change({ [key]: event.currentTarget.value }) });
+  /** @param {'task' | 'owner' | 'after' | 'before' | 'limit'} key */
+  const bind = (key) => ({ value: filters[key], onChange: (/** @type {FieldEvent} */ event) => change({ [key]: event.currentTarget.value }) });
   const ownerNames = new Map((principals.data ?? []).map((principal) => [principal.id, principal.name]));
+  /** @param {string} id */
   const ownerName = (id) => (isAdmin ? ownerNames.get(id) ?? shortId(id) : 'you');
   const taskNames = (catalog.data ?? []).map((task) => task.task_name).sort();
 
   return html`<div class="page">
     <div class="page-head"><h1>Executions</h1></div>
-    <${StatusCounts} stats=${stats.data} selected=${filters.statuses} onPick=${(status) => change({ statuses: status ? [status] : [] })} />
+    <${StatusCounts} stats=${stats.data} selected=${filters.statuses} onPick=${(/** @type {ExecutionStatus | null} */ status) => change({ statuses: status ? [status] : [] })} />
     <div class="filters card">
       <div class="chip-toggles" role="group" aria-label="Status">
         ${STATUSES.map((status) => html`<label key=${status} class=${`chip-toggle status-${status} ${filters.statuses.includes(status) ? 'on' : ''}`}>
@@ -85,10 +114,11 @@ export function ExecutionsPage({ me }) {
           ${rows.length === 0 && html`<div class="empty small">No executions match these filters.</div>`}
         </div>`}
     <${Pager} page=${cursors.length} hasPrevious=${cursors.length > 1} hasNext=${Boolean(list.data?.next_cursor)}
-      onPrevious=${() => setCursors(cursors.slice(0, -1))} onNext=${() => setCursors([...cursors, list.data.next_cursor])} />
+      onPrevious=${() => setCursors(cursors.slice(0, -1))} onNext=${() => setCursors([...cursors, list.data?.next_cursor ?? null])} />
   </div>`;
 }
 
+/** @param {{ row: Execution, owner: string }} props */
 function ExecutionRow({ row, owner }) {
   const open = () => (location.hash = `#/executions/${row.id}`);
   const elapsed = row.duration_ms ?? (row.started_at && !isTerminal(row.status) ? Date.now() - new Date(row.started_at).getTime() : null);
@@ -108,6 +138,10 @@ function ExecutionRow({ row, owner }) {
   </tr>`;
 }
 
+/**
+ * @param {{ stats: import('../types.js').ExecutionStatistics | undefined, selected: ExecutionStatus[],
+ *   onPick: (status: ExecutionStatus | null) => void }} props
+ */
 function StatusCounts({ stats, selected, onPick }) {
   if (!stats) return html`<div class="counts"></div>`;
   const only = selected.length === 1 ? selected[0] : null;

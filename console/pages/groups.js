@@ -1,7 +1,20 @@
+// @ts-check
 import { html } from '../html.js';
 import { api, forget } from '../api.js';
-import { attempt, Chips, ErrorNote, Loading, RelTime, useAsync, useForm } from '../components.js';
+import { Chips, ErrorNote, Loading, RelTime } from '../components.js';
+import { useAsync, useForm } from '../hooks.js';
+import { attempt } from '../toasts.js';
 
+/** @typedef {import('../types.js').AdminPrincipal} AdminPrincipal */
+/** @typedef {import('../types.js').AdminGrant} AdminGrant */
+/** @typedef {(action: () => Promise<unknown>, success: string) => Promise<boolean>} Run */
+/** @typedef {(path: string, method: string, body?: unknown) => () => Promise<unknown>} Call */
+/** @typedef {(holderId: string, permission: string) => Promise<boolean>} Grant */
+
+/**
+ * @returns {Promise<{ groups: import('../types.js').AdminGroup[], principals: AdminPrincipal[],
+ *   permissions: import('../types.js').KnownPermission[], grants: AdminGrant[] }>}
+ */
 async function loadAll() {
   const [groups, principals, permissions, grants] = await Promise.all(
     ['/admin/groups', '/admin/principals', '/admin/permissions', '/admin/grants'].map((path) => api(path)),
@@ -16,6 +29,7 @@ export function GroupsPage() {
   const { groups, principals, permissions, grants } = state.data;
 
   // Every change can alter what other lists show (members, grants, known permissions): reload it all.
+  /** @type {Run} */
   const run = async (action, success) => {
     const ok = (await attempt(action, success)) !== undefined;
     if (ok) {
@@ -24,11 +38,14 @@ export function GroupsPage() {
     }
     return ok;
   };
+  /** @type {Call} */
   const call = (path, method, body) => () => api(path, { method, body }).then((result) => result ?? true);
+  /** @param {Event} event */
   const createGroup = (event) => {
     event.preventDefault();
     run(call('/admin/groups', 'POST', { name: form.name.trim() }), `Group ${form.name.trim()} created`).then((ok) => ok && setForm({ name: '' }));
   };
+  /** @param {import('../types.js').AdminGroup} group */
   const deleteGroup = (group) => {
     if (window.confirm(`Delete the group ${group.name}? Its members lose the permissions granted through it.`)) {
       run(call(`/admin/groups/${group.id}`, 'DELETE'), `Group ${group.name} deleted`);
@@ -51,8 +68,8 @@ export function GroupsPage() {
 
     <h2 class="section-title">Direct grants to principals</h2>
     <div class="card">
-      <${GrantForm} holders=${principals} onGrant=${(principalId, permission) =>
-        run(call('/admin/grants', 'POST', { permission, principal_id: principalId }), `Granted ${permission}`)} />
+      <${GrantForm} holders=${principals} onGrant=${/** @type {Grant} */ ((principalId, permission) =>
+        run(call('/admin/grants', 'POST', { permission, principal_id: principalId }), `Granted ${permission}`))} />
       <table class="table">
         <thead><tr><th>Principal</th><th>Permission</th><th>Granted</th><th></th></tr></thead>
         <tbody>${grants.filter((grant) => grant.principal_id).map((grant) => html`<tr key=${grant.id} data-testid="grant-row">
@@ -75,9 +92,14 @@ export function GroupsPage() {
   </div>`;
 }
 
+/**
+ * @param {{ group: import('../types.js').AdminGroup, principals: AdminPrincipal[], grants: AdminGrant[],
+ *   run: Run, call: Call, onDelete: () => void }} props
+ */
 function GroupCard({ group, principals, grants, run, call, onDelete }) {
   const [form, bind, setForm] = useForm({ member: '' });
   const candidates = principals.filter((principal) => !group.members.some((existing) => existing.id === principal.id));
+  /** @param {Event} event */
   const addMember = (event) => {
     event.preventDefault();
     run(call(`/admin/groups/${group.id}/members/${form.member}`, 'PUT'), 'Member added').then((ok) => ok && setForm({ member: '' }));
@@ -106,13 +128,18 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
           onClick=${() => run(call(`/admin/grants/${grant.id}`, 'DELETE'), `Removed ${grant.permission} from ${group.name}`)}>×</button></span>`)}
       ${grants.length === 0 && html`<span class="muted">no permissions</span>`}
     </div>
-    <${GrantForm} onGrant=${(_, permission) => run(call('/admin/grants', 'POST', { permission, group_id: group.id }), `Granted ${permission} to ${group.name}`)} />
+    <${GrantForm} onGrant=${/** @type {Grant} */ ((_, permission) =>
+      run(call('/admin/grants', 'POST', { permission, group_id: group.id }), `Granted ${permission} to ${group.name}`))} />
   </div>`;
 }
 
-/** A permission input (suggestions from the known permissions), with a principal select when `holders` is given. */
+/**
+ * A permission input (suggestions from the known permissions), with a principal select when `holders` is given.
+ * @param {{ holders?: AdminPrincipal[], onGrant: Grant }} props
+ */
 function GrantForm({ holders, onGrant }) {
   const [form, bind, setForm] = useForm({ holder: '', permission: '' });
+  /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
     if (await onGrant(form.holder, form.permission.trim())) setForm({ ...form, permission: '' });

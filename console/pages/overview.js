@@ -1,15 +1,19 @@
+// @ts-check
 import { html } from '../html.js';
 import { api } from '../api.js';
-import { ErrorNote, Loading, useAsync, usePolling } from '../components.js';
+import { ErrorNote, Loading } from '../components.js';
+import { useAsync, usePolling } from '../hooks.js';
 import { STATUSES } from '../format.js';
 
 // Bottom to top in each bar: finished work first, what is still open on top.
+/** @type {import('../types.js').ExecutionStatus[]} */
 const STACK = ['completed', 'failed', 'cancelled', 'timeout', 'running', 'pending'];
 const WIDTH = 1100;
 const HEIGHT = 280;
 const PAD = { left: 44, right: 12, top: 34, bottom: 28 };
 
 export function OverviewPage() {
+  /** @type {import('../hooks.js').Async<import('../types.js').AdminOverview>} */
   const overview = useAsync(() => api('/admin/overview?hours=24'), []);
   usePolling(() => overview.reload(true), 15000);
 
@@ -32,20 +36,26 @@ export function OverviewPage() {
   </div>`;
 }
 
-/** A round axis maximum: 1, 2, 5, 10, 20, 50… at least as big as `value`. */
+/**
+ * A round axis maximum: 1, 2, 5, 10, 20, 50… at least as big as `value`.
+ * @param {number} value
+ */
 function niceMax(value) {
   if (value <= 4) return 4;
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 5, 10].map((step) => step * magnitude).find((candidate) => candidate >= value);
+  return [1, 2, 5].map((step) => step * magnitude).find((candidate) => candidate >= value) ?? 10 * magnitude;
 }
 
+/** @param {string} iso */
 const hourLabel = (iso) => new Date(iso).toLocaleTimeString([], { hour: 'numeric' });
 
+/** @param {{ buckets: import('../types.js').TimelineBucket[] }} props */
 function Chart({ buckets }) {
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const top = niceMax(Math.max(0, ...buckets.map((bucket) => bucket.total)));
   const slot = plotWidth / Math.max(buckets.length, 1);
+  /** @param {number} value */
   const y = (value) => PAD.top + plotHeight - (value / top) * plotHeight;
   const ticks = [0, top / 4, top / 2, (3 * top) / 4, top].filter((tick) => Number.isInteger(tick));
   const labelEvery = Math.ceil(buckets.length / 8);

@@ -1,8 +1,15 @@
+// @ts-check
 import { html } from '../html.js';
 import { api, forget } from '../api.js';
-import { attempt, Chips, ErrorNote, Loading, RelTime, useAsync, useForm } from '../components.js';
+import { Chips, ErrorNote, Loading, RelTime } from '../components.js';
+import { useAsync, useForm } from '../hooks.js';
+import { attempt } from '../toasts.js';
 
+/** @typedef {import('../types.js').AdminPrincipal} AdminPrincipal */
+
+/** @param {{ me: import('../types.js').Me }} props */
 export function PrincipalsPage({ me }) {
+  /** @type {import('../hooks.js').Async<AdminPrincipal[]>} */
   const principals = useAsync(() => api('/admin/principals'), []);
   const [form, bind, setForm] = useForm({ name: '', kind: 'user', is_admin: false });
 
@@ -10,6 +17,7 @@ export function PrincipalsPage({ me }) {
     forget('/admin/principals'); // other pages map owner ids to names with a cached copy
     principals.reload(true);
   };
+  /** @param {Event} event */
   const create = async (event) => {
     event.preventDefault();
     const body = { ...form, name: form.name.trim() };
@@ -18,6 +26,11 @@ export function PrincipalsPage({ me }) {
       changed();
     }
   };
+  /**
+   * @param {AdminPrincipal} principal
+   * @param {{ disabled?: boolean, is_admin?: boolean }} patch
+   * @param {string} success
+   */
   const update = async (principal, patch, success) => {
     if (await attempt(() => api(`/admin/principals/${principal.id}`, { method: 'PATCH', body: patch }), success)) changed();
   };

@@ -1,45 +1,71 @@
+// @ts-check
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api } from '../api.js';
-import { useForm } from '../components.js';
-import { prettyJson } from '../format.js';
+import { api, ApiError } from '../api.js';
+import { useForm } from '../hooks.js';
+import { errorText, prettyJson } from '../format.js';
 
-/** How a kwargs property is edited: enum → select, string/number/boolean → inputs, the rest as JSON. */
+/** @typedef {import('../types.js').JsonSchema} JsonSchema */
+/** @typedef {{ name: string, schema: JsonSchema, required: boolean }} KwargField one property of the kwargs schema */
+/** @typedef {Record<string, string | boolean>} FormValues by field name; booleans for checkboxes only */
+/** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
+
+/**
+ * How a kwargs property is edited: enum → select, string/number/boolean → inputs, the rest as JSON.
+ * @param {JsonSchema} schema
+ * @returns {'enum' | 'number' | 'string' | 'boolean' | 'json'}
+ */
 function kindOf(schema) {
   if (Array.isArray(schema.enum)) return 'enum';
   const type = Array.isArray(schema.type) ? schema.type.find((item) => item !== 'null') : schema.type;
   if (type === 'integer' || type === 'number') return 'number';
-  return ['string', 'boolean'].includes(type) ? type : 'json';
+  return type === 'string' || type === 'boolean' ? type : 'json';
 }
 
-/** The form value showing `preset` (a schema default, or a kwarg when leaving raw JSON mode). */
+/**
+ * The form value showing `preset` (a schema default, or a kwarg when leaving raw JSON mode).
+ * @param {KwargField} field
+ * @param {unknown} preset
+ * @returns {string | boolean}
+ */
 function formValue({ schema, required }, preset) {
   const kind = kindOf(schema);
   if (kind === 'boolean') return Boolean(preset);
-  if (kind === 'enum') return preset !== undefined ? String(schema.enum.indexOf(preset)) : required ? '0' : '';
+  if (kind === 'enum') return preset !== undefined ? String(schema.enum?.indexOf(preset)) : required ? '0' : '';
   if (kind === 'json') return preset !== undefined ? prettyJson(preset) : '';
   return preset !== undefined ? String(preset) : '';
 }
 
+/**
+ * @param {KwargField[]} fields
+ * @param {(field: KwargField) => unknown} presetOf
+ * @returns {FormValues}
+ */
 const formValues = (fields, presetOf) => Object.fromEntries(fields.map((field) => [field.name, formValue(field, presetOf(field))]));
 
-/** Form values → the kwargs object; throws with a readable message on bad input. */
+/**
+ * Form values → the kwargs object; throws with a readable message on bad input.
+ * @param {KwargField[]} fields
+ * @param {FormValues} values
+ */
 function collect(fields, values) {
+  /** @type {Record<string, unknown>} */
   const kwargs = {};
   for (const { name, schema, required } of fields) {
     const value = values[name];
     const kind = kindOf(schema);
     if (kind === 'boolean') kwargs[name] = value;
     else if (kind === 'enum') {
-      if (value !== '') kwargs[name] = schema.enum[Number(value)];
+      if (value !== '') kwargs[name] = schema.enum?.[Number(value)];
     } else if (kind === 'number') {
       if (value === '') continue;
       if (Number.isNaN(Number(value))) throw new Error(`${name}: not a number`);
       kwargs[name] = Number(value);
     } else if (kind === 'json') {
-      if (!value.trim()) continue;
+      const text = /** @type {string} */ (value); // only a checkbox holds a boolean
+      if (!text.trim()) continue;
       try {
-        kwargs[name] = JSON.parse(value);
+        kwargs[name] = JSON.parse(text);
       } catch {
         throw new Error(`${name}: not valid JSON`);
       }
@@ -48,6 +74,10 @@ function collect(fields, values) {
   return kwargs;
 }
 
+/** @param {unknown} error a `SyntaxError` from `JSON.parse`, or the `Error` that `collect` throws */
+const problemOf = (error) => (error instanceof SyntaxError ? 'kwargs: not valid JSON' : errorText(error));
+
+/** @param {{ task: import('../types.js').TaskCatalogEntry, onClose: () => void }} props */
 export function RunForm({ task, onClose }) {
   const schema = task.kwargs_schema ?? {};
   const requiredNames = schema.required ?? [];
@@ -57,9 +87,10 @@ export function RunForm({ task, onClose }) {
   const [values, setValues] = useState(() => formValues(fields, (field) => field.schema.default));
   const [raw, setRaw] = useState(freeForm ? '{}' : null); // null: editing fields
   const [extra, bind] = useForm({ resource: '', priority: '' });
-  const [problems, setProblems] = useState([]);
+  const [problems, setProblems] = useState(/** @type {string[]} */ ([]));
   const [busy, setBusy] = useState(false);
 
+  /** @type {(name: string, value: string | boolean) => void} */
   const setValue = (name, value) => setValues({ ...values, [name]: value });
   const toggleRaw = () => {
     try {
@@ -71,10 +102,11 @@ export function RunForm({ task, onClose }) {
       }
       setProblems([]);
     } catch (error) {
-      setProblems([error instanceof SyntaxError ? 'kwargs: not valid JSON' : error.message]);
+      setProblems([problemOf(error)]);
     }
   };
 
+  /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
     setProblems([]);
@@ -82,17 +114,19 @@ export function RunForm({ task, onClose }) {
     try {
       kwargs = raw === null ? collect(fields, values) : JSON.parse(raw || '{}');
     } catch (error) {
-      return setProblems([error instanceof SyntaxError ? 'kwargs: not valid JSON' : error.message]);
+      return setProblems([problemOf(error)]);
     }
+    /** @type {{ task_name: string, kwargs: unknown, resource?: string, priority?: number }} */
     const body = { task_name: task.task_name, kwargs };
     if (extra.resource.trim()) body.resource = extra.resource.trim();
     if (extra.priority !== '') body.priority = Number(extra.priority);
     setBusy(true);
     try {
+      /** @type {import('../types.js').ExecutionAccepted} */
       const started = await api('/tasks/execute', { method: 'POST', body });
       location.hash = `#/executions/${started.execution_id}`;
     } catch (error) {
-      setProblems(error.messages ?? [error.message]);
+      setProblems(error instanceof ApiError ? error.messages : [errorText(error)]);
       setBusy(false);
     }
   };
@@ -101,7 +135,7 @@ export function RunForm({ task, onClose }) {
     ${raw === null
       ? html`<div class="form-grid">${fields.map((field) => html`<${Field} key=${field.name} field=${field} value=${values[field.name]} onChange=${setValue} />`)}</div>`
       : html`<label class="wide">kwargs (JSON object)
-          <textarea name="kwargs" rows="6" spellcheck="false" value=${raw} onInput=${(event) => setRaw(event.currentTarget.value)}></textarea></label>`}
+          <textarea name="kwargs" rows="6" spellcheck="false" value=${raw} onInput=${(/** @type {FieldEvent} */ event) => setRaw(event.currentTarget.value)}></textarea></label>`}
     <div class="form-grid">
       <label><span>Resource <span class="muted">(optional)</span></span>
         <input name="resource" ...${bind('resource')} /></label>
@@ -117,23 +151,25 @@ export function RunForm({ task, onClose }) {
   </form>`;
 }
 
+/** @param {{ field: KwargField, value: string | boolean, onChange: (name: string, value: string | boolean) => void }} props */
 function Field({ field, value, onChange }) {
   const { name, schema, required } = field;
   const kind = kindOf(schema);
   const inputName = `kwarg-${name}`;
   const label = html`<span>${name}${required && html`<span class="required" title="required"> *</span>`}</span>`;
   const hint = schema.description && html`<small class="muted">${schema.description}</small>`;
+  /** @param {FieldEvent} event */
   const read = (event) => onChange(name, event.currentTarget.value);
 
   if (kind === 'boolean') {
     return html`<label class="check"><input type="checkbox" name=${inputName} checked=${value}
-      onChange=${(event) => onChange(name, event.currentTarget.checked)} />${label}${hint}</label>`;
+      onChange=${(/** @type {FieldEvent} */ event) => onChange(name, event.currentTarget.checked)} />${label}${hint}</label>`;
   }
   let control;
   if (kind === 'enum') {
     control = html`<select name=${inputName} value=${value} required=${required} onChange=${read}>
       ${!required && html`<option value="">—</option>`}
-      ${schema.enum.map((option, index) => html`<option key=${index} value=${String(index)}>${String(option)}</option>`)}
+      ${schema.enum?.map((option, index) => html`<option key=${index} value=${String(index)}>${String(option)}</option>`)}
     </select>`;
   } else if (kind === 'number') {
     control = html`<input type="number" name=${inputName} value=${value} required=${required} min=${schema.minimum} max=${schema.maximum}

@@ -1,19 +1,26 @@
+// @ts-check
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
-import { Chips, ErrorNote, Loading, useAsync } from '../components.js';
+import { Chips, ErrorNote, Loading } from '../components.js';
+import { useAsync } from '../hooks.js';
 import { duration } from '../format.js';
 import { RunForm } from './run-form.js';
 
+/** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
+/** @typedef {import('../types.js').TaskCatalogEntry} TaskCatalogEntry */
+
 export function TasksPage() {
+  /** @type {import('../hooks.js').Async<TaskCatalogEntry[]>} */
   const catalog = useAsync(() => api('/tasks/catalog'), []);
   const [showUnavailable, setShowUnavailable] = useState(false);
-  const [open, setOpen] = useState(null); // the task whose run form is shown
+  const [open, setOpen] = useState(/** @type {string | null} */ (null)); // the task whose run form is shown
 
   if (!catalog.data) return catalog.error ? html`<${ErrorNote} error=${catalog.error} />` : html`<${Loading} what="the task catalog" />`;
   const tasks = [...catalog.data].sort((a, b) => a.task_name.localeCompare(b.task_name));
   const runnable = tasks.filter((task) => task.can_execute);
   const unavailable = tasks.filter((task) => !task.can_execute);
+  /** @param {TaskCatalogEntry} task */
   const card = (task) => html`<${TaskCard} key=${task.task_name} task=${task} open=${open === task.task_name}
     onOpen=${() => setOpen(open === task.task_name ? null : task.task_name)} />`;
 
@@ -22,7 +29,7 @@ export function TasksPage() {
       <h1>Tasks</h1>
       <label class="check toggle">
         <input type="checkbox" data-testid="show-unavailable-tasks" checked=${showUnavailable}
-          onChange=${(event) => setShowUnavailable(event.currentTarget.checked)} />
+          onChange=${(/** @type {FieldEvent} */ event) => setShowUnavailable(event.currentTarget.checked)} />
         Show tasks you may not run (${unavailable.length})
       </label>
     </div>
@@ -32,7 +39,10 @@ export function TasksPage() {
   </div>`;
 }
 
-/** One line per field (`a: number`, `?` when optional), the whole JSON Schema on demand. */
+/**
+ * One line per field (`a: number`, `?` when optional), the whole JSON Schema on demand.
+ * @param {{ schema: import('../types.js').JsonSchema | undefined }} props
+ */
 function KwargsSchema({ schema }) {
   const required = new Set(schema?.required ?? []);
   const fields = Object.entries(schema?.properties ?? {}).map(([name, field]) =>
@@ -43,6 +53,7 @@ function KwargsSchema({ schema }) {
   </details>`;
 }
 
+/** @param {{ task: TaskCatalogEntry, open: boolean, onOpen: () => void }} props */
 function TaskCard({ task, open, onOpen }) {
   return html`<div class=${`card task-card ${task.can_execute ? '' : 'unavailable'}`} data-testid="task-card"
     data-task-name=${task.task_name} data-can-execute=${String(task.can_execute)}>

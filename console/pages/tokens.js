@@ -1,30 +1,46 @@
+// @ts-check
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
-import { attempt, Chips, CopyButton, ErrorNote, Loading, RelTime, useAsync, useForm } from '../components.js';
+import { Chips, CopyButton, ErrorNote, Loading, RelTime } from '../components.js';
+import { useAsync, useForm } from '../hooks.js';
+import { attempt } from '../toasts.js';
 import { localInputToIso } from '../format.js';
 
+/** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
+/** @typedef {import('../types.js').AdminToken} AdminToken */
+/** @typedef {{ id: string, secret: string, name: string, owner: string | undefined }} ShownSecret */
+
+/** @param {AdminToken} token */
 function tokenState(token) {
   if (token.revoked_at) return 'revoked';
   if (token.expires_at && new Date(token.expires_at).getTime() <= Date.now()) return 'expired';
   return 'active';
 }
 
+/** @param {{ me: import('../types.js').Me }} props */
 export function TokensPage({ me }) {
+  /** @type {import('../hooks.js').Async<import('../types.js').AdminPrincipal[]>} */
   const principals = useAsync(() => api('/admin/principals'), []);
   const [principalId, setPrincipalId] = useState(me.principal.id);
+  /** @type {import('../hooks.js').Async<AdminToken[]>} */
   const tokens = useAsync(() => api(`/admin/principals/${principalId}/tokens`), [principalId]);
   const [form, bind, setForm] = useForm({ name: '', scopes: '', expires: '' });
-  const [created, setCreated] = useState(null); // {id, secret, name, owner}: shown once, never stored
+  const [created, setCreated] = useState(/** @type {ShownSecret | null} */ (null)); // shown once, never stored
 
   const principal = principals.data?.find((item) => item.id === principalId);
+  /** @type {{ id: string, name: string, disabled?: boolean }[]} */
+  const choices = principals.data ?? [me.principal]; // until the list loads, the signed-in one
 
+  /** @param {Event} event */
   const create = async (event) => {
     event.preventDefault();
+    /** @type {{ name: string, scopes?: string[], expires_at?: string }} */
     const body = { name: form.name.trim() };
     const scopes = form.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
     if (scopes.length) body.scopes = scopes;
     if (form.expires) body.expires_at = localInputToIso(form.expires);
+    /** @type {import('../types.js').CreatedToken | undefined} */
     const answer = await attempt(() => api(`/admin/principals/${principalId}/tokens`, { method: 'POST', body }), 'Token created');
     if (answer) {
       setCreated({ id: answer.token.id, secret: answer.secret, name: answer.token.name, owner: principal?.name });
@@ -32,6 +48,7 @@ export function TokensPage({ me }) {
       tokens.reload(true);
     }
   };
+  /** @param {AdminToken} token */
   const revoke = async (token) => {
     const own = token.id === me.token.id ? ' This is the token of this console session: you will be signed out.' : '';
     if (!window.confirm(`Revoke the token ${token.name} (${token.prefix}…)? Clients using it stop working at once.${own}`)) return;
@@ -43,8 +60,8 @@ export function TokensPage({ me }) {
   return html`<div class="page">
     <div class="page-head"><h1>Tokens</h1>
       <label class="inline">Principal
-        <select data-testid="token-principal" value=${principalId} onChange=${(event) => (setCreated(null), setPrincipalId(event.currentTarget.value))}>
-          ${(principals.data ?? [me.principal]).map((item) => html`<option key=${item.id} value=${item.id}>${item.name}${item.disabled ? ' (disabled)' : ''}</option>`)}
+        <select data-testid="token-principal" value=${principalId} onChange=${(/** @type {FieldEvent} */ event) => (setCreated(null), setPrincipalId(event.currentTarget.value))}>
+          ${choices.map((item) => html`<option key=${item.id} value=${item.id}>${item.name}${item.disabled ? ' (disabled)' : ''}</option>`)}
         </select>
       </label>
     </div>
