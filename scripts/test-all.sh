@@ -27,8 +27,8 @@ if ! npm run --silent build || ! npm run --silent typecheck; then
   exit 1
 fi
 
-# The console suite needs a browser; without one it fails and says why.
-[[ ${1:-} == --reliability ]] || bash scripts/ensure-chromium.sh || true
+# The console suite needs a browser and the metrics lint needs promtool; without them they fail and say why.
+[[ ${1:-} == --reliability ]] || bash scripts/ensure-debian-packages.sh || true
 
 status=0
 # run_on <label> <projects>: one jest run of the projects on SQLite, then on a new PostgreSQL database.

@@ -51,5 +51,8 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'taskgate_' });
+    // prom-client adds these sums as gauges named `*_total`, a suffix Prometheus keeps for counters
+    // (`promtool check metrics` rejects them); `sum(taskgate_nodejs_active_handles)` etc. give the same.
+    for (const sum of ['handles', 'requests', 'resources']) this.registry.removeSingleMetric(`taskgate_nodejs_active_${sum}_total`);
   }
 }
