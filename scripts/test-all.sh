@@ -21,8 +21,8 @@ summary() {
   node scripts/sum-jest-results.js "$RESULTS"/*.json | tee "$RESULTS/summary.txt"
 }
 
-echo "== build and type-check"
-if ! npm run --silent build || ! npm run --silent typecheck; then
+echo "== build, type-check and lint"
+if ! npm run --silent build || ! npm run --silent typecheck || ! npm run --silent lint; then
   echo "0 passed, 1 failed" | tee "$RESULTS/summary.txt"
   exit 1
 fi

@@ -1,5 +1,5 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import { serveConsole } from './admin/serve-console';
 import { AppConfig } from './config/app-config';
@@ -18,7 +18,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [{ path: 'health/{*path}', method: RequestMethod.GET }, { path: 'metrics', method: RequestMethod.GET }],
   });
-  if (config.trustProxy !== false) app.getHttpAdapter().getInstance().set('trust proxy', config.trustProxy);
+  if (config.trustProxy !== false) (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
   app.use(httpMetrics(app.get(Metrics)));

@@ -9,8 +9,9 @@ import { IdentityChanges } from './identity-changes';
 import { PermissionGrant } from './permission-grant.entity';
 import { Principal } from './principal.entity';
 
-const IDENTITY_ENTITIES: readonly Function[] = [Principal, Group, GroupMembership, PermissionGrant, ApiToken];
+const IDENTITY_ENTITIES: readonly EntityTarget[] = [Principal, Group, GroupMembership, PermissionGrant, ApiToken];
 /** Set on a query runner whose open transaction wrote an identity entity. */
+type EntityTarget = abstract new (...args: never[]) => object;
 const PENDING = Symbol('identity change pending');
 
 /**
@@ -52,7 +53,7 @@ export class IdentityWriteSubscriber implements EntitySubscriberInterface {
   }
 
   private wrote(metadata: EntityMetadata, runner: QueryRunner): Promise<void> | void {
-    if (!IDENTITY_ENTITIES.includes(metadata.target as Function)) return;
+    if (!IDENTITY_ENTITIES.includes(metadata.target as EntityTarget)) return;
     if (!runner.isTransactionActive) return this.changes.changed();
     (runner.data as Record<symbol, boolean>)[PENDING] = true;
   }

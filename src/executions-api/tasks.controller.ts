@@ -14,7 +14,7 @@ import { ExecutionAcceptedDto, UploadAcceptedDto } from '../executions/dto/execu
 import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionsService } from '../executions/executions.service';
 import { IdempotencyKey } from './idempotency-key.decorator';
-import { parseUploadFields } from './upload-fields';
+import { parseUploadFields, UploadFormFields } from './upload-fields';
 import { UploadInterceptor } from './upload.interceptor';
 
 const UPLOAD_FORM = {
@@ -77,7 +77,7 @@ export class TasksController {
         throw new BadRequestException(['Idempotency-Key is not supported on uploads']);
       }
       const limits = { maxDepth: this.config.jsonMaxDepth, maxString: this.config.jsonMaxString };
-      const body = await parseUploadFields(taskName, request.body ?? {}, limits);
+      const body = await parseUploadFields(taskName, (request.body ?? {}) as UploadFormFields, limits);
       const accepted = await this.executions.submit(caller, body, { file: { path: file.path, name: file.originalname, size: file.size } });
       return { ...accepted, file_name: file.originalname, file_size: file.size };
     } catch (error) {

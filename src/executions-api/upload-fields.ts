@@ -5,6 +5,9 @@ import { InvalidInputError } from '../common/domain-errors';
 import { findLimitViolation, JsonLimits } from '../http-security/json-limits';
 import { ExecuteTaskDto } from '../executions/dto/execute-task.dto';
 
+/** Multipart text fields as multer reads them: a repeated field becomes an array. */
+export type UploadFormFields = Record<string, string | string[] | undefined>;
+
 const NUMERIC = ['priority', 'delay_ms', 'timeout_ms'] as const;
 const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);
 
@@ -13,7 +16,7 @@ const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);
  * the numbers are decimal strings. Unknown fields are rejected and the JSON limits apply, as in a
  * JSON body.
  */
-export async function parseUploadFields(taskName: string, fields: Record<string, unknown>, limits: JsonLimits): Promise<ExecuteTaskDto> {
+export async function parseUploadFields(taskName: string, fields: UploadFormFields, limits: JsonLimits): Promise<ExecuteTaskDto> {
   const problems = Object.keys(fields).filter((key) => !ALLOWED.has(key)).map((key) => `${key}: property ${key} should not exist`);
   const plain: Record<string, unknown> = { task_name: taskName };
   for (const key of ['kwargs', 'args'] as const) {

@@ -15,10 +15,16 @@ export function isStreamId(value: string): boolean {
 
 /** Orders two stream ids: negative when `a` came first. */
 export function compareStreamIds(a: string, b: string): number {
-  const [, aMs, aSeq] = STREAM_ID.exec(a) ?? [, '0', '0'];
-  const [, bMs, bSeq] = STREAM_ID.exec(b) ?? [, '0', '0'];
-  const byMs = BigInt(aMs!) - BigInt(bMs!);
+  const [aMs, aSeq] = streamIdParts(a);
+  const [bMs, bSeq] = streamIdParts(b);
+  const byMs = aMs - bMs;
   if (byMs !== 0n) return byMs < 0n ? -1 : 1;
-  const bySeq = BigInt(aSeq!) - BigInt(bSeq!);
+  const bySeq = aSeq - bSeq;
   return bySeq === 0n ? 0 : bySeq < 0n ? -1 : 1;
+}
+
+/** An id that is not a stream id counts as `0-0`. */
+function streamIdParts(id: string): [bigint, bigint] {
+  const match = STREAM_ID.exec(id);
+  return match ? [BigInt(match[1]), BigInt(match[2])] : [0n, 0n];
 }

@@ -1,5 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { Express } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { parseAuthorizationHeader } from '../auth/authorization-header';
 import { Authenticator } from '../auth/authenticator';
@@ -29,11 +30,11 @@ export class AuthenticatedWsAdapter extends WsAdapter {
     super(app, { messageParser: parseWsMessage });
   }
 
-  override create(port: number, options: Record<string, unknown> & { path?: string } = {}) {
+  override create(port: number, options: Record<string, unknown> & { path?: string } = {}): unknown {
     const authenticator = this.app.get(Authenticator);
     const failures = this.app.get(AuthFailureLimiter);
     // The same `trust proxy` setting Express applies to req.ip (configureApp sets it before this runs).
-    const trust = (this.app as INestApplication).getHttpAdapter().getInstance().get('trust proxy fn') as ProxyTrust;
+    const trust = ((this.app as INestApplication).getHttpAdapter().getInstance() as Express).get('trust proxy fn') as ProxyTrust;
     const verify = async (request: AuthenticatedRequest): Promise<[boolean, number?, string?, Record<string, string>?]> => {
       const address = clientAddress(request, trust);
       try {

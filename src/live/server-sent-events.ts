@@ -19,7 +19,7 @@ export function sendServerSentEvents(res: Response, events: Observable<Execution
   res.write('retry: 2000\n\n');
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
   let ended = false;
-  let subscription: Subscription | undefined;
+  let subscription: Subscription | undefined = undefined;
   const end = () => {
     if (ended) return;
     ended = true;

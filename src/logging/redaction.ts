@@ -33,7 +33,7 @@ export function scrubRecord<T>(value: T, depth = 0): T {
   }
   if (typeof value === 'string') return scrubTokens(value) as T;
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => scrubRecord(item, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((item) => scrubRecord(item, depth + 1)) as T;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) copy[key] = scrubRecord(item, depth + 1);
   return copy as T;

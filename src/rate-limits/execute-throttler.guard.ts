@@ -11,8 +11,8 @@ import type { Caller } from '../permissions/caller';
 export class ExecuteThrottlerGuard extends ThrottlerGuard {
   private readonly logger = new Logger(ExecuteThrottlerGuard.name);
 
-  protected override async getTracker(req: Record<string, any>): Promise<string> {
-    return `token:${(req.user as Caller).token.id}`;
+  protected override getTracker(req: Record<string, unknown>): Promise<string> {
+    return Promise.resolve(`token:${(req.user as Caller).token.id}`);
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -31,7 +31,7 @@ export class ReconcilerSchedule implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     if (this.config.reconcileIntervalMs === 0) return;
-    this.timer = setInterval(() => this.tick(), this.config.reconcileIntervalMs);
+    this.timer = setInterval(() => void this.tick(), this.config.reconcileIntervalMs);
     this.timer.unref();
   }
 

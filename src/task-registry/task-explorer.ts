@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { API_TASK_METADATA, ApiTaskMetadata } from './api-task.decorator';
+import { TaskDefinition } from './task-definition';
 import { toTaskDefinition } from './task-definition-factory';
 import { TaskRegistry } from './task-registry';
 
@@ -18,9 +19,9 @@ export class TaskExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
-      const { instance } = wrapper;
+      const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance);
+      const prototype = Object.getPrototypeOf(instance) as Record<string, (...args: unknown[]) => unknown>;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const metadata = this.reflector.get<ApiTaskMetadata>(API_TASK_METADATA, prototype[methodName]);
         if (!metadata) continue;
@@ -30,7 +31,7 @@ export class TaskExplorer implements OnModuleInit {
           this.logger.warn(`@ApiTask on ${className}.${methodName} ignored: its provider is request-scoped`);
           continue;
         }
-        const handler = prototype[methodName].bind(instance);
+        const handler = prototype[methodName].bind(instance) as TaskDefinition['handler'];
         this.registry.register(toTaskDefinition(className, methodName, metadata, handler));
       }
     }
