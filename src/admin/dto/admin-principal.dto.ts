@@ -18,18 +18,19 @@ export class AdminPrincipalDto {
   @ApiProperty({ type: [String], description: 'granted directly (not through groups)' }) permissions: string[];
 }
 
+/** Defaults in descriptions, not `default`: see ExecuteTaskDto. */
 export class CreatePrincipalDto {
   @ApiProperty({ example: 'reporting-service' })
   @IsString()
   @Length(1, 100)
   name: string;
 
-  @ApiPropertyOptional({ enum: ['user', 'service'], default: 'user' })
+  @ApiPropertyOptional({ enum: ['user', 'service'], description: 'user when left out' })
   @IsOptional()
   @IsIn(['user', 'service'], { message: 'kind must be user or service' })
   kind?: PrincipalKind;
 
-  @ApiPropertyOptional({ default: false })
+  @ApiPropertyOptional({ description: 'false when left out' })
   @IsOptional()
   @IsBoolean()
   is_admin?: boolean;

@@ -1,17 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { DEFAULT_PRIORITY } from '../../queue/execution-job';
 
 export const MAX_DELAY_MS = 30 * 24 * 3600 * 1000;
 export const MAX_TIMEOUT_MS = 24 * 3600 * 1000;
 
-/** Body of `POST /tasks/execute`. Unknown fields are rejected by the global validation pipe. */
+/**
+ * Body of `POST /tasks/execute`. Unknown fields are rejected by the global validation pipe.
+ * Defaults are stated in descriptions, not as `default`: openapi-typescript types a property that has
+ * a `default` in a component schema as required, so generated clients would have to send it.
+ */
 export class ExecuteTaskDto {
   @ApiProperty({ example: 'demo.add', description: 'a registered task (see GET /tasks/available)' })
   @IsString()
   @Length(1, 200)
   task_name: string;
 
-  @ApiPropertyOptional({ type: 'array', items: {}, default: [] })
+  @ApiPropertyOptional({ type: 'array', items: {}, description: 'positional arguments; [] when left out' })
   @IsOptional()
   @IsArray()
   args?: unknown[];
@@ -27,7 +32,7 @@ export class ExecuteTaskDto {
   @MaxLength(255)
   resource?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50, description: 'higher runs first' })
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: `higher runs first; ${DEFAULT_PRIORITY} when left out` })
   @IsOptional()
   @IsInt()
   @Min(1)
