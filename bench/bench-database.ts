@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { pollUntil, PollTimeoutError } from '../test/support/wait-for';
 import type { DatabaseKind } from './options';
 
 // better-sqlite3 ships no types; this is all the bench uses of it.
@@ -59,11 +60,10 @@ export abstract class BenchDatabase {
    * the machine with what it measures.
    */
   async waitForCompleted(ownerId: string, expected: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while ((await this.countUnsettled(ownerId)) > 0) {
-      if (Date.now() > deadline) throw new Error(`executions did not settle in ${timeoutMs} ms: ${JSON.stringify(await this.countByStatus(ownerId))}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await pollUntil(() => this.countUnsettled(ownerId), (unsettled) => unsettled === 0, { timeoutMs, intervalMs: 25 }).catch(async (error: unknown) => {
+      if (!(error instanceof PollTimeoutError)) throw error;
+      throw new Error(`executions did not settle in ${timeoutMs} ms: ${JSON.stringify(await this.countByStatus(ownerId))}`);
+    });
     const counts = await this.countByStatus(ownerId);
     if ((counts.completed ?? 0) < expected) throw new Error(`expected ${expected} completed executions, found ${JSON.stringify(counts)}`);
   }

@@ -9,8 +9,9 @@ import type { LatencyFigures } from './autocannon-run';
 import IORedis from 'ioredis';
 import { BenchDatabase } from './bench-database';
 import { CpuMeter, pidsNamed } from './cpu-time';
-import { freePort } from '../test/support/processes';
-import { GatewayProcess, runCli } from './gateway-process';
+import { freePort } from '../test/support/managed-process';
+import { runCli } from '../test/support/processes';
+import { MeasuredGateway } from './measured-gateway';
 import { postClosedLoop } from './http-clients';
 import { runOpenLoop } from './open-loop';
 import { BenchOptions, DatabaseKind } from './options';
@@ -37,6 +38,8 @@ const NOOP = { task_name: 'demo.add', kwargs: { a: 1, b: 2 } };
 /** Reads are measured at a steady rate: their latency, not the throughput of the machine. */
 export const READ_RATE = 50;
 const SETTLE_MS = 600_000;
+/** After start-up, before idle memory is read: there is no event for "idle", only time. */
+const IDLE_SETTLE_MS = 2000;
 
 type Log = (line: string) => void;
 
@@ -45,25 +48,25 @@ interface Stand {
   kind: DatabaseKind;
   options: BenchOptions;
   database: BenchDatabase;
-  api: GatewayProcess;
+  api: MeasuredGateway;
   auth: string;
   benchId: string;
   owned: number;
   log: Log;
-  gateways: GatewayProcess[];
+  gateways: MeasuredGateway[];
   redisPids: () => number[];
 }
 
 /** The whole measurement on one database: the limit, then the gateway, then reads over seeded records. */
 export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, log: Log): Promise<DatabaseFigures> {
   const database = await BenchDatabase.create(kind, options.pgServerUrl);
-  const gateways: GatewayProcess[] = [];
+  const gateways: MeasuredGateway[] = [];
   try {
     const env = gatewayEnv(database.url, options);
-    runCli(env, 'migrate');
-    runCli(env, 'principal:create', 'bench', '--service', '--permission', 'demo.run');
-    runCli(env, 'principal:create', 'bench-other', '--service', '--permission', 'demo.run');
-    const auth = `Bearer ${runCli(env, 'token:create', 'bench', '--name', 'bench')}`;
+    cli(env, 'migrate');
+    cli(env, 'principal:create', 'bench', '--service', '--permission', 'demo.run');
+    cli(env, 'principal:create', 'bench-other', '--service', '--permission', 'demo.run');
+    const auth = `Bearer ${cli(env, 'token:create', 'bench', '--name', 'bench')}`;
 
     const redisPid = await localRedisPid(options.redisUrl);
     const redisPids = () => (redisPid ? [redisPid] : []);
@@ -75,11 +78,11 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
     const readyMs: DatabaseFigures['readyMs'] = [];
     const profiling = profilingArgs(options);
     for (const role of roles) {
-      const started = await GatewayProcess.start(role, env, profiling);
-      gateways.push(started.process);
+      const started = await MeasuredGateway.start(role, env, profiling);
+      gateways.push(started.gateway);
       readyMs.push({ role, ms: started.readyMs });
     }
-    await sleep(2000);
+    await sleep(IDLE_SETTLE_MS);
     const idle = gateways.map((gateway) => gateway.rssMib());
     const benchId = await database.principalId('bench');
     const stand: Stand = { kind, options, database, api: gateways[0], auth, benchId, owned: 0, log, gateways, redisPids };
@@ -190,6 +193,13 @@ async function measureReads(stand: Stand): Promise<{ figures: DatabaseFigures['r
     figures.push({ name, ...(await runOpenLoop({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })) });
   }
   return { figures, plan };
+}
+
+/** `node dist/cli.js …`; throws with its output when it fails; answers its stdout. */
+function cli(env: Record<string, string>, ...args: string[]): string {
+  const result = runCli(env, ...args);
+  if (result.status !== 0) throw new Error(`cli ${args[0]} failed (${result.status}): ${result.stderr}${result.stdout}`);
+  return result.stdout.trim();
 }
 
 /** The gateway as it ships, but for what a benchmark must not measure: rate limits and the first admin. */

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { IsObject, IsOptional, IsString } from 'class-validator';
 import { runAutocannon } from './autocannon-run';
 import { cpuMs } from './cpu-time';
-import { freePort } from '../test/support/processes';
+import { freePort } from '../test/support/managed-process';
 
 class ExecuteBody {
   @IsString() task_name: string;

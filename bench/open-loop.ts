@@ -1,6 +1,9 @@
 import { Agent, request } from 'node:http';
 import type { LatencyFigures, LoadShape } from './autocannon-run';
 
+/** The load generator's clock: each tick sends what has come due since the last. */
+const PACING_TICK_MS = 1;
+
 /**
  * Requests at a steady rate, each sent at its own moment (1 / rate apart) whatever the answers
  * before it did: an open loop, as independent callers are. Latency is counted from the moment a
@@ -30,7 +33,7 @@ export async function runOpenLoop(shape: LoadShape & { rate: number }): Promise<
         }),
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setTimeout(resolve, PACING_TICK_MS));
   }
   await Promise.all(inFlight);
   agent.destroy();

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CpuMeter } from './cpu-time';
-import { ROOT } from './gateway-process';
+import { ROOT } from '../test/support/processes';
 
 export interface RawBullmqFigures {
   /** Jobs added a second, `clients` adds in flight. */

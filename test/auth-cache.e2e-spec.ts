@@ -7,6 +7,10 @@ import { createCaller, TestCaller, uniqueName } from './support/factories';
 import { runCli } from './support/processes';
 import { createTestApp, TestApp } from './support/test-app';
 import { testDatabaseUrl, testRedisUrl } from './support/test-config';
+import { pollUntil } from './support/wait-for';
+
+/** Long enough for an invalidation that a last_used_at write might publish to reach the other process. */
+const PUBSUB_HOP_MS = 200;
 
 /**
  * Callers are cached for AUTH_CACHE_MS; here it is a minute, so only the identity change feed can
@@ -41,15 +45,9 @@ describe('caller cache invalidation across processes (e2e)', () => {
     reader.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } });
   const asAdmin = () => ({ Authorization: admin.auth });
 
-  /** The reader answers `status` within a second (a pub/sub hop), well inside the cache's minute. */
+  /** The reader answers `status` within two seconds (a pub/sub hop), well inside the cache's minute. */
   async function expectSoon(send: () => Promise<{ status: number }>, status: number): Promise<void> {
-    let last = 0;
-    for (let tries = 0; tries < 20; tries++) {
-      last = (await send()).status;
-      if (last === status) return;
-      await sleep(50);
-    }
-    expect(last).toBe(status);
+    await pollUntil(async () => (await send()).status, (answered) => answered === status, { timeoutMs: 2_000, intervalMs: 50 });
   }
 
   it('serves a cached caller, and drops it when its token is revoked through the CLI', async () => {
@@ -91,16 +89,19 @@ describe('caller cache invalidation across processes (e2e)', () => {
   });
 
   it('never serves a token past its expiry from the cache', async () => {
-    const caller = await createCaller(writer.app, { expiresAt: new Date(Date.now() + 1500) });
+    const expiresAt = new Date(Date.now() + 1500);
+    const caller = await createCaller(writer.app, { expiresAt });
     await me(caller).expect(200);
-    await sleep(1600);
+    await sleep(expiresAt.getTime() - Date.now() + 100); // the expiry itself is under test: nothing to poll
     await me(caller).expect(401);
   });
 
   it('keeps last_used_at writes from emptying the cache (they are not identity changes)', async () => {
     const caller = await createCaller(writer.app);
     await me(caller).expect(200); // first use: last_used_at is written, in the background
-    await sleep(300);
+    const tokens = writer.app.get(DataSource).getRepository(ApiToken);
+    await pollUntil(() => tokens.findOneByOrFail({ id: caller.token.id }), (token) => token.lastUsedAt !== null, { timeoutMs: 5_000, intervalMs: 20 });
+    await sleep(PUBSUB_HOP_MS);
     const lookups = countTokenLookups(reader);
     await me(caller).expect(200);
     expect(lookups()).toBe(0);

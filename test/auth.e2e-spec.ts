@@ -1,9 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiToken } from '../src/auth/api-token.entity';
 import { PrincipalsService } from '../src/auth/principals.service';
 import { TokensService } from '../src/auth/tokens.service';
 import { generateTokenSecret, hashTokenSecret } from '../src/auth/token-secret';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
+import { pollUntil } from './support/wait-for';
+
+/** A write that must not happen cannot be awaited: this quiet period is where it would have landed. */
+const BACKGROUND_WRITE_MS = 100;
 
 describe('authentication (e2e)', () => {
   let t: TestApp;
@@ -78,15 +83,12 @@ describe('authentication (e2e)', () => {
     const tokens = dataSource(t.app).getRepository(ApiToken);
     expect((await tokens.findOneByOrFail({ id: erin.token.id })).lastUsedAt).toBeNull();
     await me(erin.auth).expect(200);
-    let first: Date | null = null;
-    for (let i = 0; i < 50 && !first; i++) {
-      first = (await tokens.findOneByOrFail({ id: erin.token.id })).lastUsedAt;
-      if (!first) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const lastUsedAt = async () => (await tokens.findOneByOrFail({ id: erin.token.id })).lastUsedAt;
+    const first = await pollUntil(lastUsedAt, (at) => at !== null, { timeoutMs: 5_000, intervalMs: 20 });
     expect(first).toBeInstanceOf(Date);
     await me(erin.auth).expect(200);
     await me(erin.auth).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(BACKGROUND_WRITE_MS);
     expect((await tokens.findOneByOrFail({ id: erin.token.id })).lastUsedAt).toEqual(first);
   });
 

@@ -1,5 +1,5 @@
 import { Execution } from '../src/executions/execution.entity';
-import { ExecutionStatus } from '../src/executions/execution-status';
+import { EXECUTION_STATUSES } from '../src/executions/execution-status';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -31,9 +31,8 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     alice = await createCaller(t.app, { permissions: ['demo.run'] });
     bob = await createCaller(t.app, { permissions: ['demo.run'] });
     admin = await createCaller(t.app, { isAdmin: true });
-    const statuses: ExecutionStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'];
     for (let i = 0; i < 30; i++) {
-      await seed(alice, { status: statuses[i % 6], taskName: i % 2 ? 'demo.add' : 'demo.sleep', resource: i % 3 === 0 ? 'doc-a' : 'doc-b' });
+      await seed(alice, { status: EXECUTION_STATUSES[i % EXECUTION_STATUSES.length], taskName: i % 2 ? 'demo.add' : 'demo.sleep', resource: i % 3 === 0 ? 'doc-a' : 'doc-b' });
     }
     for (let i = 0; i < 5; i++) await seed(bob, { resource: 'doc-a' });
   });

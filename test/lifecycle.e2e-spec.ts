@@ -1,32 +1,37 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { PrincipalsService } from '../src/auth/principals.service';
 import { loadAppConfig } from '../src/config/load-app-config';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { FixtureTasksModule } from './support/fixture-tasks';
-import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
+import { startFixtureWorker } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
 import { createTestApp, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
 import { waitForExecution } from './support/wait-for';
+
+/** Well inside the 700 ms delay: the execution must still be pending then; time itself is under test. */
+const INSIDE_DELAY_MS = 300;
 
 /** The API in this process (ROLE=api), the worker in another: cancel and timeout cross processes. */
 describe('execution lifecycle across processes (e2e)', () => {
   const env = testEnv();
   let t: TestApp;
-  let worker: GatewayProcess;
+  let worker: ManagedProcess;
   let alice: TestCaller;
   let admin: TestCaller;
 
   beforeAll(async () => {
     t = await createTestApp({ config: loadAppConfig({ ...env, ROLE: 'api' }), taskModules: [FixtureTasksModule] });
     worker = startFixtureWorker(env);
-    await waitForOutput(worker, /fixture worker ready/, 60_000);
+    await worker.waitForOutput(/fixture worker ready/, 60_000);
     alice = await createCaller(t.app, { permissions: ['demo.run', 'fx.alpha'] });
     admin = await createCaller(t.app, { isAdmin: true });
   }, 90_000);
 
   afterAll(async () => {
-    if (worker) await stopProcess(worker);
+    if (worker) await worker.stop();
     await t?.close();
   });
 
@@ -254,7 +259,7 @@ describe('execution lifecycle across processes (e2e)', () => {
 
     it('keeps an execution pending until its delay has passed', async () => {
       const { body } = await execute(alice, { task_name: 'demo.add', kwargs: { a: 1, b: 1 }, delay_ms: 700 }).expect(202);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(INSIDE_DELAY_MS);
       expect((await read(alice, body.execution_id)).status).toBe('pending');
       const done = await waitForExecution(t, alice.auth, body.execution_id);
       expect(Date.parse(done.started_at) - Date.parse(done.created_at)).toBeGreaterThanOrEqual(650);

@@ -1,21 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAppConfig } from '../src/config/load-app-config';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { FixtureTasksModule } from './support/fixture-tasks';
 import { WS_MAX_MESSAGE_BYTES } from '../src/live/authenticated-ws.adapter';
-import { openSse, openWs, SseEvent } from './support/live-clients';
-import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
+import { openSse, openWs, SseEvent, WsClient } from './support/live-clients';
+import { startFixtureWorker } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
 import { createTestApp, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
-import { waitForExecution } from './support/wait-for';
+import { pollUntil, waitForExecution } from './support/wait-for';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Messages that must not come cannot be awaited: this quiet period is where they would have arrived. */
+const QUIET_MS = 300;
 
 /** SSE and WebSocket on an API process, with the changes made by a worker in another process. */
 describe('live updates across processes (e2e)', () => {
   const env = testEnv();
   let t: TestApp;
-  let worker: GatewayProcess;
+  let worker: ManagedProcess;
   let port: number;
   let alice: TestCaller;
   let bob: TestCaller;
@@ -25,13 +28,13 @@ describe('live updates across processes (e2e)', () => {
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as { port: number }).port;
     worker = startFixtureWorker(env);
-    await waitForOutput(worker, /fixture worker ready/, 60_000);
+    await worker.waitForOutput(/fixture worker ready/, 60_000);
     alice = await createCaller(t.app, { permissions: ['demo.run', 'fx.alpha'] });
     bob = await createCaller(t.app, { permissions: ['demo.run'] });
   }, 90_000);
 
   afterAll(async () => {
-    if (worker) await stopProcess(worker);
+    if (worker) await worker.stop();
     await t?.close();
   });
 
@@ -143,10 +146,10 @@ describe('live updates across processes (e2e)', () => {
       client.send({ type: 'subscribe', execution_id: id });
       await client.waitFor((m) => m.execution_id === id);
       client.send({ type: 'unsubscribe', execution_id: id });
-      await sleep(100);
+      await roundTrip(client);
       const seen = client.messages.length;
       await waitForExecution(t, alice.auth, id);
-      await sleep(300);
+      await sleep(QUIET_MS);
       expect(client.messages.length).toBe(seen);
       client.close();
     });
@@ -157,7 +160,7 @@ describe('live updates across processes (e2e)', () => {
       spy.send({ type: 'subscribe', execution_id: id });
       await spy.waitFor((m) => m.type === 'error');
       await waitForExecution(t, alice.auth, id);
-      await sleep(300);
+      await sleep(QUIET_MS);
       expect(spy.messages).toEqual([{ type: 'error', message: `execution ${id} not found` }]);
       spy.close();
     });
@@ -189,8 +192,8 @@ describe('live updates across processes (e2e)', () => {
       const refused = await client.waitFor((m) => m.type === 'error');
       expect(refused.message).toMatch(/at most 100 subscriptions/);
       const updates = () => client.messages.filter((m) => m.type === 'task_update').length;
-      for (let i = 0; i < 100 && updates() < 100; i++) await sleep(50);
-      await sleep(200);
+      await pollUntil(updates, (count) => count >= 100, { timeoutMs: 5_000, intervalMs: 50 });
+      await sleep(QUIET_MS);
       expect(updates()).toBe(100);
       expect(client.messages.filter((m) => m.type === 'error')).toHaveLength(1);
       client.close();
@@ -215,4 +218,12 @@ function compare(a: string, b: string): number {
   const [aMs, aSeq] = a.split('-').map(BigInt);
   const [bMs, bSeq] = b.split('-').map(BigInt);
   return aMs === bMs ? Number(aSeq - bSeq) : aMs < bMs ? -1 : 1;
+}
+
+/** The server handles a socket's messages in order: once it answers a later one, those before it were handled. */
+async function roundTrip(client: WsClient): Promise<void> {
+  const errors = () => client.messages.filter((message) => message.type === 'error').length;
+  const before = errors();
+  client.send({ type: 'round-trip' });
+  await pollUntil(errors, (count) => count > before, { timeoutMs: 5_000, intervalMs: 20 });
 }

@@ -3,7 +3,7 @@ import { generateTokenSecret } from '../src/auth/token-secret';
 import { createCaller } from './support/factories';
 import { openSse } from './support/live-clients';
 import { createTestApp, TestApp } from './support/test-app';
-import { waitForExecution } from './support/wait-for';
+import { pollUntil, waitForExecution } from './support/wait-for';
 
 describe('logs (e2e)', () => {
   let t: TestApp;
@@ -25,8 +25,9 @@ describe('logs (e2e)', () => {
     await stream.ended;
     await t.http().get('/api/v1/me').set('Authorization', `Bearer ${generateTokenSecret()}`).expect(401);
     await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: secret }).expect(404);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    lines = readFileSync(t.config.logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    // Log lines are written asynchronously; the 404 is the last request, so once it is there, so is everything before.
+    const read = () => readFileSync(t.config.logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    lines = await pollUntil(read, (all) => all.some((line) => line.res?.statusCode === 404), { timeoutMs: 5_000, intervalMs: 20 });
   });
 
   afterAll(() => t.close());

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createCaller, TestCaller } from './support/factories';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text';
-import { freePort, runCli, startGateway, stopProcess, waitForOutput } from './support/processes';
+import { freePort, runCli, startGateway } from './support/processes';
 import { createTestApp, deleteQueueKeys, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
 import { waitForExecution } from './support/wait-for';
@@ -58,14 +58,14 @@ describe('a worker process serves /health/live and /metrics (e2e)', () => {
     const port = await freePort();
     const worker = startGateway({ ...env, PORT: String(port) });
     try {
-      await waitForOutput(worker, /worker probes on port/);
+      await worker.waitForOutput(/worker probes on port/);
       const http = request(`http://127.0.0.1:${port}`);
       expect((await http.get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
       const samples = parsePrometheusText((await http.get('/metrics').expect(200)).text);
       expect(sampleValue(samples, 'taskgate_worker_active_jobs')).toBe(0);
       await http.get('/api/v1/me').expect(404);
     } finally {
-      await stopProcess(worker);
+      await worker.stop();
       await deleteQueueKeys(loadAppConfig(env));
     }
   });

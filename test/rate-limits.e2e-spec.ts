@@ -2,14 +2,15 @@ import request from 'supertest';
 import { loadAppConfig } from '../src/config/load-app-config';
 import { generateTokenSecret } from '../src/auth/token-secret';
 import { uniqueName } from './support/factories';
-import { freePort, GatewayProcess, runCli, startGateway, stopProcess, waitForOutput } from './support/processes';
+import { freePort, runCli, startGateway } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
 import { deleteQueueKeys } from './support/test-app';
 import { testEnv } from './support/test-config';
 
 /** Two API processes on one Redis: the limits are shared, not per process. */
 describe('rate limits across two API processes (e2e)', () => {
   const env = { ...testEnv({ LOG_FILE: '', LOG_LEVEL: 'info' }), ROLE: 'api', RATE_LIMIT_EXECUTE: '4', RATE_LIMIT_AUTH_FAILURES: '3' };
-  const gateways: GatewayProcess[] = [];
+  const gateways: ManagedProcess[] = [];
   let http: Array<ReturnType<typeof request>>;
   let token: string;
 
@@ -23,13 +24,13 @@ describe('rate limits across two API processes (e2e)', () => {
       const port = await freePort();
       const gateway = startGateway({ ...env, PORT: String(port) });
       gateways.push(gateway);
-      await waitForOutput(gateway, /listening on/);
+      await gateway.waitForOutput(/listening on/);
       http.push(request(`http://127.0.0.1:${port}`));
     }
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(gateways.map(stopProcess));
+    await Promise.all(gateways.map((child) => child.stop()));
     await deleteQueueKeys(loadAppConfig(env));
   });
 

@@ -8,6 +8,7 @@ import { createCaller, dataSource, TestCaller } from './support/factories';
 import { openSse, openWs } from './support/live-clients';
 import { RouteSamples } from './support/route-samples';
 import { createTestApp, TestApp } from './support/test-app';
+import { pollUntil } from './support/wait-for';
 
 const API = '/api/v1';
 
@@ -91,9 +92,9 @@ describe('token secrets stay secret (e2e)', () => {
     const spy = jest.spyOn(ExecutionsQueryService.prototype, 'statistics').mockRejectedValueOnce(new Error(`driver said: ${right} is odd`));
     await t.http().get(`${API}/executions/statistics`).set('Authorization', `Bearer ${right}`).expect(500);
     spy.mockRestore();
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the WebSocket closes are logged last
-
-    const log = readFileSync(t.config.logFile, 'utf8');
+    // Log lines are written asynchronously; the 500 is the last request, so once it is there, so is everything before.
+    const lastRequestLogged = (text: string) => text.split('\n').some((line) => line.includes('/executions/statistics') && line.includes('"statusCode":500'));
+    const log = await pollUntil(() => readFileSync(t.config.logFile, 'utf8'), lastRequestLogged, { timeoutMs: 5_000, intervalMs: 20 });
     // The requests were logged (a log that says nothing would pass vacuously).
     expect(log).toContain('/events?token=[REDACTED]');
     expect(log).toContain('driver said: tgw_[REDACTED] is odd');

@@ -1,20 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAppConfig } from '../src/config/load-app-config';
 import { createCaller, TestCaller } from './support/factories';
 import request from 'supertest';
 import { uniqueName } from './support/factories';
 import { openSse } from './support/live-clients';
-import { freePort, GatewayProcess, runCli, startFixtureWorker, startGateway, stopProcess, waitForOutput } from './support/processes';
+import { freePort, runCli, startFixtureWorker, startGateway } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
 import { createTestApp, deleteQueueKeys, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
-import { waitForExecution } from './support/wait-for';
+import { pollUntil, waitForExecution } from './support/wait-for';
+
+/** The worker says nothing when SIGTERM makes it stop fetching jobs: this is the time given for that to take hold. */
+const SIGNAL_TAKES_HOLD_MS = 200;
 
 /** SIGTERM to a worker while it runs a task: the execution completes, by it or by another worker. */
 describe('graceful shutdown of a worker (e2e)', () => {
-  const workers: GatewayProcess[] = [];
+  const workers: ManagedProcess[] = [];
   const apps: TestApp[] = [];
 
   afterAll(async () => {
-    await Promise.all(workers.map(stopProcess));
+    await Promise.all(workers.map((child) => child.stop()));
     await Promise.all(apps.map((app) => app.close()));
   });
 
@@ -25,10 +30,10 @@ describe('graceful shutdown of a worker (e2e)', () => {
     return { t, env, caller: await createCaller(t.app, { permissions: ['demo.run'] }) };
   }
 
-  async function startWorker(env: Record<string, string>): Promise<GatewayProcess> {
+  async function startWorker(env: Record<string, string>): Promise<ManagedProcess> {
     const worker = startFixtureWorker(env);
     workers.push(worker);
-    await waitForOutput(worker, /fixture worker ready/, 60_000);
+    await worker.waitForOutput(/fixture worker ready/, 60_000);
     return worker;
   }
 
@@ -44,7 +49,7 @@ describe('graceful shutdown of a worker (e2e)', () => {
     const worker = await startWorker(env);
     const id = await run(t, caller, 1500);
     worker.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(SIGNAL_TAKES_HOLD_MS);
     const later = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
       .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202);
     await worker.exited;
@@ -75,12 +80,12 @@ describe('graceful shutdown of a worker (e2e)', () => {
     const port = await freePort();
     const api = startGateway({ ...env, ROLE: 'api', PORT: String(port) });
     workers.push(api);
-    await waitForOutput(api, /listening on/);
+    await api.waitForOutput(/listening on/);
     const { body } = await request(`http://127.0.0.1:${port}`).post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
       .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202);
     const stream = openSse(port, `/api/v1/executions/${body.execution_id}/events`, token);
     expect(await stream.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pollUntil(() => stream.events.length, (count) => count > 0, { timeoutMs: 5_000, intervalMs: 20 });
     const stopped = Date.now();
     api.child.kill('SIGTERM');
     await stream.ended;

@@ -1,13 +1,19 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { freePort, GatewayProcess, runCli, startGateway, stopProcess, waitForOutput } from './support/processes';
+import { freePort, runCli, startGateway } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
+import { pollUntil } from './support/wait-for';
 import { createEmptyDatabase, testEnv } from './support/test-config';
 import { deleteQueueKeys } from './support/test-app';
 import { loadAppConfig } from '../src/config/load-app-config';
 
 const TOKEN = /tgw_[A-Za-z0-9_-]{40}/;
+/** How long an execution must stay pending while no worker runs: a quiet period, the thing under test. */
+const NO_WORKER_MS = 500;
+const COMPLETED = { timeoutMs: 15_000, intervalMs: 50 };
 
 describe('starting the gateway as a process (e2e)', () => {
-  const started: GatewayProcess[] = [];
+  const started: ManagedProcess[] = [];
   const start = (env: Record<string, string>) => {
     const gateway = startGateway(env);
     started.push(gateway);
@@ -15,7 +21,7 @@ describe('starting the gateway as a process (e2e)', () => {
   };
 
   afterEach(async () => {
-    await Promise.all(started.splice(0).map(stopProcess));
+    await Promise.all(started.splice(0).map((child) => child.stop()));
   });
 
   it.each([
@@ -29,13 +35,13 @@ describe('starting the gateway as a process (e2e)', () => {
     [{ BOOTSTRAP_ADMIN: '2' }, /BOOTSTRAP_ADMIN must be true or false/],
   ])('stops with a message naming the variable for %p', async (bad, message) => {
     const gateway = start({ ...testEnv(), ...bad });
-    expect(await gateway.exited).toBe(2);
+    expect((await gateway.exited).code).toBe(2);
     expect(gateway.output()).toMatch(message);
   });
 
   it('exits non-zero with one line naming the Redis URL when Redis is unreachable', async () => {
     const gateway = start({ ...testEnv(), REDIS_URL: 'redis://:hunter2@127.0.0.1:1/3' });
-    expect(await gateway.exited).toBe(1);
+    expect((await gateway.exited).code).toBe(1);
     const lines = gateway.output().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/3 .*redis-server/);
@@ -48,22 +54,19 @@ describe('starting the gateway as a process (e2e)', () => {
     try {
       const port = await freePort();
       const first = start({ ...env, PORT: String(port) });
-      const [token] = await waitForOutput(first, TOKEN);
-      await waitForOutput(first, /listening on/);
+      const [token] = await first.waitForOutput(TOKEN);
+      await first.waitForOutput(/listening on/);
       expect(first.stdout().match(new RegExp(TOKEN, 'g'))).toHaveLength(2); // the token line and the curl hint
       const http = request(`http://127.0.0.1:${port}`);
       const accepted = await http.post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
         .send({ task_name: 'demo.add', kwargs: { a: 2, b: 3 } }).expect(202);
-      let record: Record<string, unknown> = {};
-      for (let i = 0; i < 200 && record.status !== 'completed'; i++) {
-        record = (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
-        if (record.status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const read = async () => (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+      const record = await pollUntil(read, (body) => body.status === 'completed', COMPLETED);
       expect(record).toMatchObject({ status: 'completed', result: 5 });
-      await stopProcess(first);
+      await first.stop();
 
       const second = start({ ...env, PORT: String(port) });
-      await waitForOutput(second, /listening on/);
+      await second.waitForOutput(/listening on/);
       expect(second.output()).not.toMatch(TOKEN);
     } finally {
       await database.drop();
@@ -73,7 +76,7 @@ describe('starting the gateway as a process (e2e)', () => {
 
   it('limits a worker to the queues named in QUEUES', async () => {
     const gateway = start({ ...testEnv({ LOG_LEVEL: 'info', LOG_FILE: '' }), ROLE: 'worker', QUEUES: 'reports' });
-    await waitForOutput(gateway, /worker started/);
+    await gateway.waitForOutput(/worker started/);
     expect(gateway.output()).toMatch(/QUEUES names \\?"reports\\?", which no registered task uses/);
     expect(gateway.output()).not.toMatch(/consuming queue/);
   });
@@ -87,23 +90,19 @@ describe('starting the gateway as a process (e2e)', () => {
       const token = runCli(env, 'token:create', 'runner').stdout.trim();
       const port = await freePort();
       const api = start({ ...env, ROLE: 'api', PORT: String(port) });
-      await waitForOutput(api, /listening on/);
+      await api.waitForOutput(/listening on/);
       expect(api.output()).not.toMatch(/consuming queue/);
       const http = request(`http://127.0.0.1:${port}`);
       const accepted = await http.post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
         .send({ task_name: 'demo.add', kwargs: { a: 40, b: 2 } }).expect(202);
       const read = async () => (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
       // Nothing runs it until a worker exists.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(NO_WORKER_MS);
       expect((await read()).status).toBe('pending');
 
       const worker = start({ ...env, ROLE: 'worker', PORT: String(await freePort()) });
-      await waitForOutput(worker, /consuming queue \\?"default\\?"/);
-      let record = await read();
-      for (let i = 0; i < 200 && record.status !== 'completed'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        record = await read();
-      }
+      await worker.waitForOutput(/consuming queue \\?"default\\?"/);
+      const record = await pollUntil(read, (body) => body.status === 'completed', COMPLETED);
       expect(record).toMatchObject({ status: 'completed', result: 42 });
       expect(worker.output()).not.toMatch(/listening on/);
       // Both processes logged requests and state changes, and no token.

@@ -1,7 +1,8 @@
 import { loadAppConfig } from '../src/config/load-app-config';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource } from './support/factories';
-import { GatewayProcess, startFixtureWorker, stopProcess, waitForOutput } from './support/processes';
+import { startFixtureWorker } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
 import { createTestApp, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
 import { waitForExecution } from './support/wait-for';
@@ -10,21 +11,21 @@ import { waitForExecution } from './support/wait-for';
 describe('a worker killed while it runs a task (e2e)', () => {
   const env = testEnv({ STALLED_INTERVAL_MS: '1000' });
   let t: TestApp;
-  const workers: GatewayProcess[] = [];
+  const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
     t = await createTestApp({ config: loadAppConfig({ ...env, ROLE: 'api' }) });
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map(stopProcess));
+    await Promise.all(workers.map((child) => child.stop()));
     await t.close();
   });
 
   const startWorker = async () => {
     const worker = startFixtureWorker(env);
     workers.push(worker);
-    await waitForOutput(worker, /fixture worker ready/, 60_000);
+    await worker.waitForOutput(/fixture worker ready/, 60_000);
     return worker;
   };
 

@@ -12,6 +12,7 @@ import { RELIABILITY_PERMISSION } from './support/reliability-tasks';
 const Database: new (path: string, options: { timeout: number }) => { exec(sql: string): void; close(): void } = require('better-sqlite3');
 
 const JOBS = 12;
+/** How long the database stays away: the outage under test (every 5 s handler ends inside it), not a wait for anything. */
 const OUTAGE_MS = 20_000;
 
 /**

@@ -1,6 +1,8 @@
+import { isTerminal } from '../../src/executions/execution-status';
+import { pollUntil } from '../support/wait-for';
 import { Cluster, FAST_RECOVERY } from './support/cluster';
 import { submitOne } from './support/load';
-import { readRecords, reportScenario, TERMINAL, waitForRecords } from './support/records';
+import { readRecords, reportScenario, waitForRecords } from './support/records';
 import { RELIABILITY_PERMISSION } from './support/reliability-tasks';
 import { readSideEffects, SideEffect } from './support/side-effects';
 
@@ -27,7 +29,7 @@ describe('a handler that blocks the event loop past its lock (reliability)', () 
     const caller = await cluster.control.createCaller([RELIABILITY_PERMISSION]);
 
     const id = await submitOne(api.url, caller.auth, { task_name: 'rel.block', kwargs: { ms: BLOCK_MS } });
-    const [completed] = await waitForRecords(db, [id], ([record]) => TERMINAL.includes(record.status), 120_000);
+    const [completed] = await waitForRecords(db, [id], ([record]) => isTerminal(record.status), 120_000);
     expect(completed).toMatchObject({ status: 'completed', attempts: 2, error: null, result: { attempt: 2 } });
 
     // The first attempt wakes up later, records its side effect, and its outcome write finds attempt 2's record.
@@ -43,11 +45,6 @@ describe('a handler that blocks the event loop past its lock (reliability)', () 
   }, 300_000);
 });
 
-async function waitForSideEffects(cluster: Cluster, id: string, count: number): Promise<SideEffect[]> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const effects = await readSideEffects(cluster.control.db, [id]);
-    if (effects.length >= count || Date.now() > deadline) return effects;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function waitForSideEffects(cluster: Cluster, id: string, count: number): Promise<SideEffect[]> {
+  return pollUntil(() => readSideEffects(cluster.control.db, [id]), (effects) => effects.length >= count, { timeoutMs: 120_000, intervalMs: 200 });
 }

@@ -1,11 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isTerminal } from '../../src/executions/execution-status';
 import { Cluster } from './support/cluster';
 import { submitOne } from './support/load';
-import { brief, readWhenSettled, reportScenario, TERMINAL, waitForRecords } from './support/records';
+import { brief, readWhenSettled, reportScenario, waitForRecords } from './support/records';
 import { RELIABILITY_PERMISSION } from './support/reliability-tasks';
 import { WorkerSupervisor } from './support/worker-supervisor';
 
 const POISON_ATTEMPTS = 3; // rel.poison's `attempts`
 const NOOPS_PER_TICK = 3;
+// Paces the noop feed: a steady trickle alongside the poison, not a burst that only measures throughput.
 const TICK_MS = 300;
 
 /**
@@ -37,11 +40,11 @@ describe('a poison task that kills its worker on every attempt (reliability)', (
     const feeding = (async () => {
       while (!poisonSettled) {
         for (let i = 0; i < NOOPS_PER_TICK; i++) noops.push(await submitOne(api.url, caller.auth, { task_name: 'rel.noop' }));
-        await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+        await sleep(TICK_MS);
       }
     })();
     feeding.catch(() => undefined); // awaited below; this only keeps an early refusal from being "unhandled"
-    const [settled] = await waitForRecords(db, [poison], ([record]) => TERMINAL.includes(record.status), 240_000).finally(() => {
+    const [settled] = await waitForRecords(db, [poison], ([record]) => isTerminal(record.status), 240_000).finally(() => {
       poisonSettled = true;
     });
     await feeding;

@@ -1,4 +1,5 @@
 import IORedis from 'ioredis';
+import { pollUntil } from '../support/wait-for';
 import { Cluster } from './support/cluster';
 import { submitExecutions } from './support/load';
 import { readWhenSettled, reportScenario } from './support/records';
@@ -26,11 +27,8 @@ describe('Redis connections killed under idle workers (reliability)', () => {
         const killed = Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'));
         expect(killed).toBeGreaterThan(0);
         // The API's producer may need a moment to reconnect; a 503 then is allowed, a lost 202 is not.
-        let submitted: string[] = [];
-        for (let tries = 0; submitted.length === 0 && tries < 50; tries++) {
-          submitted = (await submitExecutions([api.url], caller.auth, 20, () => ({ task_name: 'rel.effect' }), 4)).accepted;
-          if (submitted.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-        }
+        const submit = async () => (await submitExecutions([api.url], caller.auth, 20, () => ({ task_name: 'rel.effect' }), 4)).accepted;
+        const submitted = await pollUntil(submit, (ids) => ids.length > 0, { timeoutMs: 15_000, intervalMs: 200 });
         accepted.push(...submitted);
         const records = await readWhenSettled(db, submitted, 60_000);
         expect(records.filter((record) => record.status === 'completed')).toHaveLength(submitted.length);

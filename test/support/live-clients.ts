@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
+import { pollUntil } from './wait-for';
 
 export interface SseEvent {
   id?: string;
@@ -76,13 +77,10 @@ export function openWs(port: number, auth: { header?: string; query?: string; pr
     messages,
     send: (message) => socket.send(JSON.stringify(message)),
     waitFor: async (predicate, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const found = messages.find(predicate);
-        if (found) return found;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`no matching WebSocket message in ${timeoutMs} ms; got ${JSON.stringify(messages)}`);
+      const found = await pollUntil(() => messages.find(predicate), (message) => message !== undefined, { timeoutMs, intervalMs: 20 }).catch(() => {
+        throw new Error(`no matching WebSocket message in ${timeoutMs} ms; got ${JSON.stringify(messages)}`);
+      });
+      return found!;
     },
     close: () => socket.close(),
   };

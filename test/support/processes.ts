@@ -1,6 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { ManagedProcess } from './managed-process';
+import { RedisServer } from './redis-server';
+import { pollUntil } from './wait-for';
+
+export { freePort } from './managed-process';
 
 export const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -14,85 +18,48 @@ export interface CliResult {
 
 /** Runs `node dist/cli.js …` with the given environment (and nothing of the test's own). */
 export function runCli(env: Record<string, string>, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A gateway process (`node dist/main.js`) whose output is collected; stop it with `stopProcess`. */
-export interface GatewayProcess {
-  child: ChildProcess;
-  output: () => string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
-export function startGateway(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let all = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    all += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    all += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => all, stdout: () => stdout, exited };
-}
-
-export async function waitForOutput(gateway: GatewayProcess, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = gateway.output().match(pattern);
-    if (match) return match;
-    if (gateway.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`output never matched ${pattern}; it was:\n${gateway.output()}`);
-}
-
-export async function stopProcess(gateway: GatewayProcess): Promise<void> {
-  if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGTERM');
-  await gateway.exited;
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** A gateway process from the production build (`node dist/main.js`); `nodeArgs` go before the script. */
+export function startGateway(env: Record<string, string>, options: { nodeArgs?: string[]; keepChars?: number } = {}): ManagedProcess {
+  const name = `gateway-${env.ROLE ?? 'all'}`;
+  return ManagedProcess.spawn(name, process.execPath, [...(options.nodeArgs ?? []), MAIN], { env, keepChars: options.keepChars });
 }
 
 /** A worker process that also registers the fixture tasks, on the given environment. */
-export function startFixtureWorker(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test', 'support', 'fixture-worker.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let all = '';
-  child.stdout!.on('data', (chunk: Buffer) => (all += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (all += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => all, stdout: () => all, exited };
+export function startFixtureWorker(env: Record<string, string>): ManagedProcess {
+  const args = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test', 'support', 'fixture-worker.ts')];
+  return ManagedProcess.spawn('fixture-worker', process.execPath, args, { env, cwd: ROOT });
 }
 
-/** A Redis of the test's own on `port` (no persistence), to stop and start at will. */
-export async function startRedis(port: number): Promise<GatewayProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let all = '';
-  child.stdout!.on('data', (chunk: Buffer) => (all += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (all += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const redis = { child, output: () => all, stdout: () => all, exited };
-  await waitForOutput(redis, /Ready to accept connections/, 10_000);
-  return redis;
+/** Waits until `url` answers 200; fails at once if `owner` exits meanwhile. */
+export async function waitForHttp200(url: string, owner: ManagedProcess, timeoutMs = 60_000): Promise<void> {
+  const answered = await pollUntil(
+    async () => (owner.running ? answers200(url) : 'exited'),
+    (answer) => answer !== false,
+    { timeoutMs, intervalMs: 10 },
+  ).catch(() => false);
+  if (answered !== true) throw new Error(`${owner.name} ${answered === 'exited' ? 'exited' : 'did not answer'} on ${url}:\n${owner.output().slice(-4000)}`);
+}
+
+async function answers200(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** @deprecated for `RedisServer.start()`; kept while test/reconciler.e2e-spec.ts is edited elsewhere. */
+export async function startRedis(port: number): Promise<RedisServer> {
+  return RedisServer.start({ port });
+}
+
+/** @deprecated for `ManagedProcess.stop()` / `RedisServer.stop()`. */
+export async function stopProcess(process: { stop(): Promise<unknown> }): Promise<void> {
+  await process.stop();
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { loadAppConfig } from '../../../src/config/load-app-config';
-import { freePort, ROOT } from '../../support/processes';
+import { freePort, ManagedProcess } from '../../support/managed-process';
+import { ROOT } from '../../support/processes';
+import { RedisOptions, RedisServer } from '../../support/redis-server';
 import { testEnv } from '../../support/test-config';
 import { Control } from './control';
-import { ManagedProcess } from './node-process';
-import { RedisOptions, RedisServer } from './redis-server';
 
 const NODE_ENTRY = join(ROOT, 'test', 'reliability', 'support', 'reliability-node.ts');
 const READY = /reliability node ready/;
@@ -42,7 +42,7 @@ export class Cluster {
   ) {}
 
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
-    const redis = await RedisServer.start(options.redis);
+    const redis = await RedisServer.start({ ...options.redis, logFile: true });
     const env = testEnv({
       REDIS_URL: redis.url,
       DEMO_TASKS: 'false',
@@ -75,9 +75,9 @@ export class Cluster {
   async startNode(role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<ManagedProcess> {
     const args = ['-r', 'ts-node/register/transpile-only', NODE_ENTRY];
     const port = String(await freePort());
-    const node = ManagedProcess.spawn(role, process.execPath, args, { ...this.env, PORT: port, ...env, ROLE: role }, ROOT);
+    const node = ManagedProcess.spawn(`rel-${role}`, process.execPath, args, { env: { ...this.env, PORT: port, ...env, ROLE: role }, cwd: ROOT, logFile: true });
     this.processes.push(node);
-    await node.waitForOutput(READY);
+    await node.waitForOutput(READY, 90_000);
     return node;
   }
 

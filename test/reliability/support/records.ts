@@ -1,8 +1,8 @@
 import { DataSource, In } from 'typeorm';
 import { Execution } from '../../../src/executions/execution.entity';
+import { isTerminal } from '../../../src/executions/execution-status';
+import { pollUntil, PollTimeoutError } from '../../support/wait-for';
 import { readSideEffects } from './side-effects';
-
-export const TERMINAL = ['completed', 'failed', 'cancelled', 'timeout'];
 
 /** The records of `ids` that exist, read straight from the database (chunked: SQLite caps parameters). */
 export async function readRecords(db: DataSource, ids: string[]): Promise<Execution[]> {
@@ -18,13 +18,11 @@ export async function readRecords(db: DataSource, ids: string[]): Promise<Execut
  * either way, so a spec can count what was lost rather than only time out.
  */
 export async function readWhenSettled(db: DataSource, ids: string[], timeoutMs: number): Promise<Execution[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const records = await readRecords(db, ids);
-    const settled = records.length === ids.length && records.every((record) => TERMINAL.includes(record.status));
-    if (settled || Date.now() > deadline) return records;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const settled = (records: Execution[]) => records.length === ids.length && records.every((record) => isTerminal(record.status));
+  return pollUntil(() => readRecords(db, ids), settled, { timeoutMs, intervalMs: 500 }).catch((error: unknown) => {
+    if (error instanceof PollTimeoutError) return error.last as Execution[];
+    throw error;
+  });
 }
 
 /** Polls until `done` holds for the records of `ids`; throws with what it saw last. */
@@ -34,14 +32,12 @@ export async function waitForRecords(
   done: (records: Execution[]) => boolean,
   timeoutMs = 60_000,
 ): Promise<Execution[]> {
-  const deadline = Date.now() + timeoutMs;
-  let records: Execution[] = [];
-  while (Date.now() < deadline) {
-    records = await readRecords(db, ids);
-    if (records.length === ids.length && done(records)) return records;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`records did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(records.map(brief))}`);
+  const reached = (records: Execution[]) => records.length === ids.length && done(records);
+  return pollUntil(() => readRecords(db, ids), reached, { timeoutMs, intervalMs: 200 }).catch((error: unknown) => {
+    if (!(error instanceof PollTimeoutError)) throw error;
+    const last = (error.last as Execution[]).map(brief);
+    throw new Error(`records did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+  });
 }
 
 export interface ScenarioCounts {
@@ -63,7 +59,7 @@ export async function reportScenario(db: DataSource, name: string, sent: number,
     sent,
     completed: records.filter((record) => record.status === 'completed').length,
     failed: records.filter((record) => record.status === 'failed').length,
-    lost: accepted.length - records.filter((record) => TERMINAL.includes(record.status)).length,
+    lost: accepted.length - records.filter((record) => isTerminal(record.status)).length,
     ranTwice: [...runs.values()].filter((count) => count > 1).length,
   };
   console.log(

@@ -1,5 +1,5 @@
 import { Cluster } from './cluster';
-import { ManagedProcess } from './node-process';
+import { ManagedProcess } from '../../support/managed-process';
 
 export interface WorkerDeath {
   pid: number;

@@ -1,12 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../support/processes';
-import { ManagedProcess } from './node-process';
+import { freePort, ManagedProcess } from './managed-process';
 
 export interface RedisOptions {
+  /** Default: a free one. */
+  port?: number;
   /** Append-only file on: what was acknowledged survives a restart. */
   aof?: boolean;
+  /** Output kept in a log file too (long reliability runs). */
+  logFile?: boolean;
 }
 
 /** A Redis of the spec's own, on a free port and its own directory, to stop and restart at will. */
@@ -20,7 +23,7 @@ export class RedisServer {
   ) {}
 
   static async start(options: RedisOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'taskgate-rel-redis-')), options);
+    const server = new RedisServer(options.port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'taskgate-redis-')), options);
     await server.restart();
     return server;
   }
@@ -38,7 +41,7 @@ export class RedisServer {
     if (this.process?.running) throw new Error(`redis on port ${this.port} is still running`);
     const persistence = this.options.aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', ...persistence];
-    this.process = ManagedProcess.spawn(`redis-${this.port}`, 'redis-server', args, {});
+    this.process = ManagedProcess.spawn(`redis-${this.port}`, 'redis-server', args, { logFile: this.options.logFile });
     await this.process.waitForOutput(/Ready to accept connections/, 30_000);
   }
 
