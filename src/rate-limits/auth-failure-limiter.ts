@@ -7,9 +7,10 @@ const WINDOW_MS = 60_000;
 
 /**
  * Brute-force protection: failed authentications are counted per client address in Redis, so the
- * count holds across API processes. Past the limit the address is refused (429) for the rest of
- * the window, valid token or not. Fails open if Redis is away: rate limits never take the API down.
- * (@nestjs/throttler counts every request; this must count only failures and check before.)
+ * count holds across API processes. Past the limit a failure from that address is answered 429
+ * instead of 401 for the rest of the window; a request whose token is valid is always served, so
+ * nobody sharing an address (a proxy, a NAT) can lock the others out. A valid request costs no
+ * Redis call at all. Fails open if Redis is away: rate limits never take the API down.
  */
 @Injectable()
 export class AuthFailureLimiter implements OnApplicationShutdown {
@@ -20,30 +21,26 @@ export class AuthFailureLimiter implements OnApplicationShutdown {
     this.connection = new LazyRedis(config.redisUrl, 'limiter');
   }
 
-  async assertAllowed(address: string | undefined): Promise<void> {
-    if (!this.enabled) return;
-    try {
-      const redis = this.connection.get();
-      const key = this.key(address);
-      const [failures, ttl] = await Promise.all([redis.get(key), redis.pttl(key)]);
-      if (Number(failures ?? 0) >= this.config.rateLimitAuthFailures) {
-        throw new TooManyRequests(Math.max(1, Math.ceil(ttl / 1000)), 'too many failed authentications from this address; retry later');
-      }
-    } catch (error) {
-      if (error instanceof TooManyRequests) throw error;
-      this.logger.warn(`auth failure limiter unavailable: ${(error as Error).message}`);
-    }
-  }
-
+  /**
+   * Counts one failed authentication from `address`; throws `TooManyRequests` when the address is
+   * past the limit, so the caller answers 429 (with Retry-After) rather than 401.
+   */
   async recordFailure(address: string | undefined): Promise<void> {
     if (!this.enabled) return;
+    let count: number;
+    let ttl: number;
     try {
       const redis = this.connection.get();
       const key = this.key(address);
-      const [[, count]] = (await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').exec()) as [[Error | null, number]];
-      if (count === this.config.rateLimitAuthFailures) this.logger.warn('an address reached the failed-authentication limit');
+      const replies = (await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').pttl(key).exec()) as [[Error | null, number], unknown, [Error | null, number]];
+      [[, count], , [, ttl]] = replies;
     } catch (error) {
       this.logger.warn(`auth failure limiter unavailable: ${(error as Error).message}`);
+      return;
+    }
+    if (count === this.config.rateLimitAuthFailures + 1) this.logger.warn('an address went past the failed-authentication limit');
+    if (count > this.config.rateLimitAuthFailures) {
+      throw new TooManyRequests(Math.max(1, Math.ceil(ttl / 1000)), 'too many failed authentications from this address; retry later');
     }
   }
 
