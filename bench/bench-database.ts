@@ -17,7 +17,7 @@ interface SqliteDatabase {
   transaction(body: () => void): () => void;
   close(): void;
 }
-const Sqlite: new (path: string, options?: { readonly?: boolean; timeout?: number }) => SqliteDatabase = require('better-sqlite3');
+const Sqlite: new (path: string, options?: { readonly?: boolean; timeout?: number }) => SqliteDatabase = require('better-sqlite3'); // eslint-disable-line @typescript-eslint/no-require-imports -- a typed constructor without @types/better-sqlite3
 
 const SEED_TASKS = ['bench.report', 'bench.export', 'bench.sync'];
 

@@ -162,7 +162,7 @@ async function measureFloor(options: BenchOptions): Promise<DatabaseFigures['flo
   const server = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('ready'))`], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.stdout!.once('data', () => resolve()));
+  await new Promise<void>((resolve) => server.stdout.once('data', () => resolve()));
   try {
     const figures: DatabaseFigures['floor'] = [];
     for (const rate of options.rates) figures.push({ rate, ...(await runOpenLoop({ url: `http://127.0.0.1:${port}/`, auth: '', rate, seconds: options.seconds })) });

@@ -42,7 +42,7 @@ async function serve(adapter: 'express' | 'fastify', port: number): Promise<void
   const app =
     adapter === 'express'
       ? await NestFactory.create(AdapterModule, { logger: false })
-      : await NestFactory.create(AdapterModule, new (require('@nestjs/platform-fastify').FastifyAdapter)(), { logger: false });
+      : await NestFactory.create(AdapterModule, new (await import('@nestjs/platform-fastify')).FastifyAdapter(), { logger: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   await app.listen(port, '127.0.0.1');
   process.stdout.write('ready\n');
@@ -51,7 +51,7 @@ async function serve(adapter: 'express' | 'fastify', port: number): Promise<void
 async function measure(adapter: 'express' | 'fastify', seconds: number) {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, 'serve', adapter, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+  await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
   const url = `http://127.0.0.1:${port}/api/v1/tasks/execute`;
   const shape = { url, auth: 'Bearer tgw_x', method: 'POST' as const, body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, connections: 32 };
   await runAutocannon({ ...shape, seconds: 2 }); // warm-up

@@ -27,7 +27,7 @@ export async function measureRawBullmq(redisUrl: string, count: number, clients:
     ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'raw-bullmq-worker.ts'), redisUrl, prefix, String(concurrency), String(count)],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = linesOf(worker.stdout!);
+  const lines = linesOf(worker.stdout);
   const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('default', { connection, prefix });
   try {

@@ -116,6 +116,6 @@ function countTokenLookups(t: TestApp): () => number {
   manager.findOneBy = ((target: unknown, where: unknown) => {
     if (target === ApiToken) count++;
     return original(target as never, where as never);
-  }) as typeof manager.findOneBy;
+  });
   return () => count;
 }

@@ -6,7 +6,7 @@ import { waitForExecution } from './support/wait-for';
 /** Runs Prometheus's own linter on a scrape: exit status and everything it printed. */
 function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
   const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+  if (result.error && 'code' in result.error && result.error.code === 'ENOENT') {
     throw new Error("promtool not found: install Debian's prometheus package (bash scripts/ensure-debian-packages.sh, as root)");
   }
   if (result.error) throw result.error;

@@ -88,7 +88,7 @@ describe('fuzzing every route (e2e)', () => {
       } catch (error) {
         const { message, cause } = error as Error & { cause?: Error };
         const report = `${message}\n${cause?.message ?? ''}`.replace(/(.)\1{99,}/g, (run, char: string) => `${char}…(${run.length} times)`).slice(0, 4000);
-        throw new Error(`${route.name}: fuzzing failed; FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} FUZZ_ROUTE='${route.name}' reproduces it\n${report}`);
+        throw new Error(`${route.name}: fuzzing failed; FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} FUZZ_ROUTE='${route.name}' reproduces it\n${report}`, { cause: error });
       }
     }
     // Still standing, and the admin not locked out by anything the fuzzer did.

@@ -62,7 +62,7 @@ describe('HTTP hardening (e2e)', () => {
 
     it('leave the console its own, stricter policy', async () => {
       const page = await t.http().get('/admin/').expect(200);
-      const policy = page.headers['content-security-policy'] as string;
+      const policy = page.headers['content-security-policy'];
       expect(policy.startsWith("default-src 'self'; script-src 'self' 'sha256-")).toBe(true);
       expect(policy).toContain("frame-ancestors 'none'");
       expect(policy).not.toContain('https:');

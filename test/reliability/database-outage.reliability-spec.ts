@@ -9,7 +9,7 @@ import { brief, readWhenSettled, reportScenario, waitForRecords } from './suppor
 import { RELIABILITY_PERMISSION } from './support/reliability-tasks';
 
 // better-sqlite3 ships no types; this is all the spec uses of it.
-const Database: new (path: string, options: { timeout: number }) => { exec(sql: string): void; close(): void } = require('better-sqlite3');
+const Database: new (path: string, options: { timeout: number }) => { exec(sql: string): void; close(): void } = require('better-sqlite3'); // eslint-disable-line @typescript-eslint/no-require-imports -- a typed constructor without @types/better-sqlite3
 
 const JOBS = 12;
 /** How long the database stays away: the outage under test (every 5 s handler ends inside it), not a wait for anything. */

@@ -12,7 +12,7 @@ export default async function globalSetup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`the e2e tests need Redis at ${testRedisUrl()}: ${(error as Error).message}`);
+    throw new Error(`the e2e tests need Redis at ${testRedisUrl()}: ${(error as Error).message}`, { cause: error });
   } finally {
     redis.disconnect();
   }

@@ -71,7 +71,7 @@ export function openWs(port: number, auth: { header?: string; query?: string; pr
   const url = `ws://127.0.0.1:${port}/api/v1/ws${auth.query !== undefined ? `?token=${encodeURIComponent(auth.query)}` : ''}`;
   const socket = new WebSocket(url, auth.protocols ?? [], { headers: auth.header ? { Authorization: auth.header } : {} });
   const messages: Array<Record<string, any>> = [];
-  socket.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
+  socket.on('message', (raw: Buffer) => messages.push(JSON.parse(raw.toString('utf8'))));
   const client: WsClient = {
     socket,
     messages,

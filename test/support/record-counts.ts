@@ -17,7 +17,7 @@ export async function countRecords(app: INestApplication): Promise<RecordCounts>
     const where = table === 'audit_events' ? ` WHERE action <> 'execution.execute_denied'` : '';
     return `(SELECT COUNT(*) FROM "${table}"${where}) AS "${table}"`;
   });
-  const [row] = (await dataSource.query(`SELECT ${selects.join(', ')}`)) as Array<Record<string, string | number>>;
+  const [row] = await dataSource.query<Array<Record<string, string | number>>>(`SELECT ${selects.join(', ')}`);
   const counts: RecordCounts = {};
   for (const table of tables) counts[table] = Number(row[table]);
   counts['files in STORAGE_DIR'] = countFiles(app.get(AppConfig).storageDir);
