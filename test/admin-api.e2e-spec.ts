@@ -169,6 +169,10 @@ describe('admin API (e2e)', () => {
     await t.http().get(`${API}/me`).set('Authorization', owner.auth).expect(200);
 
     await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'old', expires_at: '2001-01-01T00:00:00Z' }).expect(400);
+    await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'far', expires_at: '9999-12-31T23:59:59Z' }).expect(400);
+    // Nothing of the refused ones was written: the principal's token list still reads.
+    const tokens = await call(admin, 'get', `/admin/principals/${owner.principal.id}/tokens`).expect(200);
+    expect(tokens.body.map((token: { name: string }) => token.name)).not.toEqual(expect.arrayContaining(['old', 'far']));
     await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'x', scopes: ['BAD SCOPE'] }).expect(400);
     await call(admin, 'post', `/admin/principals/${UNKNOWN_ID}/tokens`, { name: 'x' }).expect(404);
     await call(admin, 'post', `/admin/tokens/${UNKNOWN_ID}/revoke`).expect(404);
@@ -222,5 +226,9 @@ describe('admin API (e2e)', () => {
       await t.http().get(`/admin/vendor/${file}`).expect(200).expect('Content-Type', /javascript/);
     }
     await t.http().get('/admin/vendor/../package.json').expect(404);
+    // Names an object has by inheritance are not files either (once a 500 without any token).
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      await t.http().get(`/admin/vendor/${name}`).expect(404);
+    }
   });
 });

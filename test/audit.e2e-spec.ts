@@ -144,7 +144,8 @@ describe('audit log (e2e)', () => {
     expect((await auditPage(`actor=${dave.principal.name}&before=${encodeURIComponent(before)}`)).items).toHaveLength(0);
     expect((await auditPage(`actor=${dave.principal.name}&action=token.create`)).items).toHaveLength(0);
 
-    for (const bad of ['action=execution.nope', 'after=yesterday', 'limit=0', 'cursor=garbage', 'unknown=1']) {
+    const farCursor = Buffer.from(JSON.stringify([8.64e15, '3f1c2a9e-0000-4000-8000-000000000001', 'desc'])).toString('base64url');
+    for (const bad of ['action=execution.nope', 'after=yesterday', 'limit=0', 'cursor=garbage', `cursor=${farCursor}`, 'unknown=1']) {
       await t.http().get(`${API}/admin/audit?${bad}`).set('Authorization', admin.auth).expect(400);
     }
   });

@@ -3,6 +3,7 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Group } from '../src/auth/group.entity';
 import { PermissionGrant } from '../src/auth/permission-grant.entity';
 import { Principal } from '../src/auth/principal.entity';
+import { ApiToken } from '../src/auth/api-token.entity';
 import { dataSource, uniqueName } from './support/factories';
 import { runCli } from './support/processes';
 import { createTestApp, TestApp } from './support/test-app';
@@ -136,12 +137,23 @@ describe('command line (e2e)', () => {
     [['grant', 'admin', 'Not Valid'], /must match/],
     [['group:add', 'no-group', 'no-one'], /group "no-group" not found/],
     [['token:create', 'x', '--expires-in', 'soon'], /--expires-in "soon"/],
+    [['token:create', 'x', '--expires-in', '999999999999d'], /--expires-in "999999999999d"/],
   ])('fails with a one-line reason and exit 1: %p', (args, message) => {
     const result = cli(...args);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses an expiry past ten years and writes no token', async () => {
+    const name = uniqueName('far');
+    cli('principal:create', name);
+    const result = cli('token:create', name, '--expires-in', '9999d');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/at most 10 years/);
+    const principal = await dataSource(t.app).getRepository(Principal).findOneByOrFail({ name });
+    expect(await dataSource(t.app).getRepository(ApiToken).countBy({ principalId: principal.id })).toBe(0);
   });
 
   it('refuses a duplicate principal and leaves the first intact', async () => {

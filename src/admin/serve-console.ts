@@ -8,12 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 const CONSOLE_DIR = resolve(__dirname, '..', '..', 'console');
 
 /** Browser modules served from installed packages, so the console needs no network at run time. */
-const VENDOR_FILES: Record<string, string> = {
-  'preact.mjs': require.resolve('preact'),
-  'hooks.mjs': require.resolve('preact/hooks'),
+const VENDOR_FILES = new Map<string, string>([
+  ['preact.mjs', require.resolve('preact')],
+  ['hooks.mjs', require.resolve('preact/hooks')],
   // htm's package exports only its CommonJS build; the ES module sits beside it.
-  'htm.mjs': join(dirname(require.resolve('htm')), 'htm.mjs'),
-};
+  ['htm.mjs', join(dirname(require.resolve('htm')), 'htm.mjs')],
+]);
 
 /**
  * Only the console's own files run: the one inline script, the import map, is allowed by its hash.
@@ -51,7 +51,8 @@ export function serveConsole(app: INestApplication): void {
     next();
   });
   app.use('/admin/vendor/:file', (request: express.Request, response: express.Response, next: express.NextFunction) => {
-    const file = VENDOR_FILES[String(request.params.file)];
+    // A Map, not an object: `__proto__` or `constructor` must not name a file.
+    const file = VENDOR_FILES.get(String(request.params.file));
     if (!file) return next();
     response.type('application/javascript').sendFile(file, { maxAge: '1h' });
   });

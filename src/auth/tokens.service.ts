@@ -36,9 +36,7 @@ export class TokensService {
   async create(principalId: string, input: TokenCreation = {}): Promise<CreatedToken> {
     const scopes = input.scopes ?? null;
     if (scopes) checkPermissions(scopes);
-    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-      throw new InvalidInputError(['expiry must be in the future']);
-    }
+    if (input.expiresAt) checkExpiry(input.expiresAt);
     const secret = generateTokenSecret();
     const token = this.dataSource.manager.create(ApiToken, {
       id: randomUUID(),
@@ -65,4 +63,14 @@ export class TokensService {
     }
     return token;
   }
+}
+
+/** The longest a token may live: long enough for any service credential, short of dates no database stores. */
+export const MAX_TOKEN_LIFETIME_MS = 10 * 366 * 86_400_000;
+
+function checkExpiry(expiresAt: Date): void {
+  const time = expiresAt.getTime();
+  if (Number.isNaN(time)) throw new InvalidInputError(['expiry is not a valid date']);
+  if (time <= Date.now()) throw new InvalidInputError(['expiry must be in the future']);
+  if (time > Date.now() + MAX_TOKEN_LIFETIME_MS) throw new InvalidInputError(['expiry must be at most 10 years away']);
 }

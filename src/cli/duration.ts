@@ -5,5 +5,5 @@ export function parseDuration(text: string): number | null {
   const match = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   if (!match) return null;
   const ms = Number(match[1]) * UNITS[match[2]];
-  return ms > 0 ? ms : null;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
 }

@@ -12,6 +12,11 @@ describe('keyset cursors', () => {
     expect(() => decodeCursor(cursor, 'desc')).toThrow(/cursor is invalid/);
   });
 
+  it.each([8.64e15, Date.UTC(10000, 0, 1), -1, -8.64e15])('rejects a cursor at %p ms, outside what a database stores', (millis) => {
+    const cursor = Buffer.from(JSON.stringify([millis, position.id, 'desc'])).toString('base64url');
+    expect(() => decodeCursor(cursor, 'desc')).toThrow(/cursor is invalid/);
+  });
+
   it('rejects a cursor made for the other order', () => {
     expect(() => decodeCursor(encodeCursor(position), 'asc')).toThrow(/order=desc, not order=asc/);
   });

@@ -7,6 +7,9 @@ export interface CursorPosition {
   order: 'asc' | 'desc';
 }
 
+/** 1970 to the year 9999: every stored time is inside, and both databases take every value in it. */
+const MAX_CURSOR_MILLIS = Date.UTC(9999, 11, 31);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Opaque to callers: base64url of a small JSON array. Not a secret, only not a contract. */
@@ -24,7 +27,7 @@ export function decodeCursor(cursor: string, order: 'asc' | 'desc'): CursorPosit
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
   const [millis, id, cursorOrder] = parsed as [unknown, unknown, unknown];
-  if (!Number.isSafeInteger(millis) || typeof id !== 'string' || !UUID.test(id) || (cursorOrder !== 'asc' && cursorOrder !== 'desc')) {
+  if (!Number.isSafeInteger(millis) || (millis as number) < 0 || (millis as number) > MAX_CURSOR_MILLIS || typeof id !== 'string' || !UUID.test(id) || (cursorOrder !== 'asc' && cursorOrder !== 'desc')) {
     throw invalid();
   }
   if (cursorOrder !== order) throw new InvalidInputError([`cursor was made for order=${cursorOrder}, not order=${order}`]);
