@@ -121,7 +121,7 @@ describe('authorization matrix over every route (e2e)', () => {
     expect(failures).toEqual([]);
   });
 
-  it('answers 403 to a token scoped away from the permission a route needs, and lets the same token scoped to it through', async () => {
+  it('answers 403 to a token scoped away from the permission a route needs (404 when that hides the execution), and lets the same token scoped to it through', async () => {
     const failures: string[] = [];
     let checked = 0;
     for (const route of protectedRoutes().filter((route) => !isAdminRoute(route))) {
@@ -130,10 +130,12 @@ describe('authorization matrix over every route (e2e)', () => {
       if (unscoped.body?.execution_id && sample.needs.length === 0) failures.push(`${route.name} starts executions but its sample declares no permission`);
       if (sample.needs.length === 0) continue;
       checked++;
-      const [scopedAway, scopedTo] = [await scopedToken(t, owner, ['unrelated.scope']), await scopedToken(t, owner, sample.needs)];
+      const awayScopes = [...sample.visibleWith.filter((permission) => !sample.needs.includes(permission)), 'unrelated.scope'];
+      const [scopedAway, scopedTo] = [await scopedToken(t, owner, awayScopes), await scopedToken(t, owner, [...sample.visibleWith, ...sample.needs])];
       const before = await countRecords(t.app);
       const away = await sendSample(t, route, sample, { Authorization: scopedAway });
-      if (away.status !== 403) failures.push(`${route.name} with a token scoped away from ${sample.needs.join(', ')}: ${away.status}`);
+      const hidden = sample.visibleWith.some((permission) => !awayScopes.includes(permission));
+      if (away.status !== (hidden ? 404 : 403)) failures.push(`${route.name} with a token scoped away from ${sample.needs.join(', ')}: ${away.status}`);
       expect({ route: route.name, counts: await countRecords(t.app) }).toEqual({ route: route.name, counts: before });
       const to = await sendSample(t, route, sample, { Authorization: scopedTo });
       if (to.status >= 300) failures.push(`${route.name} with a token scoped to ${sample.needs.join(', ')} (control): ${to.status} ${JSON.stringify(to.body)}`);

@@ -25,8 +25,8 @@ function caller(overrides: Partial<Caller> & { granted?: string[]; scopes?: stri
   };
 }
 
-function execution(ownerId: string): Execution {
-  return Object.assign(new Execution(), { id: 'e-1', ownerId });
+function execution(ownerId: string, taskName = 'reports.monthly'): Execution {
+  return Object.assign(new Execution(), { id: 'e-1', ownerId, taskName });
 }
 
 describe(AbilityFactory.name, () => {
@@ -71,6 +71,21 @@ describe(AbilityFactory.name, () => {
     expect(ability.can('execute', registry.get('reports.monthly'))).toBe(true);
     expect(ability.can('execute', registry.get('reports.both'))).toBe(false);
     expect(ability.can('read', execution('someone-else'))).toBe(false);
+  });
+
+  it('lets a scoped token manage only its own executions of tasks its scopes let it start', () => {
+    const granted = ['reports.generate', 'reports.publish', 'executions.update'];
+    const scoped = sut.createForCaller(caller({ granted, scopes: ['reports.generate', 'executions.update'] }));
+    for (const action of ['read', 'cancel', 'retry', 'delete', 'update'] as const) {
+      expect(scoped.can(action, execution('p-1', 'reports.monthly'))).toBe(true);
+      expect(scoped.can(action, execution('p-1', 'misc.ping'))).toBe(true); // public: any token may start it
+      expect(scoped.can(action, execution('p-1', 'reports.both'))).toBe(false);
+      expect(scoped.can(action, execution('p-1', 'gone.task'))).toBe(false);
+      expect(scoped.can(action, execution('p-2', 'reports.monthly'))).toBe(false);
+    }
+    const none = sut.createForCaller(caller({ granted, scopes: [] }));
+    expect(none.can('read', execution('p-1', 'reports.monthly'))).toBe(false);
+    expect(none.can('read', execution('p-1', 'misc.ping'))).toBe(true);
   });
 
   it('lets a caller read, cancel, retry and delete its own executions and nobody else’s', () => {

@@ -31,15 +31,16 @@ export class AbilityFactory {
       can('manage', 'all');
     } else {
       // Execute needs every permission the task declares; one rule per task keeps that exact.
-      for (const task of this.registry.all()) {
-        if (task.isPublic || task.missingPermissions(caller.permissions).length === 0) {
-          can('execute', TaskDefinition, { name: task.name });
-        }
-      }
-      can(['read', 'cancel', 'retry', 'delete'], Execution, { ownerId: caller.principal.id });
+      const executable = this.registry.all().filter((task) => task.isPublic || task.missingPermissions(caller.permissions).length === 0);
+      for (const task of executable) can('execute', TaskDefinition, { name: task.name });
       // External progress reports (PATCH) need the permission as well as ownership.
-      if (caller.permissions.includes(EXECUTIONS_UPDATE)) {
-        can('update', Execution, { ownerId: caller.principal.id });
+      const actions: Action[] = ['read', 'cancel', 'retry', 'delete', ...(caller.permissions.includes(EXECUTIONS_UPDATE) ? ['update' as const] : [])];
+      const ownerId = caller.principal.id;
+      if (caller.token.scopes === null) {
+        can(actions, Execution, { ownerId });
+      } else {
+        // A scoped token governs only what its scopes would let it start: the rest is as foreign to it as another's.
+        for (const task of executable) can(actions, Execution, { ownerId, taskName: task.name });
       }
     }
     return build({ detectSubjectType: (item) => item.constructor as ExtractSubjectType<Subjects> });

@@ -15,6 +15,11 @@ export interface RouteSample {
   form?: Record<string, string>;
   /** Permissions the request needs besides being the owner (or admin); a token scoped away from them gets 403. */
   needs: string[];
+  /**
+   * Permissions a scoped token needs to see the execution in the path at all (its task's): a token
+   * scoped away from them gets 404, as for another principal's.
+   */
+  visibleWith: string[];
 }
 
 /** Valid bodies by their OpenAPI schema. A route with a body not listed here fails the suites, naming it. */
@@ -62,14 +67,16 @@ export class RouteSamples {
   async build(route: AppRoute, owner: TestCaller): Promise<RouteSample> {
     const operation = this.operation(route);
     const needs: string[] = [];
+    const visibleWith: string[] = [];
     const values: string[] = [];
     const segments = route.path.split('/');
     for (const param of route.params) {
       const before = segments[segments.indexOf(`:${param}`) - 1];
       values.push(await this.pathValue(route, before, param, owner, needs, values));
+      if (`${before}/${param}` === 'executions/id') visibleWith.push('demo.run'); // the sample executions run demo.add
     }
     let index = 0;
-    const sample: RouteSample = { path: route.path.replace(/:(\w+)/g, () => values[index++]), query: {}, needs };
+    const sample: RouteSample = { path: route.path.replace(/:(\w+)/g, () => values[index++]), query: {}, needs, visibleWith };
     for (const parameter of operation.parameters ?? []) {
       if (parameter.in === 'query' && parameter.required) sample.query[parameter.name] = 'sample';
     }
