@@ -47,6 +47,22 @@ describe('rate limits across two API processes (e2e)', () => {
     await http[0].get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
   });
 
+  it('counts execute, upload and retry against one limit per token: no route is a way around it', async () => {
+    const name = uniqueName('mixed');
+    runCli(env, 'principal:create', name, '--permission', 'demo.run', '--permission', 'demo.files');
+    const auth = `Bearer ${runCli(env, 'token:create', name).stdout.trim()}`;
+    const execute = () => http[0].post('/api/v1/tasks/execute').set('Authorization', auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
+    const first = await execute().expect(202);
+    await http[1].post(`/api/v1/executions/${first.body.execution_id}/cancel`).set('Authorization', auth).expect(202);
+    await http[1].post(`/api/v1/executions/${first.body.execution_id}/retry`).set('Authorization', auth).expect(202);
+    await http[0].post('/api/v1/tasks/demo.checksum/upload').set('Authorization', auth).attach('file', Buffer.from('x'), 'x.txt').expect(202);
+    await execute().expect(202);
+    // Four created, whichever way: the fifth is refused on every route.
+    await execute().expect(429);
+    await http[1].post(`/api/v1/executions/${first.body.execution_id}/retry`).set('Authorization', auth).expect(429);
+    await http[0].post('/api/v1/tasks/demo.checksum/upload').set('Authorization', auth).attach('file', Buffer.from('x'), 'x.txt').expect(429);
+  });
+
   it('answers 429 to failures past the limit, over both processes, and still serves a valid token from that address', async () => {
     for (let i = 0; i < 3; i++) {
       await http[i % 2].get('/api/v1/me').set('Authorization', `Bearer ${generateTokenSecret()}`).expect(401);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
@@ -9,6 +9,7 @@ import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
 import { ExecutionControlService } from '../executions/execution-control.service';
 import { ExecutionsService } from '../executions/executions.service';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
+import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 
 @ApiAuthenticated('executions')
 @Controller('executions')
@@ -63,6 +64,7 @@ export class ExecutionsController {
 
   @Post(':id/retry')
   @HttpCode(202)
+  @UseGuards(ExecuteThrottlerGuard)
   @ApiOperation({ summary: 'A new execution with the same input; permissions checked again' })
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto })
   @ApiErrors(400, 403, 404, 409, 503)

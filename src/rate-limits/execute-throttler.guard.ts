@@ -3,8 +3,9 @@ import { ThrottlerException, ThrottlerGuard } from '@nestjs/throttler';
 import type { Caller } from '../permissions/caller';
 
 /**
- * Execute and upload, limited per token (`RATE_LIMIT_EXECUTE` a minute) through @nestjs/throttler
- * with its Redis storage, so the limit holds across API processes. Runs after authentication.
+ * Every route that creates executions (execute, upload, retry) shares one count per token
+ * (`RATE_LIMIT_EXECUTE` a minute) through @nestjs/throttler with its Redis storage, so the limit
+ * holds across routes and API processes. Runs after authentication.
  * Fails open if Redis is away: the execute itself then answers 503.
  */
 @Injectable()
@@ -13,6 +14,11 @@ export class ExecuteThrottlerGuard extends ThrottlerGuard {
 
   protected override getTracker(req: Record<string, unknown>): Promise<string> {
     return Promise.resolve(`token:${(req.user as Caller).token.id}`);
+  }
+
+  /** One key per token, not per route (the throttler's default), so no route is a way around the others. */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
+    return `executions-created:${throttler}:${tracker}`;
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -14,12 +14,15 @@ import { ExecuteThrottlerGuard } from './execute-throttler.guard';
       useFactory: (config: AppConfig) => {
         const redis = createRedisConnection(config.redisUrl, 'limiter');
         redis.on('error', () => undefined);
+        const storage = new ThrottlerStorageRedisService(redis);
+        // It closes only the connections it opens itself; left open, this one keeps the process alive.
+        storage.disconnectRequired = true;
         return {
           // Named "default" so the header is plain `Retry-After`.
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitExecute }],
           skipIf: () => config.rateLimitExecute === 0,
           errorMessage: `too many executions for this token (RATE_LIMIT_EXECUTE=${config.rateLimitExecute} a minute); retry later`,
-          storage: new ThrottlerStorageRedisService(redis),
+          storage,
         };
       },
     }),
