@@ -14,17 +14,18 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
   let filer: TestCaller;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { STORAGE_DIR: storage, UPLOAD_LIMIT: '64kb' } });
+    t = await createTestApp({ env: { STORAGE_DIR: storage, UPLOAD_LIMIT: '64kb', UPLOAD_QUOTA: '100kb', RATE_LIMIT_EXECUTE: '0' } });
     filer = await createCaller(t.app, { permissions: ['demo.files', 'demo.run'] });
   });
 
   afterAll(() => t.close());
 
-  const upload = (caller: TestCaller, task: string, content: Buffer, fields: Record<string, string> = {}) => {
+  const upload = (caller: TestCaller, task: string, content: Buffer, fields: Record<string, string> = {}, fileName = 'data.bin') => {
     let call = t.http().post(`/api/v1/tasks/${task}/upload`).set('Authorization', caller.auth);
     for (const [name, value] of Object.entries(fields)) call = call.field(name, value);
-    return call.attach('file', content, 'data.bin');
+    return call.attach('file', content, fileName);
   };
+  const rowOf = (id: string) => dataSource(t.app).getRepository(Execution).findOneByOrFail({ id });
   const stored = () => readdirSync(storage);
 
   it('streams the file to storage; demo.checksum returns its sha256 and size', async () => {
@@ -79,14 +80,56 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
     expect(stored().length).toBe(before);
   });
 
-  it('gives a retry its own copy of the file, which outlives the original', async () => {
+  it('shares the file with its retries: nothing copied, and the file stays until the last execution naming it goes', async () => {
     const content = randomBytes(1000);
     const accepted = await upload(filer, 'demo.checksum', content, { delay_ms: '60000' }).expect(202);
     await t.http().post(`/api/v1/executions/${accepted.body.execution_id}/cancel`).set('Authorization', filer.auth).expect(202);
+    const before = stored().length;
     const retried = await t.http().post(`/api/v1/executions/${accepted.body.execution_id}/retry`).set('Authorization', filer.auth).expect(202);
-    await t.http().delete(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', filer.auth).expect(204);
-    const done = await waitForExecution(t, filer.auth, retried.body.execution_id);
-    expect(done).toMatchObject({ status: 'completed', retried_from: accepted.body.execution_id, file_name: 'data.bin', file_size: 1000 });
+    expect(stored().length).toBe(before);
+    const [original, retry] = [await rowOf(accepted.body.execution_id), await rowOf(retried.body.execution_id)];
+    expect(retry.filePath).toBe(original.filePath);
+    await t.http().delete(`/api/v1/executions/${original.id}`).set('Authorization', filer.auth).expect(204);
+    expect(existsSync(original.filePath!)).toBe(true); // the retry still names it
+    const done = await waitForExecution(t, filer.auth, retry.id);
+    expect(done).toMatchObject({ status: 'completed', retried_from: original.id, file_name: 'data.bin', file_size: 1000 });
     expect(done.result).toEqual({ sha256: createHash('sha256').update(content).digest('hex'), size: 1000 });
+    await t.http().delete(`/api/v1/executions/${retry.id}`).set('Authorization', filer.auth).expect(204);
+    expect(existsSync(original.filePath!)).toBe(false);
+  });
+
+  it('keeps each principal within UPLOAD_QUOTA: 413 naming the quota, nothing stored; retries cost nothing', async () => {
+    const saver = await createCaller(t.app, { permissions: ['demo.files'] });
+    const first = await upload(saver, 'demo.checksum', randomBytes(60 * 1024), { delay_ms: '60000' }).expect(202);
+    await t.http().post(`/api/v1/executions/${first.body.execution_id}/cancel`).set('Authorization', saver.auth).expect(202);
+    const retried = await t.http().post(`/api/v1/executions/${first.body.execution_id}/retry`).set('Authorization', saver.auth).expect(202);
+    await waitForExecution(t, saver.auth, retried.body.execution_id);
+    // 60 KiB stored once for two executions: 30 more fit under 100, where a copy would not have.
+    await upload(saver, 'demo.checksum', randomBytes(30 * 1024)).expect(202);
+    const before = stored().length;
+    const refused = await upload(saver, 'demo.checksum', randomBytes(50 * 1024)).expect(413);
+    expect(refused.body.message).toMatch(/quota of 102400 bytes \(UPLOAD_QUOTA\)/);
+    expect(stored().length).toBe(before);
+    expect(await dataSource(t.app).getRepository(Execution).countBy({ ownerId: saver.principal.id })).toBe(3);
+    // Another principal's quota is its own.
+    await upload(filer, 'demo.checksum', randomBytes(50 * 1024)).expect(202);
+    // Freeing room (both executions that share the file) lets the next upload in.
+    for (const id of [first.body.execution_id, retried.body.execution_id]) {
+      await t.http().delete(`/api/v1/executions/${id}`).set('Authorization', saver.auth).expect(204);
+    }
+    await upload(saver, 'demo.checksum', randomBytes(50 * 1024)).expect(202);
+  });
+
+  it('stores a file name longer than the column cut to fit, keeping its extension, without failing anyone else', async () => {
+    const long = `${'n'.repeat(300)}.pdf`;
+    const others = Array.from({ length: 5 }, (_, i) =>
+      t.http().post('/api/v1/tasks/execute').set('Authorization', filer.auth).send({ task_name: 'demo.add', kwargs: { a: i, b: 1 } }),
+    );
+    const [accepted, ...answers] = await Promise.all([upload(filer, 'demo.checksum', Buffer.from('named'), {}, long), ...others]);
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(accepted.status).toBe(202);
+    expect([...accepted.body.file_name]).toHaveLength(255);
+    expect(accepted.body.file_name).toMatch(/^n+….pdf$/);
+    expect((await rowOf(accepted.body.execution_id)).fileName).toBe(accepted.body.file_name);
   });
 });

@@ -17,6 +17,8 @@ export class AppConfig {
   logFile: string;
   bodyLimitBytes: number;
   uploadLimitBytes: number;
+  /** Bytes of uploaded files one principal may keep stored (a file shared by retries counts once). */
+  uploadQuotaBytes: number;
   storageDir: string;
   resultLimitBytes: number;
   workerConcurrency: number;

@@ -21,6 +21,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.logFile = readString(env, 'LOG_FILE', '');
   config.bodyLimitBytes = readSize(env, 'BODY_LIMIT', 1024 * 1024);
   config.uploadLimitBytes = readSize(env, 'UPLOAD_LIMIT', 25 * 1024 * 1024);
+  config.uploadQuotaBytes = readSize(env, 'UPLOAD_QUOTA', 1024 * 1024 * 1024);
   config.storageDir = readString(env, 'STORAGE_DIR', './data/uploads');
   config.resultLimitBytes = readSize(env, 'RESULT_LIMIT', 256 * 1024);
   config.workerConcurrency = readInt(env, 'WORKER_CONCURRENCY', 10, 1, 1000);

@@ -16,6 +16,7 @@ import { ExecutionsService } from '../executions/executions.service';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { parseUploadFields, UploadFormFields } from './upload-fields';
 import { UploadInterceptor } from './upload.interceptor';
+import { storableFileName, UploadStore } from '../executions/upload-store';
 
 const UPLOAD_FORM = {
   type: 'object',
@@ -38,6 +39,7 @@ export class TasksController {
     private readonly executions: ExecutionsService,
     private readonly registry: TaskRegistry,
     private readonly config: AppConfig,
+    private readonly uploads: UploadStore,
   ) {}
 
   @Post('execute')
@@ -78,8 +80,10 @@ export class TasksController {
       }
       const limits = { maxDepth: this.config.jsonMaxDepth, maxString: this.config.jsonMaxString };
       const body = await parseUploadFields(taskName, (request.body ?? {}) as UploadFormFields, limits);
-      const accepted = await this.executions.submit(caller, body, { file: { path: file.path, name: file.originalname, size: file.size } });
-      return { ...accepted, file_name: file.originalname, file_size: file.size };
+      await this.uploads.assertRoom(caller.principal.id, file.size);
+      const name = storableFileName(file.originalname);
+      const accepted = await this.executions.submit(caller, body, { file: { path: file.path, name, size: file.size } });
+      return { ...accepted, file_name: name, file_size: file.size };
     } catch (error) {
       await rm(file.path, { force: true }); // a rejected upload leaves nothing behind
       throw error;

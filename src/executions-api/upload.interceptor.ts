@@ -8,10 +8,12 @@ import { AppConfig } from '../config/app-config';
 import { Caller } from '../permissions/caller';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionsService } from '../executions/executions.service';
+import { UploadStore } from '../executions/upload-store';
 
 /**
- * Checks the task before a byte is stored (404 unknown, 415 takes no file, 403 not permitted), then
- * streams the single `file` part to `STORAGE_DIR`, refusing more than `UPLOAD_LIMIT` with 413.
+ * Checks the task before a byte is stored (404 unknown, 415 takes no file, 403 not permitted, 413
+ * quota used up), then streams the single `file` part to `STORAGE_DIR`, refusing more than
+ * `UPLOAD_LIMIT` with 413.
  */
 @Injectable()
 export class UploadInterceptor implements NestInterceptor {
@@ -21,6 +23,7 @@ export class UploadInterceptor implements NestInterceptor {
     config: AppConfig,
     private readonly registry: TaskRegistry,
     private readonly executions: ExecutionsService,
+    private readonly uploads: UploadStore,
   ) {
     const destination = resolve(config.storageDir);
     mkdirSync(destination, { recursive: true });
@@ -36,6 +39,7 @@ export class UploadInterceptor implements NestInterceptor {
     const task = this.registry.get(String(request.params.task_name));
     if (!task.acceptsFile) throw new UnsupportedMediaTypeException(`task "${task.name}" does not take a file; use POST /tasks/execute`);
     await this.executions.authorizeExecute(request.user, task);
+    await this.uploads.assertRoom(request.user.principal.id, 0); // a principal at its quota sends no byte to disk
     await new Promise<void>((done, fail) =>
       this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? fail(toHttpError(error)) : done())),
     );

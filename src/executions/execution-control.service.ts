@@ -1,14 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { In, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { AuditLog } from '../audit/audit-log';
 import { Caller } from '../permissions/caller';
 import { ExecutionEventsPublisher } from './execution-events-publisher';
-import { maskId } from '../logging/redaction';
 import { CancelChannel } from '../queue/cancel-channel';
 import { ExecutionQueues } from '../queue/execution-queues';
 import { TaskRegistry } from '../task-registry/task-registry';
@@ -18,14 +14,13 @@ import { Execution } from './execution.entity';
 import { isTerminal, TERMINAL_STATUSES } from './execution-status';
 import { ExecutionsService } from './executions.service';
 import { canMove } from './status-transitions';
+import { UploadStore } from './upload-store';
 
 const RETRYABLE = ['failed', 'cancelled', 'timeout'];
 
 /** Cancel, retry, delete and external updates of single executions. */
 @Injectable()
 export class ExecutionControlService {
-  private readonly logger = new Logger(ExecutionControlService.name);
-
   constructor(
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly submissions: ExecutionsService,
@@ -34,6 +29,7 @@ export class ExecutionControlService {
     private readonly cancels: CancelChannel,
     private readonly events: ExecutionEventsPublisher,
     private readonly audit: AuditLog,
+    private readonly uploads: UploadStore,
   ) {}
 
   /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
@@ -69,26 +65,21 @@ export class ExecutionControlService {
     }
     const task = this.registry.get(original.taskName);
     await this.submissions.authorizeExecute(caller, task, original.id);
-    const file = original.filePath ? await this.copyUpload(original) : undefined;
+    // The retry shares the original's stored file: nothing is copied, so retries cost no storage.
+    const file = original.filePath ? { path: original.filePath, name: original.fileName ?? 'upload', size: original.fileSize ?? 0 } : undefined;
     const timeout = original.timeoutMs ?? undefined;
-    try {
-      return await this.submissions.submit(
-        caller,
-        {
-          task_name: original.taskName,
-          args: original.args,
-          kwargs: original.kwargs,
-          resource: original.resource ?? undefined,
-          priority: original.priority ?? undefined,
-          timeout_ms: task.timeoutMs !== undefined && timeout !== undefined ? Math.min(timeout, task.timeoutMs) : timeout,
-        },
-        { retriedFrom: original.id, file },
-      );
-    } catch (error) {
-      // A retry refused now (its kwargs no longer pass the task, say) leaves no copied file behind.
-      if (file) await rm(file.path, { force: true });
-      throw error;
-    }
+    return this.submissions.submit(
+      caller,
+      {
+        task_name: original.taskName,
+        args: original.args,
+        kwargs: original.kwargs,
+        resource: original.resource ?? undefined,
+        priority: original.priority ?? undefined,
+        timeout_ms: task.timeoutMs !== undefined && timeout !== undefined ? Math.min(timeout, task.timeoutMs) : timeout,
+      },
+      { retriedFrom: original.id, file },
+    );
   }
 
   /** Finished executions only; the stored upload goes with the record. */
@@ -97,7 +88,7 @@ export class ExecutionControlService {
     if (!isTerminal(execution.status)) throw new ConflictError(`execution ${id} is still ${execution.status}; cancel it first`);
     const deleted = await this.executions.delete({ id, status: In([...TERMINAL_STATUSES]) });
     if (!deleted.affected) throw new ConflictError(`execution ${id} changed while being deleted`);
-    if (execution.filePath) await rm(execution.filePath, { force: true });
+    await this.uploads.release(execution.filePath);
     await this.queues.remove(execution.queue, id);
     await this.audit.record(caller, 'execution.delete', { type: 'execution', id }, { task_name: execution.taskName, status: execution.status });
   }
@@ -141,11 +132,4 @@ export class ExecutionControlService {
     return execution;
   }
 
-  private async copyUpload(original: Execution): Promise<{ path: string; name: string; size: number }> {
-    const path = join(dirname(original.filePath!), randomUUID());
-    await mkdir(dirname(path), { recursive: true });
-    await copyFile(original.filePath!, path);
-    this.logger.debug(`copied upload of ${maskId(original.id)} for its retry`);
-    return { path, name: original.fileName ?? 'upload', size: original.fileSize ?? 0 };
-  }
 }

@@ -12,6 +12,7 @@ import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionsService } from './executions.service';
 import { IdempotencyKeys } from './idempotency-keys';
 import { StatisticsCache } from './statistics-cache';
+import { UploadStore } from './upload-store';
 
 /**
  * The executions core every process loads: submitting, controlling and reading records, and
@@ -28,6 +29,7 @@ import { StatisticsCache } from './statistics-cache';
     StatisticsCache,
     ExecutionEventsPublisher,
     ExecutionMetrics,
+    UploadStore,
   ],
   exports: [
     TypeOrmModule,
@@ -37,6 +39,7 @@ import { StatisticsCache } from './statistics-cache';
     ExecutionControlService,
     ExecutionsQueryService,
     ExecutionEventsPublisher,
+    UploadStore,
   ],
 })
 export class ExecutionsModule {}
