@@ -3,7 +3,10 @@ import IORedis from 'ioredis';
 import { In, InsertQueryBuilder } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Execution } from '../src/executions/execution.entity';
+import { ExecutionIntake } from '../src/executions/execution-intake';
+import { jobFor } from '../src/queue/execution-queues';
 import { toBullPriority } from '../src/queue/execution-job';
+import { randomUUID } from 'node:crypto';
 import { createCaller, dataSource } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -56,5 +59,33 @@ describe('execution intake in batches (e2e)', () => {
       await queue.close();
       connection.disconnect();
     }
+  });
+
+  it('fails only the request whose record the database refuses when a batch insert fails, and writes the rest', async () => {
+    const caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    const repository = dataSource(t.app).getRepository(Execution);
+    const record = (id: string) =>
+      repository.create({
+        id, taskName: 'demo.add', status: 'pending', args: [], kwargs: { a: 1, b: 2 }, result: null, progress: 0, resource: null,
+        ownerId: caller.principal.id, jobId: id, attempts: 0, maxAttempts: 1, priority: 50, queue: 'default', timeoutMs: null,
+        retriedFrom: null, fileName: null, fileSize: null, filePath: null, createdAt: new Date(), updatedAt: new Date(),
+      });
+    const taken = randomUUID();
+    await repository.insert(record(taken));
+    const ids = [randomUUID(), randomUUID(), taken, randomUUID(), randomUUID()];
+    const who = { id: caller.principal.id, name: caller.principal.name, tokenId: null, address: null };
+    const intake = t.app.get(ExecutionIntake);
+    // Admitted in one turn of the event loop: one batch, whose INSERT the duplicate id makes fail.
+    const outcomes = await Promise.allSettled(
+      ids.map((id) => {
+        const execution = record(id);
+        return intake.admit({ execution, job: jobFor(execution, undefined, 0), audit: { who, action: 'execution.execute', target: { type: 'execution', id } } });
+      }),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const written = await repository.findBy({ id: In(ids.filter((id) => id !== taken)) });
+    expect(written.filter((row) => row.enqueuedAt instanceof Date)).toHaveLength(4);
+    const audited = await dataSource(t.app).getRepository(AuditEvent).findBy({ action: 'execution.execute', targetId: In(ids) });
+    expect(audited.map((row) => row.targetId).sort()).toEqual(ids.filter((id) => id !== taken).sort());
   });
 });

@@ -64,16 +64,15 @@ export class ExecutionIntake {
   private async flushAll(): Promise<void> {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, MAX_BATCH);
+      // A promise already settled ignores a second reject: only those still waiting hear this error.
       await this.flush(batch).catch((error: unknown) => batch.forEach((entry) => entry.reject(error)));
     }
     this.flushing = false;
   }
 
-  private async flush(batch: Waiting[]): Promise<void> {
-    const fresh = batch.filter((entry) => !entry.inserted).map((entry) => entry.execution);
-    // updateEntity(false): TypeORM would re-read the rows (SQLite) and merge them back by position,
-    // in whatever order the database returned them, swapping ids between the entities of a batch.
-    if (fresh.length > 0) await this.executions.createQueryBuilder().insert().into(Execution).values(fresh).updateEntity(false).execute();
+  private async flush(waiting: Waiting[]): Promise<void> {
+    const batch = await this.insert(waiting);
+    if (batch.length === 0) return;
     crashIfInjected(this.config, 'exit-before-enqueue');
 
     const enqueued: Waiting[] = [];
@@ -89,6 +88,41 @@ export class ExecutionIntake {
     await this.noteEnqueued(enqueued.map((entry) => entry.execution.id));
     await this.audit.recordMany(enqueued.map((entry) => entry.audit));
     enqueued.forEach((entry) => entry.resolve());
+  }
+
+  /**
+   * One INSERT for the batch; if it fails, one per record, so a record the database refuses fails
+   * its own request and no other. Answers the entries whose records are now written.
+   */
+  private async insert(batch: Waiting[]): Promise<Waiting[]> {
+    const fresh = batch.filter((entry) => !entry.inserted);
+    if (fresh.length === 0) return batch;
+    try {
+      await this.insertRows(fresh.map((entry) => entry.execution));
+      return batch;
+    } catch (error) {
+      if (fresh.length === 1) throw error;
+    }
+    const written: Waiting[] = [];
+    for (const entry of batch) {
+      if (entry.inserted) {
+        written.push(entry);
+        continue;
+      }
+      try {
+        await this.insertRows([entry.execution]);
+        written.push(entry);
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
+    return written;
+  }
+
+  private async insertRows(rows: Execution[]): Promise<void> {
+    // updateEntity(false): TypeORM would re-read the rows (SQLite) and merge them back by position,
+    // in whatever order the database returned them, swapping ids between the entities of a batch.
+    await this.executions.createQueryBuilder().insert().into(Execution).values(rows).updateEntity(false).execute();
   }
 
   /** The records must not claim to be pending when no job exists for them. */
