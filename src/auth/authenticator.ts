@@ -42,14 +42,30 @@ export class Authenticator implements OnModuleInit {
     const generation = this.cache.generation;
     const token = await this.dataSource.manager.findOneBy(ApiToken, { tokenHash });
     if (!token || !secretMatchesHash(secret, token.tokenHash)) return { failure: 'invalid token' };
+    const result = await this.resolve(token);
+    if ('failure' in result) return result;
+    this.lastUsed.touch(token);
+    if (this.changes.listening) this.cache.set(tokenHash, result.caller, token, generation);
+    return result;
+  }
+
+  /**
+   * The caller an open session (WebSocket, SSE) holds, resolved again from the database now: its
+   * token may have been revoked or expired, its principal disabled, its grants changed.
+   */
+  async recheck(caller: Caller): Promise<Authentication> {
+    const token = await this.dataSource.manager.findOneBy(ApiToken, { id: caller.token.id });
+    if (!token) return { failure: 'token revoked' };
+    const result = await this.resolve(token);
+    return 'failure' in result ? result : { caller: { ...result.caller, address: caller.address } };
+  }
+
+  private async resolve(token: ApiToken): Promise<Authentication> {
     if (token.revokedAt) return { failure: 'token revoked' };
     if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return { failure: 'token expired' };
     const principal = await this.dataSource.manager.findOneBy(Principal, { id: token.principalId });
     if (!principal || principal.disabled) return { failure: 'principal disabled' };
-    this.lastUsed.touch(token);
-    const caller = await this.buildCaller(principal, token);
-    if (this.changes.listening) this.cache.set(tokenHash, caller, token, generation);
-    return { caller };
+    return { caller: await this.buildCaller(principal, token) };
   }
 
   async buildCaller(principal: Principal, token: ApiToken): Promise<Caller> {

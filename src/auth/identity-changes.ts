@@ -17,6 +17,7 @@ export class IdentityChanges implements OnApplicationShutdown {
   private readonly logger = new Logger(IdentityChanges.name);
   private readonly publisher: LazyRedis;
   private subscriber?: LazyRedis;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly config: AppConfig,
@@ -31,7 +32,7 @@ export class IdentityChanges implements OnApplicationShutdown {
 
   /** Empties this process's cache and tells the others; never throws. */
   async changed(): Promise<void> {
-    this.cache.clear();
+    this.heard();
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PUBLISH_TIMEOUT_MS)));
@@ -43,16 +44,22 @@ export class IdentityChanges implements OnApplicationShutdown {
     }
   }
 
+  /** Calls `listener` after every change heard here (and after a resubscription, which may have missed some). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /**
    * Subscribes once. While the subscription is down (Redis away) nothing is cached, since a
    * change made meanwhile would go unheard; after every (re)subscription the cache starts empty.
    */
   listen(): void {
-    if (this.subscriber || this.config.authCacheMs === 0) return;
+    if (this.subscriber) return;
     this.subscriber = new LazyRedis(this.config.redisUrl, 'worker');
     const connection = this.subscriber.get();
-    connection.on('message', () => this.cache.clear());
-    connection.on('ready', () => this.cache.clear());
+    connection.on('message', () => this.heard());
+    connection.on('ready', () => this.heard());
     connection.on('close', () => this.cache.clear());
     connection.subscribe(this.channel).catch((error: Error) => this.logger.warn(`identity change feed unavailable: ${error.message}`));
   }
@@ -60,6 +67,11 @@ export class IdentityChanges implements OnApplicationShutdown {
   /** True while changes would be heard: only then may callers be cached. */
   get listening(): boolean {
     return this.subscriber?.get().status === 'ready';
+  }
+
+  private heard(): void {
+    this.cache.clear();
+    for (const listener of this.listeners) listener();
   }
 
   onApplicationShutdown(): void {

@@ -5,6 +5,8 @@ import { compareStreamIds, ExecutionEvent, isStreamId } from '../executions/exec
 import { ExecutionsService } from '../executions/executions.service';
 import type { Caller } from '../permissions/caller';
 import { ExecutionFeed } from './execution-feed';
+import { LiveSessions } from './live-sessions';
+import { NotFoundError } from '../common/domain-errors';
 
 /**
  * One caller following one execution: its current state (or, given a `Last-Event-ID`, what came
@@ -15,6 +17,7 @@ export class ExecutionEventStream {
   constructor(
     private readonly executions: ExecutionsService,
     private readonly feed: ExecutionFeed,
+    private readonly sessions: LiveSessions,
   ) {}
 
   /** Rejects (404) before anything is sent when the caller may not read the execution. */
@@ -25,6 +28,14 @@ export class ExecutionEventStream {
   }
 
   private follow(subscriber: Subscriber<ExecutionEvent>, caller: Caller, id: string, lastEventId?: string): () => void {
+    // The stream lasts only while its caller may still read the execution (identity changes, expiry).
+    const forget = this.sessions.add({
+      caller,
+      revalidated: async (now) => {
+        if (!(await this.stillVisible(now, id))) subscriber.complete();
+      },
+      end: () => subscriber.complete(),
+    });
     let lastSent = '0-0';
     let live = false;
     const buffered: ExecutionEvent[] = [];
@@ -46,7 +57,20 @@ export class ExecutionEventStream {
       // The record vanished (deleted) or Redis failed mid-stream: end; the client may reconnect.
       () => subscriber.complete(),
     );
-    return unsubscribe;
+    return () => {
+      forget();
+      unsubscribe();
+    };
+  }
+
+  private async stillVisible(caller: Caller, id: string): Promise<boolean> {
+    try {
+      await this.executions.findVisible(caller, id);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
   }
 
   private async catchUp(caller: Caller, id: string, resume: string | undefined, emit: (event: ExecutionEvent, force?: boolean) => void): Promise<void> {

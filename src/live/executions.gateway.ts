@@ -6,6 +6,8 @@ import type { Caller } from '../permissions/caller';
 import type { AuthenticatedRequest } from './authenticated-ws.adapter';
 import { type ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
 import { ExecutionsService } from '../executions/executions.service';
+import { NotFoundError } from '../common/domain-errors';
+import { LiveSessions, sameView } from './live-sessions';
 import type { WsInbound } from './ws-messages';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
@@ -19,6 +21,8 @@ interface Client {
   caller: Caller;
   subscriptions: Map<string, () => void>;
   alive: boolean;
+  /** Stops LiveSessions from following the socket. */
+  forget: () => void;
 }
 
 /** `/api/v1/ws`: subscribe to executions, receive `task_update` for each change. */
@@ -31,13 +35,22 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   constructor(
     private readonly executions: ExecutionsService,
     private readonly feed: ExecutionFeed,
+    private readonly sessions: LiveSessions,
   ) {
     this.heartbeat.unref();
   }
 
   handleConnection(socket: WebSocket, request: AuthenticatedRequest): void {
     if (!request.caller) return socket.close(1008, 'unauthenticated');
-    this.clients.set(socket, { caller: request.caller, subscriptions: new Map(), alive: true });
+    const client: Client = { caller: request.caller, subscriptions: new Map(), alive: true, forget: () => undefined };
+    client.forget = this.sessions.add({
+      get caller() {
+        return client.caller;
+      },
+      revalidated: (caller) => this.revalidated(socket, client, caller),
+      end: ({ code, reason }) => socket.close(code, reason),
+    });
+    this.clients.set(socket, client);
     socket.on('pong', () => {
       const client = this.clients.get(socket);
       if (client) client.alive = true;
@@ -47,6 +60,7 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   handleDisconnect(socket: WebSocket): void {
     const client = this.clients.get(socket);
     for (const unsubscribe of client?.subscriptions.values() ?? []) unsubscribe();
+    client?.forget();
     this.clients.delete(socket);
   }
 
@@ -89,6 +103,22 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   @SubscribeMessage('invalid')
   invalid(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): void {
     this.error(socket, data.reason ?? 'invalid message');
+  }
+
+  /** The socket's caller after an identity change: it keeps only the subscriptions it may still read. */
+  private async revalidated(socket: WebSocket, client: Client, caller: Caller): Promise<void> {
+    const before = client.caller;
+    client.caller = caller;
+    if (sameView(before, caller)) return;
+    for (const id of [...client.subscriptions.keys()]) {
+      try {
+        await this.executions.findVisible(caller, id);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        this.drop(client, id);
+        this.send(socket, { type: 'unsubscribed', execution_id: id, reason: 'no longer visible to this token' });
+      }
+    }
   }
 
   private update(socket: WebSocket, execution: ExecutionDto): void {
