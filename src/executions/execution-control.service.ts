@@ -89,6 +89,7 @@ export class ExecutionControlService {
     const deleted = await this.executions.delete({ id, status: In([...TERMINAL_STATUSES]) });
     if (!deleted.affected) throw new ConflictError(`execution ${id} changed while being deleted`);
     await this.uploads.release(execution.filePath);
+    await this.events.forget(id);
     await this.queues.remove(execution.queue, id);
     await this.audit.record(caller, 'execution.delete', { type: 'execution', id }, { task_name: execution.taskName, status: execution.status });
   }

@@ -1,10 +1,56 @@
 import type { ExecutionDto } from './dto/execution.dto';
+import type { Execution } from './execution.entity';
+import type { ExecutionStatus } from './execution-status';
+import { isTerminal } from './execution-status';
 
-/** One change of an execution, as delivered to SSE and WebSocket clients. */
-export interface ExecutionEvent {
+/** The longest `message` an event carries; the record keeps it whole. */
+export const EVENT_MESSAGE_CHARS = 256;
+
+/**
+ * What Redis carries and keeps of one change: the status, progress and timestamps, never the
+ * arguments, result or traceback, so an execution's history stays a few KiB whatever its size.
+ * A reader that needs the whole record reads it from SQL.
+ */
+export interface ExecutionChange {
+  id: string;
+  status: ExecutionStatus;
+  progress: number;
+  stage: string | null;
+  message: string | null;
+  total_items: number | null;
+  completed_items: number | null;
+  attempts: number;
+  is_complete: boolean;
+  updated_at: string;
+}
+
+/** One change as the feed delivers it. */
+export interface ExecutionChangeEvent {
   /** The Redis stream entry id (`<ms>-<seq>`): increasing per execution, the SSE `id:`. */
   id: string;
+  change: ExecutionChange;
+}
+
+/** One change as an SSE client receives it: the record, with the change's own status and progress. */
+export interface ExecutionEvent {
+  id: string;
   execution: ExecutionDto;
+}
+
+export function toExecutionChange(execution: Execution): ExecutionChange {
+  const message = execution.message === null ? null : [...execution.message].slice(0, EVENT_MESSAGE_CHARS).join('');
+  return {
+    id: execution.id,
+    status: execution.status,
+    progress: execution.progress,
+    stage: execution.stage,
+    message,
+    total_items: execution.totalItems,
+    completed_items: execution.completedItems,
+    attempts: execution.attempts,
+    is_complete: isTerminal(execution.status),
+    updated_at: execution.updatedAt.toISOString(),
+  };
 }
 
 const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;

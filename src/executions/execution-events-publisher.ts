@@ -1,19 +1,22 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ExecutionDto, toExecutionDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
 import { isTerminal } from './execution-status';
 import { maskId } from '../logging/redaction';
 import { ExecutionMetrics } from './execution-metrics';
 import { LazyRedis } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
+import { ExecutionChange, toExecutionChange } from './execution-event';
 
 /** Progress events per execution are coalesced to at most one per this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
 
+/** How often stale entries are swept out of the progress-coalescing map. */
+const SWEEP_INTERVAL_MS = 10 * PROGRESS_INTERVAL_MS;
+
 /** Appends to the execution's stream and publishes, atomically, so stream order is delivery order. */
 const APPEND_AND_PUBLISH = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'data', ARGV[2])
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'data', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', ARGV[4], id .. ' ' .. ARGV[2])
 return id`;
@@ -27,6 +30,7 @@ interface Pending {
 /**
  * Publishes every change of an execution once through Redis: a short history per execution (a
  * stream, for `Last-Event-ID`) and a pub/sub message for live listeners in every API process.
+ * Events are small (ExecutionChange); the history goes with the execution.
  * Progress is coalesced; status changes go out at once and supersede coalesced progress.
  */
 @Injectable()
@@ -36,6 +40,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   // published during a blip still goes out once Redis answers.
   private readonly connection: LazyRedis;
   private readonly lastSentAt = new Map<string, number>();
+  private lastSweep = 0;
   private readonly pending = new Map<string, Pending>();
 
   constructor(
@@ -50,9 +55,9 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     this.logger.log({ event: 'execution.status', execution: maskId(execution.id), task: execution.taskName, status: execution.status, attempt: execution.attempts });
     this.metrics.observe(execution);
     this.cancelPending(execution.id);
-    this.send(toExecutionDto(execution));
+    this.send(toExecutionChange(execution));
     if (isTerminal(execution.status)) this.lastSentAt.delete(execution.id);
-    else this.lastSentAt.set(execution.id, Date.now());
+    else this.remember(execution.id);
   }
 
   /** A progress report: sent now if none went out recently, else the latest one goes out later. */
@@ -64,16 +69,16 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     }
     const sinceLast = Date.now() - (this.lastSentAt.get(execution.id) ?? 0);
     if (sinceLast >= PROGRESS_INTERVAL_MS) {
-      this.lastSentAt.set(execution.id, Date.now());
-      this.send(toExecutionDto(execution));
+      this.remember(execution.id);
+      this.send(toExecutionChange(execution));
       return;
     }
     const timer = setTimeout(() => {
       const latest = this.pending.get(execution.id);
       this.pending.delete(execution.id);
       if (!latest) return;
-      this.lastSentAt.set(execution.id, Date.now());
-      this.send(toExecutionDto(latest.execution));
+      this.remember(execution.id);
+      this.send(toExecutionChange(latest.execution));
     }, PROGRESS_INTERVAL_MS - sinceLast);
     this.pending.set(execution.id, { timer, execution });
   }
@@ -84,6 +89,18 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     this.connection.disconnect();
   }
 
+  /**
+   * When progress last went out, for coalescing. Only the last PROGRESS_INTERVAL_MS matter, so older
+   * entries go: an execution that ends in another process (or never) leaves nothing behind here.
+   */
+  private remember(executionId: string, now = Date.now()): void {
+    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
+      this.lastSweep = now;
+      for (const [id, sentAt] of this.lastSentAt) if (now - sentAt >= PROGRESS_INTERVAL_MS) this.lastSentAt.delete(id);
+    }
+    this.lastSentAt.set(executionId, now);
+  }
+
   private cancelPending(executionId: string): void {
     const waiting = this.pending.get(executionId);
     if (!waiting) return;
@@ -91,11 +108,22 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     this.pending.delete(executionId);
   }
 
-  private send(execution: ExecutionDto): void {
+  /** Drops the execution's history (it was deleted); never throws. */
+  async forget(executionId: string): Promise<void> {
+    this.cancelPending(executionId);
+    this.lastSentAt.delete(executionId);
+    try {
+      await this.connection.get().del(eventsKey(this.config.queuePrefix, executionId));
+    } catch (error) {
+      this.logger.warn(`could not drop the event history of ${maskId(executionId)} (it expires in a day): ${(error as Error).message}`);
+    }
+  }
+
+  private send(change: ExecutionChange): void {
     const redis = this.connection.get();
     const { queuePrefix } = this.config;
     redis
-      .eval(APPEND_AND_PUBLISH, 1, eventsKey(queuePrefix, execution.id), HISTORY_LENGTH, JSON.stringify(execution), EVENTS_TTL_SECONDS, eventsChannel(queuePrefix))
-      .catch((error: Error) => this.logger.warn(`could not publish a change of ${maskId(execution.id)}: ${error.message}`));
+      .eval(APPEND_AND_PUBLISH, 1, eventsKey(queuePrefix, change.id), HISTORY_LENGTH, JSON.stringify(change), EVENTS_TTL_SECONDS, eventsChannel(queuePrefix))
+      .catch((error: Error) => this.logger.warn(`could not publish a change of ${maskId(change.id)}: ${error.message}`));
   }
 }

@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { ExecutionDto } from '../executions/dto/execution.dto';
 import { createRedisConnection, LazyRedis } from '../queue/redis-connection';
 import { whenReady } from '../queue/redis-ready';
-import { eventsChannel, eventsKey } from '../executions/event-keys';
-import { ExecutionEvent } from '../executions/execution-event';
+import { eventsChannel, eventsKey, HISTORY_PAGE } from '../executions/event-keys';
+import { ExecutionChange, ExecutionChangeEvent } from '../executions/execution-event';
 
-type Listener = (event: ExecutionEvent) => void;
+type Listener = (event: ExecutionChangeEvent) => void;
 
 const READ_TIMEOUT_MS = 5000;
 
@@ -66,10 +65,10 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
     };
   }
 
-  /** Recorded events after `afterId` (exclusive), oldest first. */
-  async history(executionId: string, afterId: string): Promise<ExecutionEvent[]> {
-    const entries = await (await this.redis()).xrange(eventsKey(this.config.queuePrefix, executionId), `(${afterId}`, '+');
-    return entries.map(([id, fields]) => ({ id, execution: JSON.parse(fields[1]) as ExecutionDto }));
+  /** Up to `HISTORY_PAGE` recorded events after `afterId` (exclusive), oldest first; page on with the last id. */
+  async history(executionId: string, afterId: string): Promise<ExecutionChangeEvent[]> {
+    const entries = await (await this.redis()).xrange(eventsKey(this.config.queuePrefix, executionId), `(${afterId}`, '+', 'COUNT', HISTORY_PAGE);
+    return entries.map(([id, fields]) => ({ id, change: JSON.parse(fields[1]) as ExecutionChange }));
   }
 
   /** The id of the newest recorded event, or `0-0` when there is none. */
@@ -80,13 +79,13 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
 
   private dispatch(message: string): void {
     const space = message.indexOf(' ');
-    let event: ExecutionEvent;
+    let event: ExecutionChangeEvent;
     try {
-      event = { id: message.slice(0, space), execution: JSON.parse(message.slice(space + 1)) as ExecutionDto };
+      event = { id: message.slice(0, space), change: JSON.parse(message.slice(space + 1)) as ExecutionChange };
     } catch {
       return;
     }
-    for (const listener of this.listeners.get(event.execution.id) ?? []) listener(event);
+    for (const listener of this.listeners.get(event.change.id) ?? []) listener(event);
   }
 
   private async redis(): Promise<IORedis> {

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { ExecutionFeed } from './execution-feed';
 import type { Caller } from '../permissions/caller';
 import type { AuthenticatedRequest } from './authenticated-ws.adapter';
-import { type ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
+import { type ExecutionChange, toExecutionChange } from '../executions/execution-event';
 import { ExecutionsService } from '../executions/executions.service';
 import { NotFoundError } from '../common/domain-errors';
 import { LiveSessions, sameView } from './live-sessions';
@@ -85,9 +85,9 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
       return this.error(socket, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`);
     }
     // Listen first, then read the current state, so no change falls between the two.
-    client.subscriptions.set(id, this.feed.subscribe(id, (event) => this.update(socket, event.execution)));
+    client.subscriptions.set(id, this.feed.subscribe(id, (event) => this.update(socket, event.change)));
     try {
-      this.update(socket, toExecutionDto(await this.executions.findVisible(client.caller, id)));
+      this.update(socket, toExecutionChange(await this.executions.findVisible(client.caller, id)));
     } catch {
       this.drop(client, id); // deleted in the meantime
       this.error(socket, `execution ${id} not found`);
@@ -121,7 +121,7 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
     }
   }
 
-  private update(socket: WebSocket, execution: ExecutionDto): void {
+  private update(socket: WebSocket, execution: ExecutionChange): void {
     const client = this.clients.get(socket);
     if (!client?.subscriptions.has(execution.id)) return;
     const { id, status, progress, stage, message, total_items, completed_items, is_complete } = execution;
