@@ -21,6 +21,9 @@ import { waitForExecution } from './support/wait-for';
  * The reconciler on one app (API and worker in one process), each inconsistency made by hand: a
  * job removed from Redis, a record set `running` as a dead worker would leave it. Rounds are run
  * directly (RECONCILE_INTERVAL_MS=0), with no grace unless the case is about the grace.
+ * A record changed by hand gets `updated_at` from the application clock, as the app writes it: left
+ * to TypeORM it would be the database's CURRENT_TIMESTAMP (microseconds on PostgreSQL), which can
+ * lie after a cutoff the app takes in the same millisecond.
  */
 describe('the reconciler (e2e)', () => {
   let t: TestApp;
@@ -45,6 +48,8 @@ describe('the reconciler (e2e)', () => {
       .send({ task_name: 'demo.add', kwargs, delay_ms: 60_000 }).expect(202);
     return body.execution_id;
   };
+  /** Changes a record as a worker that died a second ago would have left it. */
+  const leaveBehind = (id: string, fields: Partial<Execution>) => records.update({ id }, { ...fields, updatedAt: new Date(Date.now() - 1000) });
   /** The same record with its job gone from Redis, as after a FLUSHALL or a crash before the enqueue. */
   const executionWithoutJob = async (): Promise<string> => {
     const id = await delayedExecution();
@@ -82,7 +87,7 @@ describe('the reconciler (e2e)', () => {
     // A queue no worker of the app consumes, so the job can be failed by hand and then watched.
     const queueName = 'reconcile-test';
     const id = await executionWithoutJob();
-    await records.update({ id }, { queue: queueName, attempts: 1, maxAttempts: 3 });
+    await leaveBehind(id, { queue: queueName, attempts: 1, maxAttempts: 3 });
     await queues.get(queueName).add(EXECUTION_JOB_NAME, { executionId: id }, { jobId: id });
     const connection = new IORedis(t.config.redisUrl, { maxRetriesPerRequest: null });
     const failing = new Worker(queueName, async () => {
@@ -109,7 +114,7 @@ describe('the reconciler (e2e)', () => {
 
   it('requeues a running record whose worker and job are gone while an attempt remains; the next attempt completes it', async () => {
     const id = await executionWithoutJob();
-    await records.update({ id }, { status: 'running', attempts: 1, startedAt: new Date() });
+    await leaveBehind(id, { status: 'running', attempts: 1, startedAt: new Date() });
     const counts = await reconciler.round(0);
     expect(counts.requeue).toBeGreaterThanOrEqual(1);
     const done = await waitForExecution(t, caller.auth, id);
@@ -118,16 +123,25 @@ describe('the reconciler (e2e)', () => {
 
   it('fails a running record whose job is gone when no attempt is left, saying why', async () => {
     const id = await executionWithoutJob();
-    await records.update({ id }, { status: 'running', attempts: 2, startedAt: new Date() });
+    await leaveBehind(id, { status: 'running', attempts: 2, startedAt: new Date() });
     const counts = await reconciler.round(0);
     expect(counts.fail).toBeGreaterThanOrEqual(1);
     expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'failed', attempts: 2, error: ABANDONED_REASON });
     expect(await queues.states('default', [id])).toEqual(['unknown']);
   });
 
+  it('takes a record last written exactly at the cutoff as untouched for the grace', async () => {
+    const id = await executionWithoutJob();
+    const lastWrite = new Date(Date.now() - 5000);
+    await records.update({ id }, { status: 'running', attempts: 2, startedAt: lastWrite, updatedAt: lastWrite });
+    const counts = await reconciler.round(1000, new Date(lastWrite.getTime() + 1000));
+    expect(counts.fail).toBeGreaterThanOrEqual(1);
+    expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'failed', error: ABANDONED_REASON });
+  });
+
   it('lets a redelivered job take a running record over as the next attempt', async () => {
     const id = await executionWithoutJob();
-    await records.update({ id }, { status: 'running', attempts: 1, startedAt: new Date() });
+    await leaveBehind(id, { status: 'running', attempts: 1, startedAt: new Date() });
     // A job that BullMQ hands on after a dead worker: it counts one more start than the record.
     await queues.get('default').add(EXECUTION_JOB_NAME, { executionId: id, attemptsBefore: 1 }, { jobId: id });
     const done = await waitForExecution(t, caller.auth, id);
@@ -136,7 +150,7 @@ describe('the reconciler (e2e)', () => {
 
   it('has a redelivered job with no attempt left fail the record instead of running the handler', async () => {
     const id = await executionWithoutJob();
-    await records.update({ id }, { status: 'running', attempts: 2, startedAt: new Date() });
+    await leaveBehind(id, { status: 'running', attempts: 2, startedAt: new Date() });
     await queues.get('default').add(EXECUTION_JOB_NAME, { executionId: id, attemptsBefore: 2 }, { jobId: id });
     const done = await waitForExecution(t, caller.auth, id);
     expect(done).toMatchObject({ status: 'failed', attempts: 2, error: ABANDONED_REASON, result: null });

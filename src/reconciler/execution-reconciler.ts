@@ -27,6 +27,10 @@ interface Cursor {
  * `pending` records whose job is missing get it (again), `running` records whose job finished or
  * vanished are requeued while attempts remain and failed otherwise. Only records untouched for
  * `graceMs` are looked at, so work in flight is never raced.
+ *
+ * The cutoff comes from the application clock, as every write of `updated_at` does (millisecond
+ * precision on both drivers); the database clock (`CURRENT_TIMESTAMP`, microseconds on PostgreSQL,
+ * maybe another host) would not compare with it.
  */
 @Injectable()
 export class ExecutionReconciler {
@@ -66,7 +70,8 @@ export class ExecutionReconciler {
     const query = this.executions
       .createQueryBuilder('e')
       .where('e.status IN (:...statuses)', { statuses: ['pending', 'running'] })
-      .andWhere('e.updatedAt < :cutoff', { cutoff })
+      // Written exactly graceMs ago is untouched for graceMs: with no grace, everything written until now.
+      .andWhere('e.updatedAt <= :cutoff', { cutoff })
       .orderBy('e.createdAt', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .take(PAGE_SIZE);
