@@ -97,6 +97,18 @@ describe('admin API (e2e)', () => {
     await call(admin, 'patch', '/admin/principals/not-a-uuid', { disabled: true }).expect(400);
   });
 
+  it('answers concurrent identical membership and grant requests alike, with one row each (no 500 from the unique index)', async () => {
+    const member = await createCaller(t.app);
+    const group = (await call(admin, 'post', '/admin/groups', { name: uniqueName('race') }).expect(201)).body;
+    const joins = await Promise.all(Array.from({ length: 8 }, () => call(admin, 'put', `/admin/groups/${group.id}/members/${member.principal.id}`)));
+    expect(joins.map((answer) => answer.status)).toEqual(joins.map(() => 204));
+    const grants = await Promise.all(Array.from({ length: 8 }, () => call(admin, 'post', '/admin/grants', { permission: 'race.run', principal_id: member.principal.id })));
+    expect(grants.map((answer) => answer.status)).toEqual(grants.map(() => 201));
+    expect(new Set(grants.map((answer) => answer.body.id)).size).toBe(1);
+    const groups = (await call(admin, 'get', '/admin/groups').expect(200)).body;
+    expect(groups.find((g: { id: string }) => g.id === group.id).members).toHaveLength(1);
+  });
+
   it('grants through groups and directly; removing either takes the permission away', async () => {
     const member = await createCaller(t.app);
     const run = () => t.http().post(`${API}/tasks/execute`).set('Authorization', member.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '../database/unique-violation';
 import { DataSource } from 'typeorm';
 import { ApiToken } from '../auth/api-token.entity';
 import { GroupMembership } from '../auth/group-membership.entity';
@@ -71,7 +72,12 @@ export class AdminIdentity {
     const [group, principal] = await Promise.all([this.directory.requireGroup(groupId), this.directory.requirePrincipal(principalId)]);
     const manager = this.dataSource.manager;
     if (await manager.existsBy(GroupMembership, { groupId, principalId })) return;
-    await manager.insert(GroupMembership, { groupId, principalId });
+    try {
+      await manager.insert(GroupMembership, { groupId, principalId });
+    } catch (error) {
+      if (isUniqueViolation(error)) return; // added by a concurrent request: the same outcome
+      throw error;
+    }
     await this.audit.record(caller, 'group.add_member', { type: 'group', id: groupId }, { group: group.name, principal: principal.name });
   }
 
@@ -99,7 +105,15 @@ export class AdminIdentity {
     const existing = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
     if (existing) return existing.id;
     const id = randomUUID();
-    await manager.insert(PermissionGrant, { id, permission: input.permission, principalId: null, groupId: null, ...holder.column });
+    try {
+      await manager.insert(PermissionGrant, { id, permission: input.permission, principalId: null, groupId: null, ...holder.column });
+    } catch (error) {
+      // Granted by a concurrent request: answer with that grant, as for one granted earlier.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
+      if (!winner) throw error;
+      return winner.id;
+    }
     await this.audit.record(caller, 'grant.create', { type: 'grant', id }, { permission: input.permission, ...holder.named });
     return id;
   }

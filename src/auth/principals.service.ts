@@ -68,9 +68,14 @@ export class PrincipalsService {
     const manager = this.dataSource.manager;
     const group = await findGroup(manager, groupName);
     const principal = await this.findPrincipal(principalName);
-    const exists = await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id });
-    if (!exists) await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
-    return { group, principal, added: !exists };
+    if (await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id })) return { group, principal, added: false };
+    try {
+      await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
+    } catch (error) {
+      if (isUniqueViolation(error)) return { group, principal, added: false }; // added concurrently
+      throw error;
+    }
+    return { group, principal, added: true };
   }
 
   /** Grants to a principal or, if no principal has that name, a group. Granting twice is harmless. */
