@@ -31,6 +31,9 @@ describe('GET /health/live and /health/ready (e2e)', () => {
     const down = await eventually(503);
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } }, info: { database: { status: 'up' } } });
+    // What is down, never how: no driver message, host or port on a public route.
+    expect(down.body.error.redis).toEqual({ status: 'down' });
+    expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|localhost|:\d{4,5}|message/i);
     expect((await t.http().get('/health/live')).status).toBe(200);
 
     await redis.restart();

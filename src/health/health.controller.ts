@@ -1,4 +1,4 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -9,6 +9,8 @@ import { RedisHealthIndicator } from './redis-health.indicator';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
@@ -38,7 +40,19 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       res.status(503);
-      return error.getResponse() as HealthCheckResult;
+      const report = error.getResponse() as HealthCheckResult;
+      this.logger.warn(`not ready: ${JSON.stringify(report.error ?? {})}`);
+      return withoutInternals(report);
     }
   }
+}
+
+/**
+ * A public route says what is down, never how: driver messages name hosts, ports and users. The
+ * full report goes to the log.
+ */
+function withoutInternals(report: HealthCheckResult): HealthCheckResult {
+  const plain = (entries: Record<string, { status: string } | undefined> | undefined): HealthCheckResult['details'] =>
+    Object.fromEntries(Object.entries(entries ?? {}).map(([key, value]) => [key, { status: value?.status ?? 'down' }])) as HealthCheckResult['details'];
+  return { status: report.status, info: plain(report.info), error: plain(report.error), details: plain(report.details) };
 }
