@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
@@ -7,6 +7,7 @@ import { AdminApi } from './admin-only.guard';
 import { AdminDirectory } from './admin-directory';
 import { AdminIdentity } from './admin-identity';
 import { AdminGrantDto, CreateGrantDto, GrantsQuery, KnownPermissionDto } from './dto/admin-grant.dto';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 
 @AdminApi()
 @Controller('admin')
@@ -45,7 +46,7 @@ export class AdminGrantsController {
   @ApiOperation({ summary: 'Take a permission back' })
   @ApiNoContentResponse({ description: 'revoked' })
   @ApiErrors(400, 404)
-  async revoke(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async revoke(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.identity.deleteGrant(caller, id);
   }
 }

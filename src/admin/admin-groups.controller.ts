@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
@@ -7,6 +7,7 @@ import { AdminApi } from './admin-only.guard';
 import { AdminDirectory } from './admin-directory';
 import { AdminIdentity } from './admin-identity';
 import { AdminGroupDto, CreateGroupDto } from './dto/admin-group.dto';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 
 @AdminApi()
 @Controller('admin/groups')
@@ -37,7 +38,7 @@ export class AdminGroupsController {
   @ApiOperation({ summary: 'Delete a group with its memberships and grants' })
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiErrors(400, 404)
-  async remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.identity.deleteGroup(caller, id);
   }
 
@@ -48,8 +49,8 @@ export class AdminGroupsController {
   @ApiErrors(400, 404)
   async addMember(
     @CurrentCaller() caller: Caller,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('principal_id', ParseUUIDPipe) principalId: string,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('principal_id', ParseIdPipe) principalId: string,
   ): Promise<void> {
     await this.identity.addMember(caller, id, principalId);
   }
@@ -61,8 +62,8 @@ export class AdminGroupsController {
   @ApiErrors(400, 404)
   async removeMember(
     @CurrentCaller() caller: Caller,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('principal_id', ParseUUIDPipe) principalId: string,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('principal_id', ParseIdPipe) principalId: string,
   ): Promise<void> {
     await this.identity.removeMember(caller, id, principalId);
   }

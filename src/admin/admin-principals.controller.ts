@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiErrors } from '../common/api-docs';
@@ -8,6 +8,7 @@ import { AdminDirectory } from './admin-directory';
 import { AdminIdentity } from './admin-identity';
 import { AdminPrincipalDto, CreatePrincipalDto, UpdatePrincipalDto } from './dto/admin-principal.dto';
 import { AdminTokenDto, CreatedTokenDto, CreateTokenDto, toAdminTokenDto } from './dto/admin-token.dto';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 
 @AdminApi()
 @Controller('admin/principals')
@@ -36,7 +37,7 @@ export class AdminPrincipalsController {
   @ApiOperation({ summary: 'Disable or enable; make or unmake admin' })
   @ApiOkResponse({ type: AdminPrincipalDto })
   @ApiErrors(400, 404, 409)
-  async update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdatePrincipalDto): Promise<AdminPrincipalDto> {
+  async update(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string, @Body() body: UpdatePrincipalDto): Promise<AdminPrincipalDto> {
     await this.identity.updatePrincipal(caller, id, body);
     return this.directory.principal(id);
   }
@@ -45,7 +46,7 @@ export class AdminPrincipalsController {
   @ApiOperation({ summary: 'A principal’s tokens (never the secrets)' })
   @ApiOkResponse({ type: [AdminTokenDto] })
   @ApiErrors(400, 404)
-  async tokens(@Param('id', ParseUUIDPipe) id: string): Promise<AdminTokenDto[]> {
+  async tokens(@Param('id', ParseIdPipe) id: string): Promise<AdminTokenDto[]> {
     return (await this.directory.tokensOf(id)).map(toAdminTokenDto);
   }
 
@@ -54,7 +55,7 @@ export class AdminPrincipalsController {
   @ApiOperation({ summary: 'Create a token; its secret is in this response only' })
   @ApiCreatedResponse({ type: CreatedTokenDto })
   @ApiErrors(400, 404)
-  async createToken(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() body: CreateTokenDto): Promise<CreatedTokenDto> {
+  async createToken(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string, @Body() body: CreateTokenDto): Promise<CreatedTokenDto> {
     const created = await this.identity.createToken(caller, id, body);
     return { token: toAdminTokenDto(created.token), secret: created.secret };
   }

@@ -31,5 +31,5 @@ export function decodeCursor(cursor: string, order: 'asc' | 'desc'): CursorPosit
     throw invalid();
   }
   if (cursorOrder !== order) throw new InvalidInputError([`cursor was made for order=${cursorOrder}, not order=${order}`]);
-  return { createdAt: new Date(millis as number), id, order };
+  return { createdAt: new Date(millis as number), id: id.toLowerCase(), order };
 }

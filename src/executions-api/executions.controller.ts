@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
@@ -10,6 +10,7 @@ import { ExecutionControlService } from '../executions/execution-control.service
 import { ExecutionsService } from '../executions/executions.service';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 
 @ApiAuthenticated('executions')
 @Controller('executions')
@@ -49,7 +50,7 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'One execution' })
   @ApiOkResponse({ type: ExecutionDto })
   @ApiErrors(400, 404)
-  async findOne(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
+  async findOne(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<ExecutionDto> {
     return toExecutionDto(await this.executions.findVisible(caller, id));
   }
 
@@ -58,7 +59,7 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Cancel: pending at once; running through the handler’s AbortSignal' })
   @ApiAcceptedResponse({ type: ExecutionDto })
   @ApiErrors(400, 404, 409, 503)
-  async cancel(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ExecutionDto> {
+  async cancel(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<ExecutionDto> {
     return toExecutionDto(await this.control.cancel(caller, id));
   }
 
@@ -68,7 +69,7 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'A new execution with the same input; permissions checked again' })
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto })
   @ApiErrors(400, 403, 404, 409, 503)
-  retry(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<ExecutionAcceptedDto> {
+  retry(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<ExecutionAcceptedDto> {
     return this.control.retry(caller, id);
   }
 
@@ -77,7 +78,7 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Remove a finished execution (and its uploaded file)' })
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiErrors(400, 404, 409)
-  async remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.control.delete(caller, id);
   }
 
@@ -85,7 +86,7 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Report status and progress of work done elsewhere (needs executions.update)' })
   @ApiOkResponse({ type: ExecutionDto })
   @ApiErrors(400, 403, 404, 409)
-  async update(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateExecutionDto): Promise<ExecutionDto> {
+  async update(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string, @Body() body: UpdateExecutionDto): Promise<ExecutionDto> {
     return toExecutionDto(await this.control.update(caller, id, body));
   }
 }

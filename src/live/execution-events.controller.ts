@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Controller, Get, Headers, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
@@ -7,6 +7,7 @@ import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
 import { ExecutionEventStream } from './execution-event-stream';
 import { sendServerSentEvents } from './server-sent-events';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 
 @ApiAuthenticated('executions')
 @Controller('executions')
@@ -36,7 +37,7 @@ export class ExecutionEventsController implements BeforeApplicationShutdown {
   @ApiErrors(400, 404)
   async events(
     @CurrentCaller() caller: Caller,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() res: Response,
   ): Promise<void> {

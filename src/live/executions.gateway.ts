@@ -71,9 +71,9 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): Promise<void> {
     const client = this.clients.get(socket);
-    const id = data.execution_id;
     if (!client) return;
-    if (typeof id !== 'string' || !UUID.test(id)) return this.error(socket, 'execution_id must be an execution id (UUID)');
+    if (typeof data.execution_id !== 'string' || !UUID.test(data.execution_id)) return this.error(socket, 'execution_id must be an execution id (UUID)');
+    const id = data.execution_id.toLowerCase(); // stored lower-case; both databases then answer alike
     await this.feed.listening();
     try {
       await this.executions.findVisible(client.caller, id); // nothing about a foreign execution, ever
@@ -97,7 +97,7 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   @SubscribeMessage('unsubscribe')
   unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): void {
     const client = this.clients.get(socket);
-    if (client && typeof data.execution_id === 'string') this.drop(client, data.execution_id);
+    if (client && typeof data.execution_id === 'string') this.drop(client, data.execution_id.toLowerCase());
   }
 
   @SubscribeMessage('invalid')

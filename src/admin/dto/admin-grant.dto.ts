@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { lowerCaseId } from '../../common/parse-id.pipe';
 
 export class AdminGrantDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -15,11 +17,13 @@ export class AdminGrantDto {
 export class GrantsQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @Transform(lowerCaseId)
   @IsUUID('all', { message: 'principal_id must be a UUID' })
   principal_id?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @Transform(lowerCaseId)
   @IsUUID('all', { message: 'group_id must be a UUID' })
   group_id?: string;
 }

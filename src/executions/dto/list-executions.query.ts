@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { KeysetPageQuery } from '../../common/keyset-page.query';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
+import { lowerCaseId } from '../../common/parse-id.pipe';
 
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
@@ -40,12 +41,14 @@ export class ListExecutionsQuery extends KeysetPageQuery {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'executions that are retries of this one' })
   @IsOptional()
+  @Transform(lowerCaseId)
   @IsUUID('all', { message: 'retried_from must be an execution id (UUID)' })
   retried_from?: string;
 
   /** Admins only. */
   @ApiPropertyOptional({ format: 'uuid', description: 'admins only' })
   @IsOptional()
+  @Transform(lowerCaseId)
   @IsUUID('all', { message: 'owner must be a principal id (UUID)' })
   owner?: string;
 
