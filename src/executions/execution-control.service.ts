@@ -47,10 +47,12 @@ export class ExecutionControlService {
         return this.reloadAndPublish(id);
       }
     } else if (execution.status === 'running') {
-      await this.executions.update({ id, status: 'running' }, { cancelRequestedAt: now, updatedAt: now });
-      await this.cancels.publish(id);
-      await this.audit.record(caller, 'execution.cancel', { type: 'execution', id }, { task_name: execution.taskName, was: 'running' });
-      return this.reloadAndPublish(id);
+      const marked = await this.executions.update({ id, status: 'running' }, { cancelRequestedAt: now, updatedAt: now });
+      if (marked.affected) {
+        await this.cancels.publish(id);
+        await this.audit.record(caller, 'execution.cancel', { type: 'execution', id }, { task_name: execution.taskName, was: 'running' });
+        return this.reloadAndPublish(id);
+      }
     }
     const current = await this.reload(id);
     if (isTerminal(current.status)) throw new ConflictError(`execution ${id} is already ${current.status}`);
