@@ -94,6 +94,16 @@ describe('execution lifecycle across processes (e2e)', () => {
   });
 
   describe('timeouts', () => {
+    it('keeps the worker’s slot while a handler that ignores its signal runs on past its timeout', async () => {
+      // fx.solo runs one at a time and ignores its signal: the next run may start only once the first handler returns.
+      const first = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 800 }, timeout_ms: 100 }).expect(202)).body;
+      const second = (await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 10 } }).expect(202)).body;
+      const timedOut = await waitForExecution(t, alice.auth, first.execution_id);
+      expect(timedOut).toMatchObject({ status: 'timeout', error: 'timed out after 100 ms' });
+      const next = await waitForExecution(t, alice.auth, second.execution_id);
+      expect(next.result.started - Date.parse(timedOut.started_at)).toBeGreaterThanOrEqual(750);
+    });
+
     it('ends an execution that runs past timeout_ms as timeout, with the signal fired', async () => {
       const { body } = await execute(alice, { task_name: 'demo.sleep', kwargs: { ms: 10_000, steps: 10 }, timeout_ms: 300 }).expect(202);
       const done = await waitForExecution(t, alice.auth, body.execution_id);

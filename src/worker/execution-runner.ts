@@ -56,11 +56,12 @@ export class ExecutionRunner {
     const controller = new AbortController();
     this.running.add(run.id, controller);
     if (run.cancelRequestedAt) controller.abort(new CancelRequested());
+    const handler = Promise.resolve().then(() => task.handler(this.contextFor(run, task, controller.signal)));
     let outcome: unknown;
     try {
-      outcome = await this.callWithDeadline(task, run, controller);
+      outcome = await this.withDeadline(handler, run, controller);
     } catch (error) {
-      await this.recordFailure(run, controller.signal, error);
+      await this.recordFailure(run, controller.signal, error, handler);
       return;
     } finally {
       this.running.remove(run.id);
@@ -75,8 +76,7 @@ export class ExecutionRunner {
     if (!written) this.logger.warn(`execution ${maskId(run.id)} changed under attempt ${run.attempts}; its result was dropped`);
   }
 
-  private async callWithDeadline(task: TaskDefinition, run: Execution, controller: AbortController): Promise<unknown> {
-    const handler = Promise.resolve().then(() => task.handler(this.contextFor(run, task, controller.signal)));
+  private async withDeadline(handler: Promise<unknown>, run: Execution, controller: AbortController): Promise<unknown> {
     if (!run.timeoutMs) return handler;
     const timeoutMs = run.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -96,10 +96,13 @@ export class ExecutionRunner {
   }
 
   /** Records why the run ended without a result; rethrows only what BullMQ should retry. */
-  private async recordFailure(run: Execution, signal: AbortSignal, error: unknown): Promise<void> {
+  private async recordFailure(run: Execution, signal: AbortSignal, error: unknown, handler: Promise<unknown>): Promise<void> {
     const reason: unknown = signal.aborted ? signal.reason : undefined;
     if (reason instanceof ExecutionTimedOut) {
       await this.recorder.abort(run, 'timeout', reason.message);
+      // The record says timeout at the deadline, but the job (and so the worker's slot) is held until
+      // the handler lets go: one that ignores its signal cannot take the worker past its concurrency.
+      await this.untilSettled(run, handler);
       throw new UnrecoverableError(reason.message);
     }
     if (reason instanceof CancelRequested) {
@@ -130,5 +133,15 @@ export class ExecutionRunner {
         await this.recorder.progress(run, update);
       },
     };
+  }
+
+  private async untilSettled(run: Execution, handler: Promise<unknown>): Promise<void> {
+    const late = setTimeout(() => this.logger.warn(`execution ${maskId(run.id)} timed out but its handler ignores the signal; its slot stays taken until it returns`), 1000);
+    late.unref();
+    await handler.then(
+      () => undefined,
+      () => undefined,
+    );
+    clearTimeout(late);
   }
 }
