@@ -65,7 +65,10 @@ export class ExecutionQueues implements OnApplicationShutdown {
     await this.enqueueMany(execution.queue, [jobFor(execution, task, delayMs)]);
   }
 
-  /** Adds the jobs of one queue in one round trip (BullMQ's addBulk: a MULTI, all or none). */
+  /**
+   * Adds the jobs of one queue in one round trip. BullMQ's addBulk is a pipeline, not a transaction:
+   * on failure some jobs may exist; the intake fails their records, and the claim then skips them.
+   */
   async enqueueMany(queueName: string, jobs: JobToAdd[]): Promise<void> {
     const { queue, connection } = this.entry(queueName);
     try {
