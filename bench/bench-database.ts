@@ -60,7 +60,11 @@ export abstract class BenchDatabase {
    * the machine with what it measures.
    */
   async waitForCompleted(ownerId: string, expected: number, timeoutMs: number): Promise<void> {
-    await pollUntil(() => this.countUnsettled(ownerId), (unsettled) => unsettled === 0, { timeoutMs, intervalMs: 25 }).catch(async (error: unknown) => {
+    await pollUntil(
+      () => this.countUnsettled(ownerId),
+      (unsettled) => unsettled === 0,
+      { timeoutMs, intervalMs: 25 },
+    ).catch(async (error: unknown) => {
       if (!(error instanceof PollTimeoutError)) throw error;
       throw new Error(`executions did not settle in ${timeoutMs} ms: ${JSON.stringify(await this.countByStatus(ownerId))}`);
     });
@@ -95,7 +99,9 @@ class SqliteBenchDatabase extends BenchDatabase {
   }
 
   async countUnsettled(ownerId: string): Promise<number> {
-    return Number(this.db.prepare("SELECT COUNT(*) AS n FROM executions WHERE owner_id = ? AND status IN ('pending', 'running')").get(ownerId)?.n);
+    return Number(
+      this.db.prepare("SELECT COUNT(*) AS n FROM executions WHERE owner_id = ? AND status IN ('pending', 'running')").get(ownerId)?.n,
+    );
   }
 
   async seed(rows: number, owners: string[]): Promise<void> {
@@ -112,22 +118,34 @@ class SqliteBenchDatabase extends BenchDatabase {
           const id = randomUUID();
           const at = sqliteTime(new Date(now - (i + 1) * 1000));
           const status = seededStatus(i);
-          insert.run(id, SEED_TASKS[i % 3], status, status === 'completed' ? '{"ok":true}' : null, owners[i % owners.length], id, at, at, at, at, at);
+          insert.run(
+            id,
+            SEED_TASKS[i % 3],
+            status,
+            status === 'completed' ? '{"ok":true}' : null,
+            owners[i % owners.length],
+            id,
+            at,
+            at,
+            at,
+            at,
+            at,
+          );
         }
       })();
     }
   }
 
   async rowAt(ownerId: string, offset: number): Promise<RowPosition> {
-    const row = this.db.prepare('SELECT id, created_at FROM executions WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?').get(ownerId, offset);
+    const row = this.db
+      .prepare('SELECT id, created_at FROM executions WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?')
+      .get(ownerId, offset);
     if (!row) throw new Error(`no row at offset ${offset}`);
     return { id: String(row.id), createdAt: new Date(`${String(row.created_at).replace(' ', 'T')}Z`) };
   }
 
   async explainPage(ownerId: string, position: RowPosition): Promise<string> {
-    const plan = this.db
-      .prepare(`EXPLAIN QUERY PLAN ${pageSql('?', '?', '?')}`)
-      .all(ownerId, sqliteTime(position.createdAt), position.id);
+    const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${pageSql('?', '?', '?')}`).all(ownerId, sqliteTime(position.createdAt), position.id);
     return plan.map((row) => String(row.detail)).join('\n');
   }
 
@@ -168,7 +186,10 @@ class PostgresBenchDatabase extends BenchDatabase {
   }
 
   async countUnsettled(ownerId: string): Promise<number> {
-    const { rows } = await this.client.query("SELECT COUNT(*) AS n FROM executions WHERE owner_id = $1 AND status IN ('pending', 'running')", [ownerId]);
+    const { rows } = await this.client.query(
+      "SELECT COUNT(*) AS n FROM executions WHERE owner_id = $1 AND status IN ('pending', 'running')",
+      [ownerId],
+    );
     return Number(rows[0].n);
   }
 
@@ -193,16 +214,20 @@ class PostgresBenchDatabase extends BenchDatabase {
   }
 
   async rowAt(ownerId: string, offset: number): Promise<RowPosition> {
-    const { rows } = await this.client.query('SELECT id, created_at FROM executions WHERE owner_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $2', [
-      ownerId,
-      offset,
-    ]);
+    const { rows } = await this.client.query(
+      'SELECT id, created_at FROM executions WHERE owner_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $2',
+      [ownerId, offset],
+    );
     if (rows.length === 0) throw new Error(`no row at offset ${offset}`);
     return { id: rows[0].id, createdAt: rows[0].created_at };
   }
 
   async explainPage(ownerId: string, position: RowPosition): Promise<string> {
-    const { rows } = await this.client.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${pageSql('$1', '$2', '$3')}`, [ownerId, position.createdAt, position.id]);
+    const { rows } = await this.client.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${pageSql('$1', '$2', '$3')}`, [
+      ownerId,
+      position.createdAt,
+      position.id,
+    ]);
     return rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
   }
 

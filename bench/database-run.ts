@@ -22,7 +22,12 @@ export interface DatabaseFigures {
   kind: DatabaseKind;
   topology: string;
   raw: RawBullmqFigures;
-  endToEnd?: { acceptedPerSecond: number; completedPerSecond: number; refused: Record<number, number>; cpuPerExecution: Record<string, number> };
+  endToEnd?: {
+    acceptedPerSecond: number;
+    completedPerSecond: number;
+    refused: Record<number, number>;
+    cpuPerExecution: Record<string, number>;
+  };
   /** A bare Node HTTP server under the same client at the same rates: what the machine and client cost alone. */
   floor: Array<{ rate: number } & LatencyFigures>;
   submission: Array<{ rate: number } & LatencyFigures>;
@@ -159,13 +164,18 @@ async function measureSubmissionLatency(stand: Stand): Promise<DatabaseFigures['
 /** The open-loop client against a bare `http.createServer` answering "ok", in a process of its own. */
 async function measureFloor(options: BenchOptions): Promise<DatabaseFigures['floor']> {
   const port = await freePort();
-  const server = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('ready'))`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('ready'))`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve) => server.stdout.once('data', () => resolve()));
   try {
     const figures: DatabaseFigures['floor'] = [];
-    for (const rate of options.rates) figures.push({ rate, ...(await runOpenLoop({ url: `http://127.0.0.1:${port}/`, auth: '', rate, seconds: options.seconds })) });
+    for (const rate of options.rates)
+      figures.push({ rate, ...(await runOpenLoop({ url: `http://127.0.0.1:${port}/`, auth: '', rate, seconds: options.seconds })) });
     return figures;
   } finally {
     server.kill('SIGTERM');
@@ -190,7 +200,10 @@ async function measureReads(stand: Stand): Promise<{ figures: DatabaseFigures['r
   const figures: DatabaseFigures['reads'] = [];
   for (const [name, path] of paths) {
     stand.log(`${stand.kind}: reads, ${name}`);
-    figures.push({ name, ...(await runOpenLoop({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })) });
+    figures.push({
+      name,
+      ...(await runOpenLoop({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })),
+    });
   }
   return { figures, plan };
 }

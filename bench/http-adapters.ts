@@ -50,10 +50,18 @@ async function serve(adapter: 'express' | 'fastify', port: number): Promise<void
 
 async function measure(adapter: 'express' | 'fastify', seconds: number) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, 'serve', adapter, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, 'serve', adapter, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
   const url = `http://127.0.0.1:${port}/api/v1/tasks/execute`;
-  const shape = { url, auth: 'Bearer tgw_x', method: 'POST' as const, body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, connections: 32 };
+  const shape = {
+    url,
+    auth: 'Bearer tgw_x',
+    method: 'POST' as const,
+    body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } },
+    connections: 32,
+  };
   await runAutocannon({ ...shape, seconds: 2 }); // warm-up
   const before = cpuMs(child.pid!);
   const figures = await runAutocannon({ ...shape, seconds });
@@ -69,7 +77,9 @@ async function main(): Promise<void> {
   process.stdout.write('| adapter | requests /s | p50 / p99 ms | server CPU ms a request |\n|---|---|---|---|\n');
   for (const name of ['express', 'fastify'] as const) {
     const result = await measure(name, seconds);
-    process.stdout.write(`| ${name} | ${Math.round(result.perSecond)} | ${result.p50} / ${result.p99} | ${result.cpuPerRequest.toFixed(3)} |\n`);
+    process.stdout.write(
+      `| ${name} | ${Math.round(result.perSecond)} | ${result.p50} / ${result.p99} | ${result.cpuPerRequest.toFixed(3)} |\n`,
+    );
   }
   process.exit(0);
 }

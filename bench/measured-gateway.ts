@@ -14,7 +14,11 @@ export class MeasuredGateway {
   ) {}
 
   /** Starts it and waits for its probe to answer; `readyMs` is the time from spawn to that answer. */
-  static async start(role: 'all' | 'api' | 'worker', env: Record<string, string>, nodeArgs: string[] = []): Promise<{ gateway: MeasuredGateway; readyMs: number }> {
+  static async start(
+    role: 'all' | 'api' | 'worker',
+    env: Record<string, string>,
+    nodeArgs: string[] = [],
+  ): Promise<{ gateway: MeasuredGateway; readyMs: number }> {
     const port = await freePort();
     const started = performance.now();
     const child = startGateway({ ...env, ROLE: role, PORT: String(port) }, { nodeArgs, keepChars: 20_000 });

@@ -21,7 +21,7 @@ export async function runOpenLoop(shape: LoadShape & { rate: number }): Promise<
   let accepted = 0;
   const started = performance.now();
   const inFlight: Array<Promise<void>> = [];
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * shape.rate) + 1);
     for (; sent < due; sent++) {
       const dueAt = started + (sent / shape.rate) * 1000;

@@ -13,4 +13,11 @@ worker.on('completed', () => {
 });
 worker.on('error', (error) => process.stderr.write(`raw worker: ${error.message}\n`));
 void worker.waitUntilReady().then(() => process.stdout.write('ready\n'));
-process.on('SIGTERM', () => void worker.close().then(() => connection.quit()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void worker
+      .close()
+      .then(() => connection.quit())
+      .then(() => process.exit(0)),
+);

@@ -20,11 +20,25 @@ export interface RawBullmqFigures {
  * the HTTP clients do) and processed by a no-op worker in its own process at `concurrency`. Jobs get
  * a job id, as the gateway's do, and no other option.
  */
-export async function measureRawBullmq(redisUrl: string, count: number, clients: number, concurrency: number, redisPids: () => number[]): Promise<RawBullmqFigures> {
+export async function measureRawBullmq(
+  redisUrl: string,
+  count: number,
+  clients: number,
+  concurrency: number,
+  redisPids: () => number[],
+): Promise<RawBullmqFigures> {
   const prefix = `bench-raw-${randomBytes(4).toString('hex')}`;
   const worker = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'raw-bullmq-worker.ts'), redisUrl, prefix, String(concurrency), String(count)],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join(ROOT, 'bench', 'raw-bullmq-worker.ts'),
+      redisUrl,
+      prefix,
+      String(concurrency),
+      String(count),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = linesOf(worker.stdout);

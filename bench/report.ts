@@ -14,14 +14,24 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
   row('raw BullMQ: jobs added /s', (run) => whole(run.raw.addPerSecond));
   row('**raw BullMQ: jobs added and processed /s (the limit)**', (run) => `**${whole(run.raw.jobsPerSecond)}**`);
   if (runs.some((run) => run.endToEnd)) {
-    row('gateway: executes accepted /s', (run) => (run.endToEnd ? whole(run.endToEnd.acceptedPerSecond) + refusals(run.endToEnd.refused) : '–'));
-    row('**gateway: executions completed /s (end to end)**', (run) => (run.endToEnd ? `**${whole(run.endToEnd.completedPerSecond)}**` : '–'));
-    row('**end to end ÷ the limit**', (run) => (run.endToEnd ? `**${percent(run.endToEnd.completedPerSecond / run.raw.jobsPerSecond)}**` : '–'));
+    row('gateway: executes accepted /s', (run) =>
+      run.endToEnd ? whole(run.endToEnd.acceptedPerSecond) + refusals(run.endToEnd.refused) : '–',
+    );
+    row('**gateway: executions completed /s (end to end)**', (run) =>
+      run.endToEnd ? `**${whole(run.endToEnd.completedPerSecond)}**` : '–',
+    );
+    row('**end to end ÷ the limit**', (run) =>
+      run.endToEnd ? `**${percent(run.endToEnd.completedPerSecond / run.raw.jobsPerSecond)}**` : '–',
+    );
   }
   if (runs.some((run) => run.endToEnd)) {
-    row('CPU ms per job, raw BullMQ (worker / Redis / bench as producer)', (run) => cpuCells(run.raw.cpuPerJob, ['worker', 'Redis', 'bench client']));
+    row('CPU ms per job, raw BullMQ (worker / Redis / bench as producer)', (run) =>
+      cpuCells(run.raw.cpuPerJob, ['worker', 'Redis', 'bench client']),
+    );
     row('CPU ms per execution, gateway (its processes / PostgreSQL / Redis / bench as client)', (run) =>
-      run.endToEnd ? cpuCells(run.endToEnd.cpuPerExecution, [...run.memory.map((memory) => memory.role), 'PostgreSQL', 'Redis', 'bench client']) : '–',
+      run.endToEnd
+        ? cpuCells(run.endToEnd.cpuPerExecution, [...run.memory.map((memory) => memory.role), 'PostgreSQL', 'Redis', 'bench client'])
+        : '–',
     );
   }
   for (const [index, rate] of (runs[0]?.submission.length ? options.rates : []).entries()) {
@@ -69,7 +79,9 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
 function cpuCells(perUnit: Record<string, number>, order: string[]): string {
   const processes = order.filter((group) => perUnit[group] !== undefined && !['PostgreSQL', 'Redis', 'bench client'].includes(group));
   const ours = processes.map((group) => perUnit[group].toFixed(2)).join(' + ');
-  const rest = ['PostgreSQL', 'Redis', 'bench client'].filter((group) => order.includes(group)).map((group) => (perUnit[group] === undefined ? '–' : perUnit[group].toFixed(2)));
+  const rest = ['PostgreSQL', 'Redis', 'bench client']
+    .filter((group) => order.includes(group))
+    .map((group) => (perUnit[group] === undefined ? '–' : perUnit[group].toFixed(2)));
   return [ours, ...rest].filter(Boolean).join(' / ');
 }
 

@@ -62,8 +62,17 @@ function Header({ me, page, onSignOut }) {
   return html`<header class="topbar">
     <a class="brand" href="#/executions"><span class="logo">◆</span> taskgate</a>
     <nav>
-      ${links.map(([name, info]) => html`<a key=${name} href=${`#/${name}`} data-testid=${`nav-${name}`}
-        class=${page === name ? 'active' : ''} aria-current=${page === name ? 'page' : undefined}>${info.label}</a>`)}
+      ${links.map(
+        ([name, info]) =>
+          html`<a
+            key=${name}
+            href=${`#/${name}`}
+            data-testid=${`nav-${name}`}
+            class=${page === name ? 'active' : ''}
+            aria-current=${page === name ? 'page' : undefined}
+            >${info.label}</a
+          >`,
+      )}
     </nav>
     <div class="who">
       <${LiveIndicator} />
@@ -80,7 +89,10 @@ function Main({ me, route }) {
   const page = route.page === 'executions' && route.id ? { label: 'Execution', component: ExecutionDetailPage } : PAGES[route.page];
   useEffect(() => void (document.title = `${page?.label ?? 'Not found'} · taskgate`), [page?.label]);
   if (!page) {
-    return html`<div class="empty"><h2>No such page</h2><p><a href="#/executions">Go to executions</a></p></div>`;
+    return html`<div class="empty">
+      <h2>No such page</h2>
+      <p><a href="#/executions">Go to executions</a></p>
+    </div>`;
   }
   // Checked before rendering, so a non-admin's visit makes no admin call at all.
   if (page.admin && !me.principal.is_admin) return html`<${NotAvailable} />`;

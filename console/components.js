@@ -22,13 +22,23 @@ export function StatusBadge({ status, testid }) {
 /** @param {{ value: number | null | undefined, testid?: string, thin?: boolean }} props */
 export function ProgressBar({ value, testid, thin }) {
   const percent = Math.max(0, Math.min(100, Number(value) || 0));
-  return html`<div class=${thin ? 'progress thin' : 'progress'} role="progressbar" aria-valuemin="0" aria-valuemax="100"
-    aria-valuenow=${percent} data-testid=${testid}><div class="progress-fill" style=${`width:${percent}%`}></div></div>`;
+  return html`<div
+    class=${thin ? 'progress thin' : 'progress'}
+    role="progressbar"
+    aria-valuemin="0"
+    aria-valuemax="100"
+    aria-valuenow=${percent}
+    data-testid=${testid}
+  >
+    <div class="progress-fill" style=${`width:${percent}%`}></div>
+  </div>`;
 }
 
 /** @param {{ iso: string | null | undefined }} props */
 export function RelTime({ iso }) {
-  return iso ? html`<time datetime=${iso} title=${`${iso} (${dateTime(iso)})`}>${relativeTime(iso)}</time>` : html`<span class="muted">—</span>`;
+  return iso
+    ? html`<time datetime=${iso} title=${`${iso} (${dateTime(iso)})`}>${relativeTime(iso)}</time>`
+    : html`<span class="muted">—</span>`;
 }
 
 /** @param {{ items: string[] | null | undefined, empty?: string }} props */
@@ -64,7 +74,10 @@ export function CopyButton({ text, label = 'Copy' }) {
 export function Block({ title, value, testid, json = true }) {
   const text = json ? prettyJson(value) : String(value);
   return html`<section class="block">
-    <header><h3>${title}</h3><${CopyButton} text=${text} /></header>
+    <header>
+      <h3>${title}</h3>
+      <${CopyButton} text=${text} />
+    </header>
     <pre data-testid=${testid}>${text}</pre>
   </section>`;
 }
@@ -79,6 +92,8 @@ export function Pager({ hasPrevious, hasNext, onPrevious, onNext, page }) {
 }
 
 export function NotAvailable() {
-  return html`<div class="empty" data-testid="not-available"><h2>This page is for admins</h2>
-    <p class="muted">Your token does not carry admin rights. <a href="#/executions">Back to executions</a></p></div>`;
+  return html`<div class="empty" data-testid="not-available">
+    <h2>This page is for admins</h2>
+    <p class="muted">Your token does not carry admin rights. <a href="#/executions">Back to executions</a></p>
+  </div>`;
 }

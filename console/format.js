@@ -21,7 +21,13 @@ export function relativeTime(iso, now = Date.now()) {
   const abs = Math.abs(seconds);
   if (abs < 5) return 'just now';
   const [value, unit] =
-    abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.floor(abs / 60), 'min'] : abs < 86400 ? [Math.floor(abs / 3600), 'h'] : [Math.floor(abs / 86400), 'd'];
+    abs < 60
+      ? [abs, 's']
+      : abs < 3600
+        ? [Math.floor(abs / 60), 'min']
+        : abs < 86400
+          ? [Math.floor(abs / 3600), 'h']
+          : [Math.floor(abs / 86400), 'd'];
   if (unit === 'd' && value > 7) return new Date(iso).toLocaleDateString();
   return seconds < 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
 }

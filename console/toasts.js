@@ -28,8 +28,18 @@ export const toastError = (error) => toast(errorText(error), 'error');
 
 export function Toasts() {
   return html`<div class="toasts" aria-live="polite">
-    ${useStore(toasts).map((item) => html`<div key=${item.id} class=${`toast toast-${item.kind}`} data-testid="toast"
-      role=${item.kind === 'error' ? 'alert' : 'status'} onClick=${() => dismiss(item.id)}>${item.message}</div>`)}
+    ${useStore(toasts).map(
+      (item) =>
+        html`<div
+          key=${item.id}
+          class=${`toast toast-${item.kind}`}
+          data-testid="toast"
+          role=${item.kind === 'error' ? 'alert' : 'status'}
+          onClick=${() => dismiss(item.id)}
+        >
+          ${item.message}
+        </div>`,
+    )}
   </div>`;
 }
 

@@ -96,7 +96,9 @@ const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 /** The file name a decorated class must have, or undefined when no rule applies to it. */
 export function expectedFileName(decorator: string, className: string): string | undefined {
   if (decorator === 'Entity') return `${kebab(className)}.entity.ts`;
-  const role = ROLE_OF_DECORATOR[decorator] ?? (decorator === 'Injectable' ? INJECTABLE_ROLES.find((r) => className.endsWith(r))?.toLowerCase() : undefined);
+  const role =
+    ROLE_OF_DECORATOR[decorator] ??
+    (decorator === 'Injectable' ? INJECTABLE_ROLES.find((r) => className.endsWith(r))?.toLowerCase() : undefined);
   if (decorator !== 'Injectable' && !role) return undefined;
   if (!role) return `${kebab(className)}.ts`;
   const stem = className.slice(0, -role.length);

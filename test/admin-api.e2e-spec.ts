@@ -66,7 +66,14 @@ describe('admin API (e2e)', () => {
     const name = uniqueName('svc');
     const created = await call(admin, 'post', '/admin/principals', { name, kind: 'service' }).expect(201);
     expect(created.body).toEqual({
-      id: expect.any(String), name, kind: 'service', is_admin: false, disabled: false, created_at: expect.any(String), groups: [], permissions: [],
+      id: expect.any(String),
+      name,
+      kind: 'service',
+      is_admin: false,
+      disabled: false,
+      created_at: expect.any(String),
+      groups: [],
+      permissions: [],
     });
     await call(admin, 'post', '/admin/principals', { name }).expect(409);
     const bad = await call(admin, 'post', '/admin/principals', { name: 'no spaces', kind: 'robot', disabled: true }).expect(400);
@@ -100,9 +107,13 @@ describe('admin API (e2e)', () => {
   it('answers concurrent identical membership and grant requests alike, with one row each (no 500 from the unique index)', async () => {
     const member = await createCaller(t.app);
     const group = (await call(admin, 'post', '/admin/groups', { name: uniqueName('race') }).expect(201)).body;
-    const joins = await Promise.all(Array.from({ length: 8 }, () => call(admin, 'put', `/admin/groups/${group.id}/members/${member.principal.id}`)));
+    const joins = await Promise.all(
+      Array.from({ length: 8 }, () => call(admin, 'put', `/admin/groups/${group.id}/members/${member.principal.id}`)),
+    );
     expect(joins.map((answer) => answer.status)).toEqual(joins.map(() => 204));
-    const grants = await Promise.all(Array.from({ length: 8 }, () => call(admin, 'post', '/admin/grants', { permission: 'race.run', principal_id: member.principal.id })));
+    const grants = await Promise.all(
+      Array.from({ length: 8 }, () => call(admin, 'post', '/admin/grants', { permission: 'race.run', principal_id: member.principal.id })),
+    );
     expect(grants.map((answer) => answer.status)).toEqual(grants.map(() => 201));
     expect(new Set(grants.map((answer) => answer.body.id)).size).toBe(1);
     const groups = (await call(admin, 'get', '/admin/groups').expect(200)).body;
@@ -111,7 +122,12 @@ describe('admin API (e2e)', () => {
 
   it('grants through groups and directly; removing either takes the permission away', async () => {
     const member = await createCaller(t.app);
-    const run = () => t.http().post(`${API}/tasks/execute`).set('Authorization', member.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
+    const run = () =>
+      t
+        .http()
+        .post(`${API}/tasks/execute`)
+        .set('Authorization', member.auth)
+        .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
     await run().expect(403);
 
     const group = (await call(admin, 'post', '/admin/groups', { name: uniqueName('ops') }).expect(201)).body;
@@ -123,17 +139,22 @@ describe('admin API (e2e)', () => {
 
     const groups = (await call(admin, 'get', '/admin/groups').expect(200)).body;
     expect(groups.find((g: { id: string }) => g.id === group.id)).toMatchObject({
-      members: [{ id: member.principal.id, name: member.principal.name }], permissions: ['demo.run'],
+      members: [{ id: member.principal.id, name: member.principal.name }],
+      permissions: ['demo.run'],
     });
     await call(admin, 'delete', `/admin/groups/${group.id}/members/${member.principal.id}`).expect(204);
     await call(admin, 'delete', `/admin/groups/${group.id}/members/${member.principal.id}`).expect(404);
     await run().expect(403);
 
-    const direct = (await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: member.principal.id }).expect(201)).body;
-    const again = (await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: member.principal.id }).expect(201)).body;
+    const direct = (await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: member.principal.id }).expect(201))
+      .body;
+    const again = (await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: member.principal.id }).expect(201))
+      .body;
     expect(again.id).toBe(direct.id);
     await run().expect(202);
-    const ofMember = (await t.http().get(`${API}/admin/grants?principal_id=${member.principal.id}`).set('Authorization', admin.auth).expect(200)).body;
+    const ofMember = (
+      await t.http().get(`${API}/admin/grants?principal_id=${member.principal.id}`).set('Authorization', admin.auth).expect(200)
+    ).body;
     expect(ofMember).toEqual([expect.objectContaining({ id: direct.id, principal_name: member.principal.name })]);
     await call(admin, 'delete', `/admin/grants/${direct.id}`).expect(204);
     await call(admin, 'delete', `/admin/grants/${direct.id}`).expect(404);
@@ -146,7 +167,9 @@ describe('admin API (e2e)', () => {
 
   it('rejects bad grants: both or no holder, a malformed permission, an unknown holder', async () => {
     await call(admin, 'post', '/admin/grants', { permission: 'demo.run' }).expect(400);
-    await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: user.principal.id, group_id: UNKNOWN_ID }).expect(400);
+    await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: user.principal.id, group_id: UNKNOWN_ID }).expect(
+      400,
+    );
     await call(admin, 'post', '/admin/grants', { permission: 'Not Valid!', principal_id: user.principal.id }).expect(400);
     await call(admin, 'post', '/admin/grants', { permission: 'demo.run', principal_id: UNKNOWN_ID }).expect(404);
   });
@@ -154,15 +177,24 @@ describe('admin API (e2e)', () => {
   it('lists known permissions: declared by tasks and granted to someone', async () => {
     await call(admin, 'post', '/admin/grants', { permission: 'reports.only_granted', principal_id: user.principal.id }).expect(201);
     const known = (await call(admin, 'get', '/admin/permissions').expect(200)).body;
-    expect(known).toEqual(expect.arrayContaining([
-      expect.objectContaining({ permission: 'demo.run', tasks: expect.arrayContaining(['demo.add', 'demo.sleep']), principals: expect.arrayContaining([user.principal.name]) }),
-      expect.objectContaining({ permission: 'reports.only_granted', tasks: [], principals: [user.principal.name] }),
-    ]));
+    expect(known).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          permission: 'demo.run',
+          tasks: expect.arrayContaining(['demo.add', 'demo.sleep']),
+          principals: expect.arrayContaining([user.principal.name]),
+        }),
+        expect.objectContaining({ permission: 'reports.only_granted', tasks: [], principals: [user.principal.name] }),
+      ]),
+    );
   });
 
   it('creates a token whose secret is shown once and works, lists tokens without secrets, revokes', async () => {
     const owner = await createCaller(t.app, { permissions: ['demo.run'] });
-    const created = await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'ci', scopes: ['demo.run'] }).expect(201);
+    const created = await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, {
+      name: 'ci',
+      scopes: ['demo.run'],
+    }).expect(201);
     expect(created.body.secret).toMatch(/^tgw_[A-Za-z0-9_-]{40}$/);
     expect(created.body.token).toMatchObject({ name: 'ci', scopes: ['demo.run'], principal_id: owner.principal.id, revoked_at: null });
     const me = await t.http().get(`${API}/me`).set('Authorization', `Bearer ${created.body.secret}`).expect(200);
@@ -171,7 +203,18 @@ describe('admin API (e2e)', () => {
     const listed = (await call(admin, 'get', `/admin/principals/${owner.principal.id}/tokens`).expect(200)).body;
     expect(listed).toHaveLength(2);
     expect(JSON.stringify(listed)).not.toMatch(/tgw_[A-Za-z0-9_-]{40}/);
-    for (const token of listed) expect(Object.keys(token).sort()).toEqual(['created_at', 'expires_at', 'id', 'last_used_at', 'name', 'prefix', 'principal_id', 'revoked_at', 'scopes']);
+    for (const token of listed)
+      expect(Object.keys(token).sort()).toEqual([
+        'created_at',
+        'expires_at',
+        'id',
+        'last_used_at',
+        'name',
+        'prefix',
+        'principal_id',
+        'revoked_at',
+        'scopes',
+      ]);
     const stored = await dataSource(t.app).getRepository(ApiToken).findOneByOrFail({ id: created.body.token.id });
     expect(stored.tokenHash).not.toContain(created.body.secret);
 
@@ -180,8 +223,12 @@ describe('admin API (e2e)', () => {
     await t.http().get(`${API}/me`).set('Authorization', `Bearer ${created.body.secret}`).expect(401);
     await t.http().get(`${API}/me`).set('Authorization', owner.auth).expect(200);
 
-    await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'old', expires_at: '2001-01-01T00:00:00Z' }).expect(400);
-    await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'far', expires_at: '9999-12-31T23:59:59Z' }).expect(400);
+    await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'old', expires_at: '2001-01-01T00:00:00Z' }).expect(
+      400,
+    );
+    await call(admin, 'post', `/admin/principals/${owner.principal.id}/tokens`, { name: 'far', expires_at: '9999-12-31T23:59:59Z' }).expect(
+      400,
+    );
     // Nothing of the refused ones was written: the principal's token list still reads.
     const tokens = await call(admin, 'get', `/admin/principals/${owner.principal.id}/tokens`).expect(200);
     expect(tokens.body.map((token: { name: string }) => token.name)).not.toEqual(expect.arrayContaining(['old', 'far']));
@@ -191,7 +238,12 @@ describe('admin API (e2e)', () => {
   });
 
   it('gives an overview: counts per status and executions per hour', async () => {
-    const accepted = await t.http().post(`${API}/tasks/execute`).set('Authorization', user.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }).expect(202);
+    const accepted = await t
+      .http()
+      .post(`${API}/tasks/execute`)
+      .set('Authorization', user.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } })
+      .expect(202);
     await waitForExecution(t, user.auth, accepted.body.execution_id);
     const overview = (await t.http().get(`${API}/admin/overview?hours=6`).set('Authorization', admin.auth).expect(200)).body;
     expect(overview.statistics.completed).toBeGreaterThanOrEqual(1);
@@ -199,7 +251,9 @@ describe('admin API (e2e)', () => {
     expect(overview.timeline.buckets).toHaveLength(6);
     const sum = overview.timeline.buckets.reduce((total: number, bucket: { total: number }) => total + bucket.total, 0);
     // Other suites may share this database and seed older executions: count the window itself.
-    const inWindow = await dataSource(t.app).getRepository(Execution).countBy({ createdAt: MoreThanOrEqual(new Date(overview.timeline.buckets[0].start)) });
+    const inWindow = await dataSource(t.app)
+      .getRepository(Execution)
+      .countBy({ createdAt: MoreThanOrEqual(new Date(overview.timeline.buckets[0].start)) });
     expect(sum).toBe(inWindow);
     expect(sum).toBeGreaterThanOrEqual(1);
     expect(overview.timeline.buckets[5].completed).toBeGreaterThanOrEqual(1);
@@ -212,7 +266,11 @@ describe('admin API (e2e)', () => {
     const add = catalog.find((task: { task_name: string }) => task.task_name === 'demo.add');
     const checksum = catalog.find((task: { task_name: string }) => task.task_name === 'demo.checksum');
     expect(add).toMatchObject({ can_execute: true, missing_permissions: [], reason: expect.stringContaining('demo.run') });
-    expect(checksum).toMatchObject({ can_execute: false, missing_permissions: ['demo.files'], reason: expect.stringMatching(/lack demo\.files.*limited to: demo\.run/) });
+    expect(checksum).toMatchObject({
+      can_execute: false,
+      missing_permissions: ['demo.files'],
+      reason: expect.stringMatching(/lack demo\.files.*limited to: demo\.run/),
+    });
     const asAdmin = (await t.http().get(`${API}/tasks/catalog`).set('Authorization', admin.auth).expect(200)).body;
     expect(asAdmin.every((task: { can_execute: boolean }) => task.can_execute)).toBe(true);
   });
@@ -235,7 +293,11 @@ describe('admin API (e2e)', () => {
     expect(policy).toContain("frame-ancestors 'none'");
     expect(page.headers['x-frame-options']).toBe('DENY');
     for (const file of ['preact.mjs', 'hooks.mjs', 'htm.mjs']) {
-      await t.http().get(`/admin/vendor/${file}`).expect(200).expect('Content-Type', /javascript/);
+      await t
+        .http()
+        .get(`/admin/vendor/${file}`)
+        .expect(200)
+        .expect('Content-Type', /javascript/);
     }
     await t.http().get('/admin/vendor/../package.json').expect(404);
     // Names an object has by inheritance are not files either (once a 500 without any token).

@@ -18,7 +18,8 @@ describe('audit log (e2e)', () => {
 
   afterAll(() => t.close());
 
-  const post = (caller: TestCaller, path: string, body: object = {}) => t.http().post(`${API}${path}`).set('Authorization', caller.auth).send(body);
+  const post = (caller: TestCaller, path: string, body: object = {}) =>
+    t.http().post(`${API}${path}`).set('Authorization', caller.auth).send(body);
   const execute = (caller: TestCaller, body: object) => post(caller, '/tasks/execute', body);
   const auditPage = async (query: string): Promise<{ items: AuditRow[]; next_cursor: string | null }> =>
     (await t.http().get(`${API}/admin/audit?${query}`).set('Authorization', admin.auth).expect(200)).body;
@@ -57,7 +58,12 @@ describe('audit log (e2e)', () => {
     expect(retry.details).toEqual({ task_name: 'demo.add', retried_from: delayed.execution_id });
 
     const patched = (await execute(alice, { task_name: 'demo.add', kwargs: { a: 2, b: 2 }, delay_ms: 60_000 }).expect(202)).body;
-    await t.http().patch(`${API}/executions/${patched.execution_id}`).set('Authorization', alice.auth).send({ stage: 'external', progress: 10 }).expect(200);
+    await t
+      .http()
+      .patch(`${API}/executions/${patched.execution_id}`)
+      .set('Authorization', alice.auth)
+      .send({ stage: 'external', progress: 10 })
+      .expect(200);
     const [update] = await rowsFor('execution.update', patched.execution_id);
     expectActor(update, alice);
     expect(update.details).toMatchObject({ stage: 'external', progress: 10, from: 'pending', to: 'pending' });
@@ -73,7 +79,8 @@ describe('audit log (e2e)', () => {
     const bob = await createCaller(t.app, { permissions: ['demo.run'] });
     const failed = (await execute(bob, { task_name: 'demo.fail', kwargs: { message: 'boom' } }).expect(202)).body;
     await waitForExecution(t, bob.auth, failed.execution_id);
-    const grants = (await t.http().get(`${API}/admin/grants?principal_id=${bob.principal.id}`).set('Authorization', admin.auth).expect(200)).body;
+    const grants = (await t.http().get(`${API}/admin/grants?principal_id=${bob.principal.id}`).set('Authorization', admin.auth).expect(200))
+      .body;
     await t.http().delete(`${API}/admin/grants/${grants[0].id}`).set('Authorization', admin.auth).expect(204);
     await post(bob, `/executions/${failed.execution_id}/retry`).expect(403);
     const [denied] = (await auditPage('action=execution.execute_denied')).items.filter((row) => row.actor_id === bob.principal.id);

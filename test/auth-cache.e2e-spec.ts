@@ -42,12 +42,20 @@ describe('caller cache invalidation across processes (e2e)', () => {
 
   const me = (caller: TestCaller) => reader.http().get('/api/v1/me').set('Authorization', caller.auth);
   const execute = (caller: TestCaller) =>
-    reader.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } });
+    reader
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } });
   const asAdmin = () => ({ Authorization: admin.auth });
 
   /** The reader answers `status` within two seconds (a pub/sub hop), well inside the cache's minute. */
   async function expectSoon(send: () => Promise<{ status: number }>, status: number): Promise<void> {
-    await pollUntil(async () => (await send()).status, (answered) => answered === status, { timeoutMs: 2_000, intervalMs: 50 });
+    await pollUntil(
+      async () => (await send()).status,
+      (answered) => answered === status,
+      { timeoutMs: 2_000, intervalMs: 50 },
+    );
   }
 
   it('serves a cached caller, and drops it when its token is revoked through the CLI', async () => {
@@ -100,7 +108,11 @@ describe('caller cache invalidation across processes (e2e)', () => {
     const caller = await createCaller(writer.app);
     await me(caller).expect(200); // first use: last_used_at is written, in the background
     const tokens = writer.app.get(DataSource).getRepository(ApiToken);
-    await pollUntil(() => tokens.findOneByOrFail({ id: caller.token.id }), (token) => token.lastUsedAt !== null, { timeoutMs: 5_000, intervalMs: 20 });
+    await pollUntil(
+      () => tokens.findOneByOrFail({ id: caller.token.id }),
+      (token) => token.lastUsedAt !== null,
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     await sleep(PUBSUB_HOP_MS);
     const lookups = countTokenLookups(reader);
     await me(caller).expect(200);
@@ -113,9 +125,9 @@ function countTokenLookups(t: TestApp): () => number {
   const manager = t.app.get(DataSource).manager;
   const original = manager.findOneBy.bind(manager);
   let count = 0;
-  manager.findOneBy = ((target: unknown, where: unknown) => {
+  manager.findOneBy = (target: unknown, where: unknown) => {
     if (target === ApiToken) count++;
     return original(target as never, where as never);
-  });
+  };
   return () => count;
 }

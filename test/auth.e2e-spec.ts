@@ -57,7 +57,9 @@ describe('authentication (e2e)', () => {
   it('answers 401 for an expired token', async () => {
     const carol = await createCaller(t.app, { expiresAt: new Date(Date.now() + 60_000) });
     await me(carol.auth).expect(200);
-    await dataSource(t.app).getRepository(ApiToken).update({ id: carol.token.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await dataSource(t.app)
+      .getRepository(ApiToken)
+      .update({ id: carol.token.id }, { expiresAt: new Date(Date.now() - 1000) });
     expect((await me(carol.auth).expect(401)).body.message).toBe('token expired');
   });
 

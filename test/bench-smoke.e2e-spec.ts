@@ -16,11 +16,16 @@ describe('the benchmark harness (smoke)', () => {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 170_000,
-        env: { ...process.env, ...(postgres ? { PG_URL: process.env.TEST_DATABASE_URL } : {}), REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+        env: {
+          ...process.env,
+          ...(postgres ? { PG_URL: process.env.TEST_DATABASE_URL } : {}),
+          REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+        },
       },
     );
     expect({ status: result.status, stderr: result.stderr.slice(-2000) }).toEqual({ status: 0, stderr: expect.any(String) });
-    const cell = (label: string) => new RegExp(`\\| ${label.replace(/[()*/÷.]/g, '\\$&')}[^|]* \\| ([^|]+) \\|`).exec(result.stdout)?.[1]?.trim();
+    const cell = (label: string) =>
+      new RegExp(`\\| ${label.replace(/[()*/÷.]/g, '\\$&')}[^|]* \\| ([^|]+) \\|`).exec(result.stdout)?.[1]?.trim();
     const number = (text?: string) => Number((text ?? '').replace(/[*,%]/g, '').split(' ')[0]);
     expect(number(cell('**raw BullMQ: jobs added and processed /s (the limit)**'))).toBeGreaterThan(0);
     expect(number(cell('**gateway: executions completed /s (end to end)**'))).toBeGreaterThan(0);

@@ -48,7 +48,17 @@ describe('command line (e2e)', () => {
     const group = uniqueName('ops');
     const name = uniqueName('svc');
     expect(cli('group:create', group, '--permission', 'demo.run').status).toBe(0);
-    const created = cli('principal:create', name, '--service', '--permission', 'demo.files', '--permission', 'reports.read', '--group', group);
+    const created = cli(
+      'principal:create',
+      name,
+      '--service',
+      '--permission',
+      'demo.files',
+      '--permission',
+      'reports.read',
+      '--group',
+      group,
+    );
     expect(created.status).toBe(0);
     expect(created.stdout).toMatch(new RegExp(`^created service ${name} \\(`));
     const principal = await dataSource(t.app).getRepository(Principal).findOneByOrFail({ name });
@@ -105,14 +115,26 @@ describe('command line (e2e)', () => {
     const tokenId = (await me(secret).expect(200)).body.token.id;
     cli('token:revoke', tokenId);
 
-    const rows = await dataSource(t.app).getRepository(AuditEvent).find({ order: { occurredAt: 'ASC' } });
+    const rows = await dataSource(t.app)
+      .getRepository(AuditEvent)
+      .find({ order: { occurredAt: 'ASC' } });
     const mine = rows.filter((row) => JSON.stringify(row.details).includes(name) || row.targetId === tokenId);
     expect(mine.map((row) => row.action)).toEqual([
-      'principal.create', 'group.add_member', 'grant.create', 'grant.delete', 'token.create', 'token.revoke',
+      'principal.create',
+      'group.add_member',
+      'grant.create',
+      'grant.delete',
+      'token.create',
+      'token.revoke',
     ]);
     expect(rows.find((row) => row.action === 'group.create' && row.details?.name === group)).toBeDefined();
     for (const row of mine) {
-      expect(row).toMatchObject({ actorId: null, tokenId: null, actorName: expect.stringMatching(/^cli:/), clientAddress: expect.any(String) });
+      expect(row).toMatchObject({
+        actorId: null,
+        tokenId: null,
+        actorName: expect.stringMatching(/^cli:/),
+        clientAddress: expect.any(String),
+      });
     }
     expect(mine[2]).toMatchObject({ targetType: 'principal', details: { holder: name, permissions: ['audit.one'] } });
     expect(JSON.stringify(rows)).not.toContain(secret);

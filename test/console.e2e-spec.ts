@@ -172,7 +172,10 @@ describe('web console in a browser (e2e)', () => {
       await second.page.goto(`${baseUrl}/admin/#/principals`);
       await second.page.getByTestId('not-available').waitFor();
       await second.page.goto(`${baseUrl}/admin/#/executions/${others}`);
-      await second.page.getByText(/not found/i).first().waitFor({ timeout: LIVE });
+      await second.page
+        .getByText(/not found/i)
+        .first()
+        .waitFor({ timeout: LIVE });
       expect(await second.page.getByTestId('execution-detail').count()).toBe(0);
       await second.page.getByTestId('sign-out').click();
       await second.page.getByTestId('token-input').waitFor();

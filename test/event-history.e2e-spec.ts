@@ -27,8 +27,12 @@ describe('event history in Redis (e2e)', () => {
 
   it('keeps a short, small history for a large execution with many progress reports, and drops it on DELETE', async () => {
     const big = Array.from({ length: 15 }, (_, i) => `${i}`.padEnd(60_000, 'x')); // ≈ 900 KB of arguments
-    const accepted = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-      .send({ task_name: 'demo.sleep', args: big, kwargs: { ms: 1500, steps: 30 } }).expect(202);
+    const accepted = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.sleep', args: big, kwargs: { ms: 1500, steps: 30 } })
+      .expect(202);
     const id = accepted.body.execution_id as string;
     await waitForExecution(t, caller.auth, id);
     const key = eventsKey(t.config.queuePrefix, id);

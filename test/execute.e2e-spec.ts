@@ -19,7 +19,11 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
   afterAll(() => t.close());
 
   const execute = (caller: TestCaller, body: unknown) =>
-    t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send(body as object);
+    t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send(body as object);
   const recordsOf = (caller: TestCaller) => dataSource(t.app).getRepository(Execution).countBy({ ownerId: caller.principal.id });
 
   it('runs demo.add to completion with result, timings and progress 100', async () => {
@@ -32,9 +36,21 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
     });
     const done = await waitForExecution(t, runner.auth, accepted.body.execution_id);
     expect(done).toMatchObject({
-      id: accepted.body.execution_id, task_name: 'demo.add', status: 'completed', result: 5, progress: 100,
-      kwargs: { a: 2, b: 3 }, args: [], resource: 'invoice-7', owner_id: runner.principal.id, attempts: 1,
-      max_attempts: 1, error: null, traceback: null, is_complete: true, queue: 'default',
+      id: accepted.body.execution_id,
+      task_name: 'demo.add',
+      status: 'completed',
+      result: 5,
+      progress: 100,
+      kwargs: { a: 2, b: 3 },
+      args: [],
+      resource: 'invoice-7',
+      owner_id: runner.principal.id,
+      attempts: 1,
+      max_attempts: 1,
+      error: null,
+      traceback: null,
+      is_complete: true,
+      queue: 'default',
     });
     const created = Date.parse(done.created_at);
     const started = Date.parse(done.started_at);
@@ -46,7 +62,11 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
   });
 
   it('passes args and kwargs through to the handler', async () => {
-    const accepted = await execute(runner, { task_name: 'fx.echo', args: [1, 'two', { three: 3 }], kwargs: { deep: { list: [1, 2] } } }).expect(202);
+    const accepted = await execute(runner, {
+      task_name: 'fx.echo',
+      args: [1, 'two', { three: 3 }],
+      kwargs: { deep: { list: [1, 2] } },
+    }).expect(202);
     const done = await waitForExecution(t, runner.auth, accepted.body.execution_id);
     expect(done.result).toEqual({ args: [1, 'two', { three: 3 }], kwargs: { deep: { list: [1, 2] } }, attempt: 1 });
   });
@@ -57,7 +77,13 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
     expect(midway.stage).toBe('sleeping');
     expect(midway.total_items).toBe(3);
     const done = await waitForExecution(t, runner.auth, accepted.body.execution_id);
-    expect(done).toMatchObject({ status: 'completed', progress: 100, completed_items: 3, total_items: 3, result: { slept_ms: 300, steps: 3 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      completed_items: 3,
+      total_items: 3,
+      result: { slept_ms: 300, steps: 3 },
+    });
   });
 
   it('records a failure with the error message and a traceback', async () => {
@@ -100,21 +126,36 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
 
     it('400 for a body that is not JSON', async () => {
       const before = await recordsOf(runner);
-      const response = await t.http().post('/api/v1/tasks/execute').set('Authorization', runner.auth)
-        .set('Content-Type', 'application/json').send('{"task_name": "demo.add",').expect(400);
+      const response = await t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', runner.auth)
+        .set('Content-Type', 'application/json')
+        .send('{"task_name": "demo.add",')
+        .expect(400);
       expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'the body is not valid JSON' });
       expect(await recordsOf(runner)).toBe(before);
     });
 
     it('400 for a JSON body that is not an object', async () => {
-      const response = await t.http().post('/api/v1/tasks/execute').set('Authorization', runner.auth)
-        .set('Content-Type', 'application/json').send('[1, 2]').expect(400);
+      const response = await t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', runner.auth)
+        .set('Content-Type', 'application/json')
+        .send('[1, 2]')
+        .expect(400);
       expect(response.body.statusCode).toBe(400);
     });
 
     it('413 for a body over BODY_LIMIT', async () => {
       const before = await recordsOf(runner);
-      const response = await execute(runner, { task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: 'r', args: ['x'.repeat(8000)] }).expect(413);
+      const response = await execute(runner, {
+        task_name: 'demo.add',
+        kwargs: { a: 1, b: 2 },
+        resource: 'r',
+        args: ['x'.repeat(8000)],
+      }).expect(413);
       expect(response.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
       expect(await recordsOf(runner)).toBe(before);
     });
@@ -168,7 +209,11 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
       const id = accepted.body.execution_id;
       const stranger = await createCaller(t.app, { permissions: ['demo.run'] });
       const foreign = await t.http().get(`/api/v1/executions/${id}`).set('Authorization', stranger.auth).expect(404);
-      const missing = await t.http().get('/api/v1/executions/00000000-0000-4000-8000-000000000000').set('Authorization', stranger.auth).expect(404);
+      const missing = await t
+        .http()
+        .get('/api/v1/executions/00000000-0000-4000-8000-000000000000')
+        .set('Authorization', stranger.auth)
+        .expect(404);
       expect(foreign.body).toEqual({ ...missing.body, message: missing.body.message.replace('00000000-0000-4000-8000-000000000000', id) });
       const seen = await t.http().get(`/api/v1/executions/${id}`).set('Authorization', admin.auth).expect(200);
       expect(seen.body.owner_id).toBe(runner.principal.id);
@@ -190,10 +235,26 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
 
     it('lists only what the caller may execute, with the kwargs schema', async () => {
       const tasks = await available(runner);
-      expect(tasks.map((task) => task.task_name)).toEqual(['demo.add', 'demo.fail', 'demo.sleep', 'fx.bounded', 'fx.chatty', 'fx.echo', 'fx.flaky', 'fx.huge', 'fx.open', 'fx.solo', 'fx.stubborn']);
+      expect(tasks.map((task) => task.task_name)).toEqual([
+        'demo.add',
+        'demo.fail',
+        'demo.sleep',
+        'fx.bounded',
+        'fx.chatty',
+        'fx.echo',
+        'fx.flaky',
+        'fx.huge',
+        'fx.open',
+        'fx.solo',
+        'fx.stubborn',
+      ]);
       const add = tasks.find((task) => task.task_name === 'demo.add')!;
       expect(add).toMatchObject({ description: expect.any(String), permissions: ['demo.run'], queue: 'default', accepts_file: false });
-      expect(add.kwargs_schema).toMatchObject({ type: 'object', required: ['a', 'b'], properties: { a: { type: 'number' }, b: { type: 'number' } } });
+      expect(add.kwargs_schema).toMatchObject({
+        type: 'object',
+        required: ['a', 'b'],
+        properties: { a: { type: 'number' }, b: { type: 'number' } },
+      });
     });
 
     it('shows a principal without grants only the public tasks', async () => {
@@ -203,7 +264,21 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
 
     it('shows an admin every task', async () => {
       const names = (await available(admin)).map((task) => task.task_name);
-      expect(names).toEqual(['demo.add', 'demo.checksum', 'demo.fail', 'demo.sleep', 'fx.both', 'fx.bounded', 'fx.chatty', 'fx.echo', 'fx.flaky', 'fx.huge', 'fx.open', 'fx.solo', 'fx.stubborn']);
+      expect(names).toEqual([
+        'demo.add',
+        'demo.checksum',
+        'demo.fail',
+        'demo.sleep',
+        'fx.both',
+        'fx.bounded',
+        'fx.chatty',
+        'fx.echo',
+        'fx.flaky',
+        'fx.huge',
+        'fx.open',
+        'fx.solo',
+        'fx.stubborn',
+      ]);
     });
 
     it('follows group grants', async () => {

@@ -19,8 +19,21 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     const id = crypto.randomUUID();
     const createdAt = fields.createdAt ?? new Date(base + seq++ * 1000);
     const row = Object.assign(new Execution(), {
-      id, taskName: 'demo.add', status: 'completed', args: [], kwargs: {}, progress: 100, ownerId: owner.principal.id,
-      jobId: id, attempts: 1, maxAttempts: 1, priority: 50, queue: 'default', createdAt, updatedAt: createdAt, ...fields,
+      id,
+      taskName: 'demo.add',
+      status: 'completed',
+      args: [],
+      kwargs: {},
+      progress: 100,
+      ownerId: owner.principal.id,
+      jobId: id,
+      attempts: 1,
+      maxAttempts: 1,
+      priority: 50,
+      queue: 'default',
+      createdAt,
+      updatedAt: createdAt,
+      ...fields,
     });
     await dataSource(t.app).getRepository(Execution).insert(row);
     return row;
@@ -32,7 +45,11 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     bob = await createCaller(t.app, { permissions: ['demo.run'] });
     admin = await createCaller(t.app, { isAdmin: true });
     for (let i = 0; i < 30; i++) {
-      await seed(alice, { status: EXECUTION_STATUSES[i % EXECUTION_STATUSES.length], taskName: i % 2 ? 'demo.add' : 'demo.sleep', resource: i % 3 === 0 ? 'doc-a' : 'doc-b' });
+      await seed(alice, {
+        status: EXECUTION_STATUSES[i % EXECUTION_STATUSES.length],
+        taskName: i % 2 ? 'demo.add' : 'demo.sleep',
+        resource: i % 3 === 0 ? 'doc-a' : 'doc-b',
+      });
     }
     for (let i = 0; i < 5; i++) await seed(bob, { resource: 'doc-a' });
   });
@@ -49,7 +66,10 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const response: { body: { items: Array<{ id: string }>; next_cursor: string | null } } = await list(carol, `?limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const response: { body: { items: Array<{ id: string }>; next_cursor: string | null } } = await list(
+        carol,
+        `?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      ).expect(200);
       seen.push(...response.body.items.map((item) => item.id));
       cursor = response.body.next_cursor;
       pages++;
@@ -91,10 +111,16 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     ['resource=doc-a', (e: Execution) => e.resource === 'doc-a'],
     ['created_after=2026-01-01T00:00:09.500Z', (e: Execution) => e.createdAt.getTime() > base + 9500],
     ['created_before=2026-01-01T00:00:05.000Z', (e: Execution) => e.createdAt.getTime() < base + 5000],
-    ['status=completed&resource=doc-b&task_name=demo.sleep', (e: Execution) => e.status === 'completed' && e.resource === 'doc-b' && e.taskName === 'demo.sleep'],
+    [
+      'status=completed&resource=doc-b&task_name=demo.sleep',
+      (e: Execution) => e.status === 'completed' && e.resource === 'doc-b' && e.taskName === 'demo.sleep',
+    ],
   ])('filters by %s', async (query, keep) => {
     const all = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: alice.principal.id });
-    const expected = all.filter(keep).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).map((e) => e.id);
+    const expected = all
+      .filter(keep)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((e) => e.id);
     expect(expected.length).toBeGreaterThan(0);
     const response = await list(alice, `?${query}&limit=100`).expect(200);
     expect(response.body.items.map((item: { id: string }) => item.id)).toEqual(expected);
@@ -111,7 +137,10 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     ['created_before=2026-13-45', /created_before/],
     ['cursor=garbage', /cursor is invalid/],
     // A well-formed cursor whose time no database stores (once a 500 on PostgreSQL).
-    [`cursor=${Buffer.from(JSON.stringify([8.64e15, '3f1c2a9e-0000-4000-8000-000000000001', 'desc'])).toString('base64url')}`, /cursor is invalid/],
+    [
+      `cursor=${Buffer.from(JSON.stringify([8.64e15, '3f1c2a9e-0000-4000-8000-000000000001', 'desc'])).toString('base64url')}`,
+      /cursor is invalid/,
+    ],
     ['owner=not-a-uuid', /owner must be a principal id/],
     ['colour=blue', /colour/],
   ])('answers 400 for %s, naming the parameter', async (query, message) => {
@@ -132,7 +161,9 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
       const listed = await list(alice, `?status=${status}&limit=100`).expect(200);
       expect(listed.body.items).toHaveLength(stats[status]);
     }
-    const sleepStats = (await t.http().get('/api/v1/executions/statistics?task_name=demo.sleep').set('Authorization', alice.auth).expect(200)).body;
+    const sleepStats = (
+      await t.http().get('/api/v1/executions/statistics?task_name=demo.sleep').set('Authorization', alice.auth).expect(200)
+    ).body;
     const sleepList = await list(alice, '?task_name=demo.sleep&limit=100').expect(200);
     expect(sleepStats.total).toBe(sleepList.body.items.length);
     const everyone = (await t.http().get('/api/v1/executions/statistics').set('Authorization', admin.auth).expect(200)).body;
@@ -142,7 +173,11 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
 
   it('finds the latest visible execution for a resource', async () => {
     const latestA = await t.http().get('/api/v1/executions/latest?resource=doc-a').set('Authorization', alice.auth).expect(200);
-    const own = (await dataSource(t.app).getRepository(Execution).find({ where: { ownerId: alice.principal.id, resource: 'doc-a' }, order: { createdAt: 'DESC' } }))[0];
+    const own = (
+      await dataSource(t.app)
+        .getRepository(Execution)
+        .find({ where: { ownerId: alice.principal.id, resource: 'doc-a' }, order: { createdAt: 'DESC' } })
+    )[0];
     expect(latestA.body.id).toBe(own.id);
     // Bob's doc-a executions are newer, but alice cannot see them; bob sees his own.
     const bobs = await t.http().get('/api/v1/executions/latest?resource=doc-a').set('Authorization', bob.auth).expect(200);
@@ -163,8 +198,16 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     const definitions: Array<{ name: string; sql: string }> = postgres
       ? await db.query(`SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = 'executions'`)
       : await db.query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions' AND sql IS NOT NULL`);
-    const partial = definitions.filter((index) => /WHERE/i.test(index.sql)).map((index) => index.name).sort();
-    expect(partial).toEqual(['idx_executions_owner_resource_created', 'idx_executions_resource_created', 'idx_executions_retried_from', 'uq_executions_owner_idempotency']);
+    const partial = definitions
+      .filter((index) => /WHERE/i.test(index.sql))
+      .map((index) => index.name)
+      .sort();
+    expect(partial).toEqual([
+      'idx_executions_owner_resource_created',
+      'idx_executions_resource_created',
+      'idx_executions_retried_from',
+      'uq_executions_owner_idempotency',
+    ]);
     // The planner proves `resource = …` implies IS NOT NULL and uses the partial index.
     const explain = postgres
       ? `EXPLAIN SELECT * FROM executions WHERE owner_id = $1 AND resource = $2 ORDER BY created_at DESC, id DESC LIMIT 1`

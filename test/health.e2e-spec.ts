@@ -18,7 +18,12 @@ describe('GET /health/live and /health/ready (e2e)', () => {
   });
 
   const ready = () => t.http().get('/health/ready');
-  const eventually = (status: number) => pollUntil(async () => await ready(), (answer) => answer.status === status, { timeoutMs: 15_000, intervalMs: 200 });
+  const eventually = (status: number) =>
+    pollUntil(
+      async () => await ready(),
+      (answer) => answer.status === status,
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
 
   it('answers live and ready without a token while the database and Redis answer', async () => {
     expect((await t.http().get('/health/live').expect(200)).body).toEqual({ status: 'ok' });

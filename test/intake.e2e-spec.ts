@@ -27,11 +27,17 @@ describe('execution intake in batches (e2e)', () => {
     const inserts = jest.spyOn(InsertQueryBuilder.prototype, 'execute');
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: 'demo.add', kwargs: { a: i, b: 1 }, priority: 1 + (i % 100) }),
+        t
+          .http()
+          .post('/api/v1/tasks/execute')
+          .set('Authorization', caller.auth)
+          .send({ task_name: 'demo.add', kwargs: { a: i, b: 1 }, priority: 1 + (i % 100) }),
       ),
     );
     // Every INSERT of the app runs through this prototype: count those into executions.
-    const insertCalls = inserts.mock.contexts.filter((context) => (context as InsertQueryBuilder<Execution>).expressionMap.mainAlias?.target === Execution).length;
+    const insertCalls = inserts.mock.contexts.filter(
+      (context) => (context as InsertQueryBuilder<Execution>).expressionMap.mainAlias?.target === Execution,
+    ).length;
     inserts.mockRestore();
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
     expect(insertCalls).toBeGreaterThan(0);
@@ -45,7 +51,9 @@ describe('execution intake in batches (e2e)', () => {
     // Each answer names the record made from its own request.
     expect(answers.map((answer) => byId.get(answer.body.execution_id)?.kwargs)).toEqual(answers.map((_, i) => ({ a: i, b: 1 })));
 
-    const audited = await dataSource(t.app).getRepository(AuditEvent).findBy({ action: 'execution.execute', targetId: In(ids) });
+    const audited = await dataSource(t.app)
+      .getRepository(AuditEvent)
+      .findBy({ action: 'execution.execute', targetId: In(ids) });
     expect(audited.map((row) => row.targetId).sort()).toEqual([...ids].sort());
 
     const connection = new IORedis(t.config.redisUrl, { maxRetriesPerRequest: null });
@@ -66,9 +74,27 @@ describe('execution intake in batches (e2e)', () => {
     const repository = dataSource(t.app).getRepository(Execution);
     const record = (id: string) =>
       repository.create({
-        id, taskName: 'demo.add', status: 'pending', args: [], kwargs: { a: 1, b: 2 }, result: null, progress: 0, resource: null,
-        ownerId: caller.principal.id, jobId: id, attempts: 0, maxAttempts: 1, priority: 50, queue: 'default', timeoutMs: null,
-        retriedFrom: null, fileName: null, fileSize: null, filePath: null, createdAt: new Date(), updatedAt: new Date(),
+        id,
+        taskName: 'demo.add',
+        status: 'pending',
+        args: [],
+        kwargs: { a: 1, b: 2 },
+        result: null,
+        progress: 0,
+        resource: null,
+        ownerId: caller.principal.id,
+        jobId: id,
+        attempts: 0,
+        maxAttempts: 1,
+        priority: 50,
+        queue: 'default',
+        timeoutMs: null,
+        retriedFrom: null,
+        fileName: null,
+        fileSize: null,
+        filePath: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
       });
     const taken = randomUUID();
     await repository.insert(record(taken));
@@ -79,13 +105,19 @@ describe('execution intake in batches (e2e)', () => {
     const outcomes = await Promise.allSettled(
       ids.map((id) => {
         const execution = record(id);
-        return intake.admit({ execution, job: jobFor(execution, undefined, 0), audit: { who, action: 'execution.execute', target: { type: 'execution', id } } });
+        return intake.admit({
+          execution,
+          job: jobFor(execution, undefined, 0),
+          audit: { who, action: 'execution.execute', target: { type: 'execution', id } },
+        });
       }),
     );
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const written = await repository.findBy({ id: In(ids.filter((id) => id !== taken)) });
     expect(written.filter((row) => row.enqueuedAt instanceof Date)).toHaveLength(4);
-    const audited = await dataSource(t.app).getRepository(AuditEvent).findBy({ action: 'execution.execute', targetId: In(ids) });
+    const audited = await dataSource(t.app)
+      .getRepository(AuditEvent)
+      .findBy({ action: 'execution.execute', targetId: In(ids) });
     expect(audited.map((row) => row.targetId).sort()).toEqual(ids.filter((id) => id !== taken).sort());
   });
 });

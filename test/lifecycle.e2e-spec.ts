@@ -40,7 +40,8 @@ describe('execution lifecycle across processes (e2e)', () => {
     return (key ? call.set('Idempotency-Key', key) : call).send(body);
   };
   const post = (caller: TestCaller, path: string) => t.http().post(`/api/v1/executions/${path}`).set('Authorization', caller.auth);
-  const read = async (caller: TestCaller, id: string) => (await t.http().get(`/api/v1/executions/${id}`).set('Authorization', caller.auth).expect(200)).body;
+  const read = async (caller: TestCaller, id: string) =>
+    (await t.http().get(`/api/v1/executions/${id}`).set('Authorization', caller.auth).expect(200)).body;
   const jobState = async (id: string) => {
     const queue = new Queue('default', { connection: { url: t.config.redisUrl }, prefix: t.config.queuePrefix });
     try {
@@ -131,12 +132,21 @@ describe('execution lifecycle across processes (e2e)', () => {
 
   describe('manual retry', () => {
     it('creates a new execution with the same input and retried_from, only for failed, cancelled or timeout', async () => {
-      const failed = (await execute(alice, { task_name: 'demo.fail', kwargs: { message: 'nope' }, resource: 'doc-1', priority: 70 }).expect(202)).body;
+      const failed = (
+        await execute(alice, { task_name: 'demo.fail', kwargs: { message: 'nope' }, resource: 'doc-1', priority: 70 }).expect(202)
+      ).body;
       await waitForExecution(t, alice.auth, failed.execution_id);
       const retried = await post(alice, `${failed.execution_id}/retry`).expect(202);
       expect(retried.body.execution_id).not.toBe(failed.execution_id);
       const copy = await waitForExecution(t, alice.auth, retried.body.execution_id);
-      expect(copy).toMatchObject({ retried_from: failed.execution_id, task_name: 'demo.fail', kwargs: { message: 'nope' }, resource: 'doc-1', priority: 70, status: 'failed' });
+      expect(copy).toMatchObject({
+        retried_from: failed.execution_id,
+        task_name: 'demo.fail',
+        kwargs: { message: 'nope' },
+        resource: 'doc-1',
+        priority: 70,
+        status: 'failed',
+      });
 
       const ok = (await execute(alice, { task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202)).body;
       await waitForExecution(t, alice.auth, ok.execution_id);
@@ -164,7 +174,9 @@ describe('execution lifecycle across processes (e2e)', () => {
       await t.http().get(`/api/v1/executions/${done.execution_id}`).set('Authorization', alice.auth).expect(404);
 
       const waiting = (await execute(alice, { task_name: 'demo.add', kwargs: { a: 1, b: 1 }, delay_ms: 60_000 }).expect(202)).body;
-      expect((await t.http().delete(`/api/v1/executions/${waiting.execution_id}`).set('Authorization', alice.auth).expect(409)).body.message).toMatch(/still pending/);
+      expect(
+        (await t.http().delete(`/api/v1/executions/${waiting.execution_id}`).set('Authorization', alice.auth).expect(409)).body.message,
+      ).toMatch(/still pending/);
       const running = (await execute(alice, { task_name: 'demo.sleep', kwargs: { ms: 5000, steps: 10 } }).expect(202)).body;
       await waitForExecution(t, alice.auth, running.execution_id, (e) => e.status === 'running');
       await t.http().delete(`/api/v1/executions/${running.execution_id}`).set('Authorization', alice.auth).expect(409);
@@ -198,7 +210,9 @@ describe('execution lifecycle across processes (e2e)', () => {
       const mine = await execute(erin, body, 'shared-key').expect(202);
       const theirs = await execute(frank, body, 'shared-key').expect(202);
       expect(theirs.body.execution_id).not.toBe(mine.body.execution_id);
-      await dataSource(t.app).getRepository(Execution).update({ id: mine.body.execution_id }, { createdAt: new Date(Date.now() - 25 * 3600 * 1000) });
+      await dataSource(t.app)
+        .getRepository(Execution)
+        .update({ id: mine.body.execution_id }, { createdAt: new Date(Date.now() - 25 * 3600 * 1000) });
       const later = await execute(erin, { task_name: 'demo.add', kwargs: { a: 2, b: 2 } }, 'shared-key').expect(202);
       expect(later.body.execution_id).not.toBe(mine.body.execution_id);
     });
@@ -228,8 +242,15 @@ describe('execution lifecycle across processes (e2e)', () => {
       const { body } = await execute(svc, { task_name: 'demo.add', kwargs: { a: 1, b: 1 }, delay_ms: 60_000 }).expect(202);
       const id = body.execution_id;
       expect((await patch(svc, id, { status: 'completed' }).expect(409)).body.message).toMatch(/from pending to completed/);
-      expect((await patch(svc, id, { status: 'running', stage: 'external' }).expect(200)).body).toMatchObject({ status: 'running', stage: 'external', attempts: 1 });
-      expect((await patch(svc, id, { progress: 60, message: 'most of it' }).expect(200)).body).toMatchObject({ progress: 60, message: 'most of it' });
+      expect((await patch(svc, id, { status: 'running', stage: 'external' }).expect(200)).body).toMatchObject({
+        status: 'running',
+        stage: 'external',
+        attempts: 1,
+      });
+      expect((await patch(svc, id, { progress: 60, message: 'most of it' }).expect(200)).body).toMatchObject({
+        progress: 60,
+        message: 'most of it',
+      });
       const failed = await patch(svc, id, { status: 'failed', error_message: 'the far side broke' }).expect(200);
       expect(failed.body).toMatchObject({ status: 'failed', error: 'the far side broke', is_complete: true });
       await patch(svc, id, { progress: 10 }).expect(409);
@@ -260,7 +281,8 @@ describe('execution lifecycle across processes (e2e)', () => {
 
     it('honours a task queue with concurrency 1: runs never overlap', async () => {
       const ids = [];
-      for (let i = 0; i < 3; i++) ids.push((await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 150 } }).expect(202)).body.execution_id);
+      for (let i = 0; i < 3; i++)
+        ids.push((await execute(alice, { task_name: 'fx.solo', kwargs: { ms: 150 } }).expect(202)).body.execution_id);
       const runs = [];
       for (const id of ids) runs.push((await waitForExecution(t, alice.auth, id)).result as { started: number; finished: number });
       runs.sort((a, b) => a.started - b.started);

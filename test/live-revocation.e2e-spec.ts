@@ -26,7 +26,10 @@ describe('live sessions after identity changes (e2e)', () => {
   let admin: TestCaller;
 
   beforeAll(async () => {
-    t = await createTestApp({ config: loadAppConfig({ ...env, ROLE: 'api', AUTH_CACHE_MS: String(AUTH_CACHE_MS) }), taskModules: [FixtureTasksModule] });
+    t = await createTestApp({
+      config: loadAppConfig({ ...env, ROLE: 'api', AUTH_CACHE_MS: String(AUTH_CACHE_MS) }),
+      taskModules: [FixtureTasksModule],
+    });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as { port: number }).port;
     worker = startFixtureWorker(env);
@@ -42,10 +45,18 @@ describe('live sessions after identity changes (e2e)', () => {
   const asAdmin = (method: 'post' | 'patch', path: string, body: object = {}) =>
     t.http()[method](`/api/v1${path}`).set('Authorization', admin.auth).send(body);
   const execute = async (caller: TestCaller, ms = 8000): Promise<string> =>
-    (await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: 'demo.sleep', kwargs: { ms, steps: 40 } }).expect(202)).body
-      .execution_id;
+    (
+      await t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', caller.auth)
+        .send({ task_name: 'demo.sleep', kwargs: { ms, steps: 40 } })
+        .expect(202)
+    ).body.execution_id;
   const closed = (client: WsClient) =>
-    new Promise<{ code: number; reason: string }>((resolve) => client.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    new Promise<{ code: number; reason: string }>((resolve) =>
+      client.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   const subscribed = async (caller: TestCaller, id: string): Promise<WsClient> => {
     const client = await openWs(port, { header: caller.auth });
     client.send({ type: 'subscribe', execution_id: id });
@@ -53,7 +64,10 @@ describe('live sessions after identity changes (e2e)', () => {
     return client;
   };
   const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
-    Promise.race([promise, new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what}: not within ${WITHIN_MS} ms`)), WITHIN_MS).unref())]);
+    Promise.race([
+      promise,
+      new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what}: not within ${WITHIN_MS} ms`)), WITHIN_MS).unref()),
+    ]);
 
   it('closes a WebSocket with 4401 when its token is revoked, while other sessions go on', async () => {
     const alice = await createCaller(t.app, { permissions: ['demo.run'] });
@@ -89,12 +103,19 @@ describe('live sessions after identity changes (e2e)', () => {
     const id = await execute(owner);
     const client = await subscribed(boss, id);
     await asAdmin('patch', `/admin/principals/${boss.principal.id}`, { is_admin: false }).expect(200);
-    await within(client.waitFor((message) => message.type === 'unsubscribed' && message.execution_id === id, WITHIN_MS), 'the unsubscribed message');
+    await within(
+      client.waitFor((message) => message.type === 'unsubscribed' && message.execution_id === id, WITHIN_MS),
+      'the unsubscribed message',
+    );
     const heard = client.messages.length;
     client.send({ type: 'subscribe', execution_id: await execute(owner, 500) });
     await client.waitFor((message) => message.type === 'error' && /not found/.test(message.message));
     // The original execution goes on moving; nothing more about it reaches the ex-admin.
-    await pollUntil(() => t.http().get(`/api/v1/executions/${id}`).set('Authorization', owner.auth), (answer) => answer.body.progress >= 10, { timeoutMs: 15_000, intervalMs: 100 });
+    await pollUntil(
+      () => t.http().get(`/api/v1/executions/${id}`).set('Authorization', owner.auth),
+      (answer) => answer.body.progress >= 10,
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
     expect(client.messages.slice(heard).filter((message) => message.type === 'task_update' && message.execution_id === id)).toEqual([]);
     expect(client.socket.readyState).toBe(client.socket.OPEN);
     client.close();
@@ -107,7 +128,11 @@ describe('live sessions after identity changes (e2e)', () => {
     const chief = await createCaller(t.app, { isAdmin: true });
     const foreign = openSse(port, `/api/v1/executions/${await execute(erin)}/events`, chief.secret);
     expect(await foreign.status).toBe(200);
-    await pollUntil(() => own.events.length + foreign.events.length, (count) => count >= 2, { timeoutMs: 5000, intervalMs: 20 });
+    await pollUntil(
+      () => own.events.length + foreign.events.length,
+      (count) => count >= 2,
+      { timeoutMs: 5000, intervalMs: 20 },
+    );
 
     await asAdmin('patch', `/admin/principals/${chief.principal.id}`, { is_admin: false }).expect(200);
     await within(foreign.ended, 'the ex-admin’s stream ending');
@@ -116,6 +141,10 @@ describe('live sessions after identity changes (e2e)', () => {
     await asAdmin('post', `/admin/tokens/${erin.token.id}/revoke`).expect(200);
     await within(own.ended, 'the revoked stream ending');
     expect(own.events.every((event) => !event.data.is_complete)).toBe(true);
-    await pollUntil(() => t.app.get(LiveSessions).size, (size) => size === 0, { timeoutMs: 5000, intervalMs: 20 });
+    await pollUntil(
+      () => t.app.get(LiveSessions).size,
+      (size) => size === 0,
+      { timeoutMs: 5000, intervalMs: 20 },
+    );
   });
 });

@@ -181,10 +181,24 @@ describe('live updates across processes (e2e)', () => {
       for (let i = 0; i < 101; i++) {
         const id = crypto.randomUUID();
         const now = new Date();
-        await repo.insert(Object.assign(new Execution(), {
-          id, taskName: 'demo.add', status: 'pending', args: [], kwargs: {}, progress: 0, ownerId: alice.principal.id,
-          jobId: id, attempts: 0, maxAttempts: 1, priority: 50, queue: 'default', createdAt: now, updatedAt: now,
-        }));
+        await repo.insert(
+          Object.assign(new Execution(), {
+            id,
+            taskName: 'demo.add',
+            status: 'pending',
+            args: [],
+            kwargs: {},
+            progress: 0,
+            ownerId: alice.principal.id,
+            jobId: id,
+            attempts: 0,
+            maxAttempts: 1,
+            priority: 50,
+            queue: 'default',
+            createdAt: now,
+            updatedAt: now,
+          }),
+        );
         ids.push(id);
       }
       const client = await openWs(port, { header: alice.auth });

@@ -17,8 +17,12 @@ describe('logs (e2e)', () => {
     const port = (t.app.getHttpServer().address() as { port: number }).port;
     const caller = await createCaller(t.app, { permissions: ['demo.run'] });
     secret = caller.secret;
-    const accepted = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: `note ${secret}` }).expect(202);
+    const accepted = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: `note ${secret}` })
+      .expect(202);
     executionId = accepted.body.execution_id;
     await waitForExecution(t, caller.auth, executionId);
     const stream = openSse(port, `/api/v1/executions/${executionId}/events?token=${secret}`, null);
@@ -26,7 +30,11 @@ describe('logs (e2e)', () => {
     await t.http().get('/api/v1/me').set('Authorization', `Bearer ${generateTokenSecret()}`).expect(401);
     await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: secret }).expect(404);
     // Log lines are written asynchronously; the 404 is the last request, so once it is there, so is everything before.
-    const read = () => readFileSync(t.config.logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    const read = () =>
+      readFileSync(t.config.logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, any>);
     lines = await pollUntil(read, (all) => all.some((line) => line.res?.statusCode === 404), { timeoutMs: 5_000, intervalMs: 20 });
   });
 
@@ -36,7 +44,9 @@ describe('logs (e2e)', () => {
     const requests = lines.filter((line) => line.req && line.res);
     const sse = requests.find((line) => line.req.url.includes('/events'));
     expect(sse?.req.url).toBe(`/api/v1/executions/${executionId.slice(0, 8)}…/events?token=[REDACTED]`);
-    expect(requests.some((line) => line.req.method === 'POST' && line.req.url === '/api/v1/tasks/execute' && line.res.statusCode === 202)).toBe(true);
+    expect(
+      requests.some((line) => line.req.method === 'POST' && line.req.url === '/api/v1/tasks/execute' && line.res.statusCode === 202),
+    ).toBe(true);
     expect(requests.some((line) => line.res.statusCode === 401)).toBe(true);
     expect(requests.every((line) => line.req.headers === undefined)).toBe(true);
   });

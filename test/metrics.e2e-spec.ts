@@ -22,7 +22,8 @@ describe('GET /metrics (e2e)', () => {
     const { body: accepted } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send(body).expect(202);
     return waitForExecution(t, caller.auth, accepted.execution_id);
   };
-  const scrape = async () => parsePrometheusText((await t.http().get('/metrics').set('Authorization', 'Bearer scrape-secret').expect(200)).text);
+  const scrape = async () =>
+    parsePrometheusText((await t.http().get('/metrics').set('Authorization', 'Bearer scrape-secret').expect(200)).text);
 
   it('needs METRICS_TOKEN when one is configured', async () => {
     await t.http().get('/metrics').expect(401);
@@ -45,7 +46,13 @@ describe('GET /metrics (e2e)', () => {
 
   it('times HTTP requests by route pattern and status, never by raw URL', async () => {
     const samples = await scrape();
-    expect(sampleValue(samples, 'taskgate_http_request_duration_seconds_count', { route: '/api/v1/tasks/execute', status: '202', method: 'POST' })).toBe(3);
+    expect(
+      sampleValue(samples, 'taskgate_http_request_duration_seconds_count', {
+        route: '/api/v1/tasks/execute',
+        status: '202',
+        method: 'POST',
+      }),
+    ).toBe(3);
     expect(samples.some((s) => s.labels.route === '/api/v1/executions/:id' && s.labels.status === '200')).toBe(true);
     expect(samples.some((s) => /[0-9a-f]{8}-[0-9a-f]{4}-/.test(s.labels.route ?? ''))).toBe(false);
   });

@@ -24,7 +24,10 @@ describe('GET /metrics passes `promtool check metrics` (e2e)', () => {
 
   it('with labelled series from finished executions, and no warnings', async () => {
     const caller = await createCaller(t.app, { permissions: ['demo.run'] });
-    for (const body of [{ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, { task_name: 'demo.fail', kwargs: { message: 'no' } }]) {
+    for (const body of [
+      { task_name: 'demo.add', kwargs: { a: 1, b: 2 } },
+      { task_name: 'demo.fail', kwargs: { message: 'no' } },
+    ]) {
       const { body: accepted } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send(body).expect(202);
       await waitForExecution(t, caller.auth, accepted.execution_id);
     }

@@ -15,9 +15,17 @@ describe('execute while the queue is down (e2e)', () => {
 
   it('answers 503 and leaves a failed record that says why, never a pending one', async () => {
     const caller = await createCaller(t.app, { permissions: ['demo.run'] });
-    const response = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }).expect(503);
-    expect(response.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/queue is unavailable/) });
+    const response = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } })
+      .expect(503);
+    expect(response.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.stringMatching(/queue is unavailable/),
+    });
     const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^could not enqueue: /) });
@@ -26,8 +34,13 @@ describe('execute while the queue is down (e2e)', () => {
 
   it('releases the Idempotency-Key of a request it could not enqueue, so the retry is a new attempt', async () => {
     const caller = await createCaller(t.app, { permissions: ['demo.run'] });
-    const send = () => t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).set('Idempotency-Key', 'k-1')
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } });
+    const send = () =>
+      t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', caller.auth)
+        .set('Idempotency-Key', 'k-1')
+        .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } });
     await send().expect(503);
     await send().expect(503);
     const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
@@ -39,13 +52,19 @@ describe('execute while the queue is down (e2e)', () => {
     const caller = await createCaller(t.app, { permissions: ['demo.run'] });
     const answers = await Promise.all(
       Array.from({ length: 20 }, () =>
-        t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }),
+        t
+          .http()
+          .post('/api/v1/tasks/execute')
+          .set('Authorization', caller.auth)
+          .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }),
       ),
     );
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 503));
     const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
     expect(records).toHaveLength(20);
     expect(records.filter((record) => record.status !== 'failed' || !/^could not enqueue: /.test(record.error ?? ''))).toEqual([]);
-    expect(await dataSource(t.app).getRepository(AuditEvent).countBy({ actorId: caller.principal.id, action: 'execution.execute' })).toBe(0);
+    expect(await dataSource(t.app).getRepository(AuditEvent).countBy({ actorId: caller.principal.id, action: 'execution.execute' })).toBe(
+      0,
+    );
   });
 });

@@ -36,7 +36,10 @@ describe('rate limits across two API processes (e2e)', () => {
 
   it('limits execute per token over both processes, answering 429 with Retry-After', async () => {
     const execute = (i: number) =>
-      http[i % 2].post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`).send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
+      http[i % 2]
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
     for (let i = 0; i < 4; i++) expect((await execute(i)).status).toBe(202);
     const limited = await execute(4);
     expect(limited.status).toBe(429);
@@ -51,16 +54,28 @@ describe('rate limits across two API processes (e2e)', () => {
     const name = uniqueName('mixed');
     runCli(env, 'principal:create', name, '--permission', 'demo.run', '--permission', 'demo.files');
     const auth = `Bearer ${runCli(env, 'token:create', name).stdout.trim()}`;
-    const execute = () => http[0].post('/api/v1/tasks/execute').set('Authorization', auth).send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
+    const execute = () =>
+      http[0]
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', auth)
+        .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
     const first = await execute().expect(202);
     await http[1].post(`/api/v1/executions/${first.body.execution_id}/cancel`).set('Authorization', auth).expect(202);
     await http[1].post(`/api/v1/executions/${first.body.execution_id}/retry`).set('Authorization', auth).expect(202);
-    await http[0].post('/api/v1/tasks/demo.checksum/upload').set('Authorization', auth).attach('file', Buffer.from('x'), 'x.txt').expect(202);
+    await http[0]
+      .post('/api/v1/tasks/demo.checksum/upload')
+      .set('Authorization', auth)
+      .attach('file', Buffer.from('x'), 'x.txt')
+      .expect(202);
     await execute().expect(202);
     // Four created, whichever way: the fifth is refused on every route.
     await execute().expect(429);
     await http[1].post(`/api/v1/executions/${first.body.execution_id}/retry`).set('Authorization', auth).expect(429);
-    await http[0].post('/api/v1/tasks/demo.checksum/upload').set('Authorization', auth).attach('file', Buffer.from('x'), 'x.txt').expect(429);
+    await http[0]
+      .post('/api/v1/tasks/demo.checksum/upload')
+      .set('Authorization', auth)
+      .attach('file', Buffer.from('x'), 'x.txt')
+      .expect(429);
   });
 
   it('answers 429 to failures past the limit, over both processes, and still serves a valid token from that address', async () => {

@@ -44,12 +44,17 @@ describe('the reconciler (e2e)', () => {
 
   /** A pending record whose job is delayed for a minute: a worker will not touch it meanwhile. */
   const delayedExecution = async (kwargs = { a: 2, b: 3 }): Promise<string> => {
-    const { body } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-      .send({ task_name: 'demo.add', kwargs, delay_ms: 60_000 }).expect(202);
+    const { body } = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs, delay_ms: 60_000 })
+      .expect(202);
     return body.execution_id;
   };
   /** Changes a record as a worker that died a second ago would have left it. */
-  const leaveBehind = (id: string, fields: Partial<Execution>) => records.update({ id }, { ...fields, updatedAt: new Date(Date.now() - 1000) });
+  const leaveBehind = (id: string, fields: Partial<Execution>) =>
+    records.update({ id }, { ...fields, updatedAt: new Date(Date.now() - 1000) });
   /** The same record with its job gone from Redis, as after a FLUSHALL or a crash before the enqueue. */
   const executionWithoutJob = async (): Promise<string> => {
     const id = await delayedExecution();
@@ -90,11 +95,16 @@ describe('the reconciler (e2e)', () => {
     await leaveBehind(id, { queue: queueName, attempts: 1, maxAttempts: 3 });
     await queues.get(queueName).add(EXECUTION_JOB_NAME, { executionId: id }, { jobId: id });
     const connection = new IORedis(t.config.redisUrl, { maxRetriesPerRequest: null });
-    const failing = new Worker(queueName, async () => {
-      throw new UnrecoverableError('every claim failed');
-    }, { connection, prefix: t.config.queuePrefix });
+    const failing = new Worker(
+      queueName,
+      async () => {
+        throw new UnrecoverableError('every claim failed');
+      },
+      { connection, prefix: t.config.queuePrefix },
+    );
     try {
-      for (let i = 0; i < 100 && (await queues.states(queueName, [id]))[0] !== 'failed'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && (await queues.states(queueName, [id]))[0] !== 'failed'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       await failing.close();
       connection.disconnect();

@@ -19,8 +19,12 @@ describe('scoped tokens and the executions they may manage (e2e)', () => {
     owner = await createCaller(t.app, { permissions: ['demo.run', 'demo.files', 'executions.update'] });
     inScope = await addToken(t.app, owner, ['demo.run', 'executions.update']);
     outOfScope = await addToken(t.app, owner, ['demo.files', 'executions.update']);
-    const accepted = await t.http().post(`${API}/tasks/execute`).set('Authorization', owner.auth)
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: RESOURCE }).expect(202);
+    const accepted = await t
+      .http()
+      .post(`${API}/tasks/execute`)
+      .set('Authorization', owner.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: RESOURCE })
+      .expect(202);
     executionId = accepted.body.execution_id;
     await waitForExecution(t, owner.auth, executionId);
   });

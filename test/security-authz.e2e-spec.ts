@@ -13,9 +13,33 @@ const EVERY_PERMISSION = ['demo.run', 'demo.files', 'executions.update'];
 
 /** Fields a caller must never set: the server owns them. Those a DTO declares (PATCH's status) are skipped. */
 const SERVER_OWNED = [
-  'id', 'owner_id', 'status', 'attempts', 'max_attempts', 'result', 'error', 'traceback', 'job_id', 'queue', 'progress',
-  'created_at', 'updated_at', 'started_at', 'completed_at', 'retried_from', 'idempotency_key', 'is_complete',
-  'is_admin', 'disabled', 'principal_id', 'token_hash', 'secret', 'prefix', 'revoked_at', 'last_used_at', 'actor_id',
+  'id',
+  'owner_id',
+  'status',
+  'attempts',
+  'max_attempts',
+  'result',
+  'error',
+  'traceback',
+  'job_id',
+  'queue',
+  'progress',
+  'created_at',
+  'updated_at',
+  'started_at',
+  'completed_at',
+  'retried_from',
+  'idempotency_key',
+  'is_complete',
+  'is_admin',
+  'disabled',
+  'principal_id',
+  'token_hash',
+  'secret',
+  'prefix',
+  'revoked_at',
+  'last_used_at',
+  'actor_id',
 ];
 
 /**
@@ -47,13 +71,20 @@ describe('authorization matrix over every route (e2e)', () => {
 
   it('finds every route, and leaves only health and metrics open', async () => {
     expect(routes.length).toBeGreaterThanOrEqual(30);
-    expect(routes.filter(isPublicBySpec).map((route) => route.name).sort()).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics']);
+    expect(
+      routes
+        .filter(isPublicBySpec)
+        .map((route) => route.name)
+        .sort(),
+    ).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics']);
     for (const route of routes) samples.operation(route); // each is documented
   });
 
   it('answers 401 on every protected route to no token, a bad, unknown, expired or revoked token, a disabled principal and a token in the query', async () => {
     const expired = await createCaller(t.app, { isAdmin: true, expiresAt: new Date(Date.now() + 60_000) });
-    await dataSource(t.app).getRepository(ApiToken).update({ id: expired.token.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await dataSource(t.app)
+      .getRepository(ApiToken)
+      .update({ id: expired.token.id }, { expiresAt: new Date(Date.now() - 1000) });
     const revoked = await createCaller(t.app, { isAdmin: true });
     await t.app.get(TokensService).revoke(revoked.token.id);
     const disabled = await createCaller(t.app, { isAdmin: true });
@@ -76,7 +107,8 @@ describe('authorization matrix over every route (e2e)', () => {
       if (!route.path.endsWith('/events')) cases.push(['an admin token in ?token=', {}, { token: admin.secret }]);
       for (const [label, headers, query] of cases) {
         const response = await sendSample(t, route, sample, headers, query);
-        if (response.status !== 401 || response.headers['www-authenticate'] !== 'Bearer') failures.push(`${route.name} with ${label}: ${response.status}`);
+        if (response.status !== 401 || response.headers['www-authenticate'] !== 'Bearer')
+          failures.push(`${route.name} with ${label}: ${response.status}`);
       }
       expect({ route: route.name, counts: await countRecords(t.app) }).toEqual({ route: route.name, counts: before });
     }
@@ -91,7 +123,10 @@ describe('authorization matrix over every route (e2e)', () => {
     for (const route of adminRoutes) {
       const sample = await samples.build(route, owner);
       const before = await countRecords(t.app);
-      for (const [label, auth] of [['a non-admin', owner.auth], ['a scoped admin token', scopedAdmin]]) {
+      for (const [label, auth] of [
+        ['a non-admin', owner.auth],
+        ['a scoped admin token', scopedAdmin],
+      ]) {
         const response = await sendSample(t, route, sample, { Authorization: auth });
         if (response.status !== 403) failures.push(`${route.name} for ${label}: ${response.status}`);
       }
@@ -109,12 +144,20 @@ describe('authorization matrix over every route (e2e)', () => {
     for (const route of executionRoutes) {
       const sample = await samples.build(route, owner);
       const id = sample.path.split('/')[4];
-      const missing = await sendSample(t, route, { ...sample, path: sample.path.replace(id, '00000000-0000-4000-8000-000000000000') }, { Authorization: intruder.auth });
+      const missing = await sendSample(
+        t,
+        route,
+        { ...sample, path: sample.path.replace(id, '00000000-0000-4000-8000-000000000000') },
+        { Authorization: intruder.auth },
+      );
       const before = { record: await recordOf(id), counts: await countRecords(t.app) };
       const foreign = await sendSample(t, route, sample, { Authorization: intruder.auth });
       if (foreign.status !== 404) failures.push(`${route.name} for another principal: ${foreign.status}`);
       expect(foreign.body.message?.replace(id, '…')).toBe(missing.body.message?.replace('00000000-0000-4000-8000-000000000000', '…'));
-      expect({ route: route.name, record: await recordOf(id), counts: await countRecords(t.app) }).toEqual({ route: route.name, ...before });
+      expect({ route: route.name, record: await recordOf(id), counts: await countRecords(t.app) }).toEqual({
+        route: route.name,
+        ...before,
+      });
       const own = await sendSample(t, route, sample, { Authorization: owner.auth });
       if (own.status === 404) failures.push(`${route.name} for the owner (control): 404`);
     }
@@ -127,18 +170,24 @@ describe('authorization matrix over every route (e2e)', () => {
     for (const route of protectedRoutes().filter((route) => !isAdminRoute(route))) {
       const unscoped = await sendSample(t, route, await samples.build(route, owner), { Authorization: owner.auth });
       const sample = await samples.build(route, owner);
-      if (unscoped.body?.execution_id && sample.needs.length === 0) failures.push(`${route.name} starts executions but its sample declares no permission`);
+      if (unscoped.body?.execution_id && sample.needs.length === 0)
+        failures.push(`${route.name} starts executions but its sample declares no permission`);
       if (sample.needs.length === 0) continue;
       checked++;
       const awayScopes = [...sample.visibleWith.filter((permission) => !sample.needs.includes(permission)), 'unrelated.scope'];
-      const [scopedAway, scopedTo] = [await scopedToken(t, owner, awayScopes), await scopedToken(t, owner, [...sample.visibleWith, ...sample.needs])];
+      const [scopedAway, scopedTo] = [
+        await scopedToken(t, owner, awayScopes),
+        await scopedToken(t, owner, [...sample.visibleWith, ...sample.needs]),
+      ];
       const before = await countRecords(t.app);
       const away = await sendSample(t, route, sample, { Authorization: scopedAway });
       const hidden = sample.visibleWith.some((permission) => !awayScopes.includes(permission));
-      if (away.status !== (hidden ? 404 : 403)) failures.push(`${route.name} with a token scoped away from ${sample.needs.join(', ')}: ${away.status}`);
+      if (away.status !== (hidden ? 404 : 403))
+        failures.push(`${route.name} with a token scoped away from ${sample.needs.join(', ')}: ${away.status}`);
       expect({ route: route.name, counts: await countRecords(t.app) }).toEqual({ route: route.name, counts: before });
       const to = await sendSample(t, route, sample, { Authorization: scopedTo });
-      if (to.status >= 300) failures.push(`${route.name} with a token scoped to ${sample.needs.join(', ')} (control): ${to.status} ${JSON.stringify(to.body)}`);
+      if (to.status >= 300)
+        failures.push(`${route.name} with a token scoped to ${sample.needs.join(', ')} (control): ${to.status} ${JSON.stringify(to.body)}`);
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(4); // execute, upload, retry, PATCH at least
@@ -156,7 +205,8 @@ describe('authorization matrix over every route (e2e)', () => {
         const id = isExecutionRoute(route) ? sample.path.split('/')[4] : null;
         const record = id ? await recordOf(id) : null;
         const before = await countRecords(t.app);
-        const value = field === 'owner_id' ? intruder.principal.id : field === 'status' ? 'completed' : field === 'attempts' ? 99 : { hacked: true };
+        const value =
+          field === 'owner_id' ? intruder.principal.id : field === 'status' ? 'completed' : field === 'attempts' ? 99 : { hacked: true };
         const assigned = sample.form
           ? { ...sample, form: { ...sample.form, [field]: JSON.stringify(value) } }
           : { ...sample, body: { ...sample.body, [field]: value } };
@@ -165,8 +215,12 @@ describe('authorization matrix over every route (e2e)', () => {
         if (response.status !== 400 || !String(response.body.message).includes(field)) {
           failures.push(`${route.name} with ${field}: ${response.status} ${JSON.stringify(response.body.message)}`);
         }
-        expect({ route: route.name, field, counts: await countRecords(t.app), record: id ? await recordOf(id) : null })
-          .toEqual({ route: route.name, field, counts: before, record });
+        expect({ route: route.name, field, counts: await countRecords(t.app), record: id ? await recordOf(id) : null }).toEqual({
+          route: route.name,
+          field,
+          counts: before,
+          record,
+        });
       }
     }
     expect(failures).toEqual([]);

@@ -23,11 +23,27 @@ const INTERNALS = /QueryFailedError|SQLITE_|syntax error at or near|invalid inpu
 /** Counterexamples the fuzzer found (500s, since fixed), replayed first on every run. */
 const REGRESSIONS: Record<string, Array<Omit<FuzzRequest, 'headers'>>> = {
   'POST /api/v1/admin/grants': [
-    { params: [], query: '', body: { kind: 'json', value: { permission: 'sample.permission', principal_id: null }, contentType: 'application/json' } },
+    {
+      params: [],
+      query: '',
+      body: { kind: 'json', value: { permission: 'sample.permission', principal_id: null }, contentType: 'application/json' },
+    },
   ],
   'POST /api/v1/tasks/execute': [
-    { params: [], query: '', body: { kind: 'raw', text: `{"task_name":"demo.add","kwargs":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`, contentType: 'application/json' } },
-    { params: [], query: '', body: { kind: 'json', value: { task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: '\u0000' }, contentType: 'application/json' } },
+    {
+      params: [],
+      query: '',
+      body: {
+        kind: 'raw',
+        text: `{"task_name":"demo.add","kwargs":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+        contentType: 'application/json',
+      },
+    },
+    {
+      params: [],
+      query: '',
+      body: { kind: 'json', value: { task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: '\u0000' }, contentType: 'application/json' },
+    },
   ],
   'GET /api/v1/executions/statistics': [{ params: [], query: 'task_name=%00', body: { kind: 'none' } }],
 };
@@ -48,7 +64,14 @@ describe('fuzzing every route (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { ROLE: 'api', RATE_LIMIT_AUTH_FAILURES: '0', RATE_LIMIT_EXECUTE: '0', RECONCILE_INTERVAL_MS: '0', UPLOAD_LIMIT: '64kb', LOG_LEVEL: 'info' },
+      env: {
+        ROLE: 'api',
+        RATE_LIMIT_AUTH_FAILURES: '0',
+        RATE_LIMIT_EXECUTE: '0',
+        RECONCILE_INTERVAL_MS: '0',
+        UPLOAD_LIMIT: '64kb',
+        LOG_LEVEL: 'info',
+      },
     });
     routes = appRoutes(t.app);
     samples = new RouteSamples(t, (await t.http().get('/api/docs-json').expect(200)).body);
@@ -62,7 +85,10 @@ describe('fuzzing every route (e2e)', () => {
     const executions = [await samples.execution(admin, 'cancelled'), await samples.execution(other, 'cancelled')];
     pool = {
       ids: [...executions, other.principal.id, other.token.id, group.id, grant.id],
-      taskNames: t.app.get(TaskRegistry).all().map((task) => task.name),
+      taskNames: t.app
+        .get(TaskRegistry)
+        .all()
+        .map((task) => task.name),
       adminAuth: admin.auth,
       serverOwnedFields: SERVER_OWNED,
     };
@@ -80,15 +106,27 @@ describe('fuzzing every route (e2e)', () => {
     for (const route of routes.filter((candidate) => ONLY.test(candidate.name))) {
       const operation = samples.operation(route);
       const schema = samples.bodySchema(route) ?? '';
-      const base = SAMPLE_BODIES[schema] ? { ...SAMPLE_BODIES[schema]().body, ...(schema === 'CreateGrantDto' ? { principal_id: otherPrincipalId } : {}) } : undefined;
+      const base = SAMPLE_BODIES[schema]
+        ? { ...SAMPLE_BODIES[schema]().body, ...(schema === 'CreateGrantDto' ? { principal_id: otherPrincipalId } : {}) }
+        : undefined;
       const arbitrary = fuzzRequests(route.params, operation, document.components.schemas, pool, base);
       try {
-        const examples = (REGRESSIONS[route.name] ?? []).map((request): [FuzzRequest] => [{ ...request, headers: { Authorization: admin.auth } }]);
-        await fc.assert(fc.asyncProperty(arbitrary, (request) => check(route, request)), { seed: SEED, numRuns: RUNS, examples });
+        const examples = (REGRESSIONS[route.name] ?? []).map((request): [FuzzRequest] => [
+          { ...request, headers: { Authorization: admin.auth } },
+        ]);
+        await fc.assert(
+          fc.asyncProperty(arbitrary, (request) => check(route, request)),
+          { seed: SEED, numRuns: RUNS, examples },
+        );
       } catch (error) {
         const { message, cause } = error as Error & { cause?: Error };
-        const report = `${message}\n${cause?.message ?? ''}`.replace(/(.)\1{99,}/g, (run, char: string) => `${char}…(${run.length} times)`).slice(0, 4000);
-        throw new Error(`${route.name}: fuzzing failed; FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} FUZZ_ROUTE='${route.name}' reproduces it\n${report}`, { cause: error });
+        const report = `${message}\n${cause?.message ?? ''}`
+          .replace(/(.)\1{99,}/g, (run, char: string) => `${char}…(${run.length} times)`)
+          .slice(0, 4000);
+        throw new Error(
+          `${route.name}: fuzzing failed; FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} FUZZ_ROUTE='${route.name}' reproduces it\n${report}`,
+          { cause: error },
+        );
       }
     }
     // Still standing, and the admin not locked out by anything the fuzzer did.
@@ -109,8 +147,10 @@ describe('fuzzing every route (e2e)', () => {
       return;
     }
     const body = response.body as Record<string, unknown>;
-    const wellFormed = body?.statusCode === response.status && body.error === STATUS_CODES[response.status]
-      && (typeof body.message === 'string' || (Array.isArray(body.message) && body.message.every((item) => typeof item === 'string')));
+    const wellFormed =
+      body?.statusCode === response.status &&
+      body.error === STATUS_CODES[response.status] &&
+      (typeof body.message === 'string' || (Array.isArray(body.message) && body.message.every((item) => typeof item === 'string')));
     if (!wellFormed) throw new Error(`not the API's error shape: ${summary}`);
     if (INTERNALS.test([body.message].flat().join('\n'))) throw new Error(`internals in the error body: ${summary}`);
     const after = (counts = await countRecords(t.app));

@@ -27,7 +27,12 @@ describe('HTTP hardening (e2e)', () => {
   afterAll(() => t.close());
 
   const execute = (body: unknown, app: TestApp = t) =>
-    app.http().post(`${API}/tasks/execute`).set('Authorization', runner.auth).set('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+    app
+      .http()
+      .post(`${API}/tasks/execute`)
+      .set('Authorization', runner.auth)
+      .set('Content-Type', 'application/json')
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
 
   describe('security headers', () => {
     it('come with every kind of response: API, errors, health, metrics and the docs', async () => {
@@ -35,10 +40,20 @@ describe('HTTP hardening (e2e)', () => {
         'an API answer': await t.http().get(`${API}/me`).set('Authorization', admin.auth).expect(200),
         'a 401': await t.http().get(`${API}/me`).expect(401),
         'an unknown route': await t.http().get(`${API}/no-such-route`).expect(404),
-        'a body that is not JSON': await t.http().post(`${API}/tasks/execute`).set('Authorization', runner.auth).set('Content-Type', 'application/json').send('{').expect(400),
+        'a body that is not JSON': await t
+          .http()
+          .post(`${API}/tasks/execute`)
+          .set('Authorization', runner.auth)
+          .set('Content-Type', 'application/json')
+          .send('{')
+          .expect(400),
         '/health/live': await t.http().get('/health/live').expect(200),
         '/metrics': await t.http().get('/metrics').expect(200),
-        '/api/docs-json': await t.http().get('/api/docs-json').expect(200).expect((response) => expect(response.body.paths).toBeDefined()),
+        '/api/docs-json': await t
+          .http()
+          .get('/api/docs-json')
+          .expect(200)
+          .expect((response) => expect(response.body.paths).toBeDefined()),
         'Swagger UI': await t.http().get('/api/docs/').expect(200).expect('Content-Type', /html/),
       };
       for (const [where, response] of Object.entries(responses)) {
@@ -72,7 +87,10 @@ describe('HTTP hardening (e2e)', () => {
 
     it('let Swagger UI render in a real browser with no policy violation', async () => {
       // A non-loopback address when there is one: browsers apply `upgrade-insecure-requests` there, not on 127.0.0.1.
-      const host = Object.values(networkInterfaces()).flat().find((address) => address?.family === 'IPv4' && !address.internal)?.address ?? '127.0.0.1';
+      const host =
+        Object.values(networkInterfaces())
+          .flat()
+          .find((address) => address?.family === 'IPv4' && !address.internal)?.address ?? '127.0.0.1';
       const server = await t.app.listen(0, host);
       const base = `http://${host}:${(server.address() as AddressInfo).port}`;
       const browser = await launchChromium();
@@ -94,7 +112,11 @@ describe('HTTP hardening (e2e)', () => {
   describe('CORS', () => {
     it('is off by default: no CORS header on a request or a preflight', async () => {
       const simple = await t.http().get('/health/live').set('Origin', 'https://app.example.com').expect(200);
-      const preflight = await t.http().options(`${API}/me`).set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'GET')
+      const preflight = await t
+        .http()
+        .options(`${API}/me`)
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'GET')
         .set('Access-Control-Request-Headers', 'authorization');
       for (const response of [simple, preflight]) {
         expect(Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
@@ -109,7 +131,11 @@ describe('HTTP hardening (e2e)', () => {
     it('nesting: the body may be JSON_MAX_DEPTH (32) levels deep, not one more; nothing is written', async () => {
       const before = await countRecords(t.app);
       const deeper = await execute({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, args: nested(32) }).expect(400);
-      expect(deeper.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/nested deeper than 32 levels \(JSON_MAX_DEPTH\) at args(\[0\])+$/) });
+      expect(deeper.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.stringMatching(/nested deeper than 32 levels \(JSON_MAX_DEPTH\) at args(\[0\])+$/),
+      });
       const abyss = `{"task_name":"demo.add","kwargs":{"a":${'['.repeat(200_000)}${']'.repeat(200_000)},"b":1}}`;
       expect((await execute(abyss).expect(400)).body.message).toMatch(/JSON_MAX_DEPTH/);
       expect(await countRecords(t.app)).toEqual(before);
@@ -119,7 +145,11 @@ describe('HTTP hardening (e2e)', () => {
     it('strings: 413 above JSON_MAX_STRING (64 KiB), 400 for a NUL character, in bodies and query strings; nothing is written', async () => {
       const before = await countRecords(t.app);
       const long = await execute({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, args: ['x'.repeat(65_537)] }).expect(413);
-      expect(long.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.stringMatching(/longer than 65536 characters \(JSON_MAX_STRING\) at args\[0\]$/) });
+      expect(long.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: expect.stringMatching(/longer than 65536 characters \(JSON_MAX_STRING\) at args\[0\]$/),
+      });
       const key = await execute({ task_name: 'demo.add', kwargs: { a: 1, b: 2, ['k'.repeat(65_537)]: 1 } }).expect(413);
       expect(key.body.message).toMatch(/\(a key\)$/);
       const nul = await execute({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, resource: 'a\u0000b' }).expect(400);
@@ -134,14 +164,22 @@ describe('HTTP hardening (e2e)', () => {
 
     it('apply to an upload’s form fields too, and leave no file behind', async () => {
       const before = await countRecords(t.app);
-      const upload = (field: string) => t.http().post(`${API}/tasks/demo.checksum/upload`).set('Authorization', runner.auth)
-        .field('kwargs', field).attach('file', Buffer.from('data'), 'data.txt');
-      expect((await upload(`{"deep":${'['.repeat(40)}${']'.repeat(40)}}`).expect(400)).body.message).toMatch(/^the form is nested deeper than 32 levels/);
-      expect((await upload(JSON.stringify({ text: 'y'.repeat(65_537) })).expect(413)).body.message).toMatch(/JSON_MAX_STRING\) at kwargs.text$/);
+      const upload = (field: string) =>
+        t
+          .http()
+          .post(`${API}/tasks/demo.checksum/upload`)
+          .set('Authorization', runner.auth)
+          .field('kwargs', field)
+          .attach('file', Buffer.from('data'), 'data.txt');
+      expect((await upload(`{"deep":${'['.repeat(40)}${']'.repeat(40)}}`).expect(400)).body.message).toMatch(
+        /^the form is nested deeper than 32 levels/,
+      );
+      expect((await upload(JSON.stringify({ text: 'y'.repeat(65_537) })).expect(413)).body.message).toMatch(
+        /JSON_MAX_STRING\) at kwargs.text$/,
+      );
       expect((await upload('{"name":"a\\u0000"}').expect(400)).body.message).toMatch(/NUL/);
       expect(await countRecords(t.app)).toEqual(before);
     });
-
   });
 
   describe('error bodies', () => {
@@ -179,7 +217,9 @@ describe('HTTP hardening (e2e)', () => {
     /** What authenticating a token reads; anything else before a 400 means the id reached a query. */
     const AUTH_TABLES = ['api_tokens', 'principals', 'groups', 'group_memberships', 'permission_grants'];
     const untouchedBeyondAuth = (queries: Array<{ sql: string }>) =>
-      queries.flatMap(({ sql }) => [...sql.matchAll(/(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"/gi)].map((match) => match[1])).filter((table) => !AUTH_TABLES.includes(table));
+      queries
+        .flatMap(({ sql }) => [...sql.matchAll(/(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"/gi)].map((match) => match[1]))
+        .filter((table) => !AUTH_TABLES.includes(table));
 
     it('rejects a malformed id in any path parameter of any route with 400, before any query but authentication', async () => {
       const routes = appRoutes(t.app).filter((route) => route.params.some((param) => param !== 'task_name'));
@@ -234,12 +274,19 @@ describe('HTTP hardening (e2e)', () => {
  */
 describe('HTTP hardening, configured (e2e)', () => {
   it('allows exactly the configured origins (CORS_ORIGINS), preflight included, and no other', async () => {
-    const cors = await createTestApp({ env: { ROLE: 'api', RECONCILE_INTERVAL_MS: '0', CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' } });
+    const cors = await createTestApp({
+      env: { ROLE: 'api', RECONCILE_INTERVAL_MS: '0', CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' },
+    });
     try {
       const caller = await createCaller(cors.app);
       for (const origin of ['https://app.example.com', 'http://localhost:5173']) {
-        const preflight = await cors.http().options(`${API}/tasks/execute`).set('Origin', origin).set('Access-Control-Request-Method', 'POST')
-          .set('Access-Control-Request-Headers', 'authorization,content-type,idempotency-key').expect(204);
+        const preflight = await cors
+          .http()
+          .options(`${API}/tasks/execute`)
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'POST')
+          .set('Access-Control-Request-Headers', 'authorization,content-type,idempotency-key')
+          .expect(204);
         expect(preflight.headers['access-control-allow-origin']).toBe(origin);
         expect(preflight.headers['access-control-allow-methods']).toContain('POST');
         expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization.*Content-Type.*Idempotency-Key/);
@@ -247,7 +294,11 @@ describe('HTTP hardening, configured (e2e)', () => {
         const simple = await cors.http().get(`${API}/me`).set('Origin', origin).set('Authorization', caller.auth).expect(200);
         expect(simple.headers['access-control-allow-origin']).toBe(origin);
       }
-      const refusedPreflight = await cors.http().options(`${API}/me`).set('Origin', NOT_ALLOWED).set('Access-Control-Request-Method', 'GET');
+      const refusedPreflight = await cors
+        .http()
+        .options(`${API}/me`)
+        .set('Origin', NOT_ALLOWED)
+        .set('Access-Control-Request-Method', 'GET');
       const refused = await cors.http().get(`${API}/me`).set('Origin', NOT_ALLOWED).set('Authorization', caller.auth);
       for (const response of [refusedPreflight, refused]) expect(response.headers['access-control-allow-origin']).toBeUndefined();
     } finally {

@@ -32,8 +32,17 @@ describe('token secrets stay secret (e2e)', () => {
     user = await createCaller(t.app, { permissions: ['demo.run'] });
     secrets.push(admin.secret, user.secret);
     // Through the admin API too: plain, scoped and expiring.
-    for (const body of [{ name: 'ci' }, { name: 'scoped', scopes: ['demo.run'] }, { name: 'later', expires_at: new Date(Date.now() + 86_400_000).toISOString() }]) {
-      const created = await t.http().post(`${API}/admin/principals/${user.principal.id}/tokens`).set('Authorization', admin.auth).send(body).expect(201);
+    for (const body of [
+      { name: 'ci' },
+      { name: 'scoped', scopes: ['demo.run'] },
+      { name: 'later', expires_at: new Date(Date.now() + 86_400_000).toISOString() },
+    ]) {
+      const created = await t
+        .http()
+        .post(`${API}/admin/principals/${user.principal.id}/tokens`)
+        .set('Authorization', admin.auth)
+        .send(body)
+        .expect(201);
       expect(created.body.secret).toMatch(/^tgw_[A-Za-z0-9_-]{40}$/);
       secrets.push(created.body.secret);
     }
@@ -68,7 +77,11 @@ describe('token secrets stay secret (e2e)', () => {
     const samples = new RouteSamples(t, (await t.http().get('/api/docs-json').expect(200)).body);
     const finished = await samples.execution(user, 'cancelled');
     const [right, revoked] = [secrets[2], secrets[3]];
-    await t.http().post(`${API}/admin/tokens/${(await tokenId(revoked))}/revoke`).set('Authorization', admin.auth).expect(200);
+    await t
+      .http()
+      .post(`${API}/admin/tokens/${await tokenId(revoked)}/revoke`)
+      .set('Authorization', admin.auth)
+      .expect(200);
     // A wrong token one character off a real one, a truncated one and a padded one.
     const nearMiss = `${right.slice(0, -1)}${right.endsWith('A') ? 'B' : 'A'}`;
     secrets.push(nearMiss, generateTokenSecret());
@@ -79,12 +92,19 @@ describe('token secrets stay secret (e2e)', () => {
       await t.http().get(`${API}/me?token=${secret}`); // not a streaming route: refused
       await t.http().get(`${API}/executions/${secret}`).set('Authorization', `Bearer ${right}`); // in a path: a 400
       await t.http().get(`${API}/executions?cursor=${secret}&access_token=${secret}`).set('Authorization', `Bearer ${right}`);
-      await t.http().post(`${API}/tasks/execute`).set('Authorization', `Bearer ${right}`).send({ task_name: secret, kwargs: { a: secret } });
+      await t
+        .http()
+        .post(`${API}/tasks/execute`)
+        .set('Authorization', `Bearer ${right}`)
+        .send({ task_name: secret, kwargs: { a: secret } });
       const stream = openSse(port, `${API}/executions/${finished}/events?token=${encodeURIComponent(secret)}`, null);
       await Promise.race([stream.ended, new Promise((resolve) => setTimeout(resolve, 5000))]);
       stream.close();
       for (const auth of [{ query: secret }, { header: `Bearer ${secret}` }, { protocols: ['taskgate', `token.${secret}`] }]) {
-        const opened = await openWs(port, auth).then((client) => (client.close(), true), () => false);
+        const opened = await openWs(port, auth).then(
+          (client) => (client.close(), true),
+          () => false,
+        );
         expect(opened).toBe(secret === right); // each way in works, so each way was tried
       }
     }
@@ -93,7 +113,8 @@ describe('token secrets stay secret (e2e)', () => {
     await t.http().get(`${API}/executions/statistics`).set('Authorization', `Bearer ${right}`).expect(500);
     spy.mockRestore();
     // Log lines are written asynchronously; the 500 is the last request, so once it is there, so is everything before.
-    const lastRequestLogged = (text: string) => text.split('\n').some((line) => line.includes('/executions/statistics') && line.includes('"statusCode":500'));
+    const lastRequestLogged = (text: string) =>
+      text.split('\n').some((line) => line.includes('/executions/statistics') && line.includes('"statusCode":500'));
     const log = await pollUntil(() => readFileSync(t.config.logFile, 'utf8'), lastRequestLogged, { timeoutMs: 5_000, intervalMs: 20 });
     // The requests were logged (a log that says nothing would pass vacuously).
     expect(log).toContain('/events?token=[REDACTED]');

@@ -38,8 +38,12 @@ describe('graceful shutdown of a worker (e2e)', () => {
   }
 
   const run = async (t: TestApp, caller: TestCaller, ms: number) => {
-    const { body } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-      .send({ task_name: 'demo.sleep', kwargs: { ms, steps: 5 } }).expect(202);
+    const { body } = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.sleep', kwargs: { ms, steps: 5 } })
+      .expect(202);
     await waitForExecution(t, caller.auth, body.execution_id, (e) => e.status === 'running');
     return body.execution_id as string;
   };
@@ -50,8 +54,12 @@ describe('graceful shutdown of a worker (e2e)', () => {
     const id = await run(t, caller, 1500);
     worker.child.kill('SIGTERM');
     await sleep(SIGNAL_TAKES_HOLD_MS);
-    const later = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202);
+    const later = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } })
+      .expect(202);
     await worker.exited;
     const done = await waitForExecution(t, caller.auth, id, undefined, 1000);
     expect(done).toMatchObject({ status: 'completed', attempts: 1 });
@@ -81,11 +89,18 @@ describe('graceful shutdown of a worker (e2e)', () => {
     const api = startGateway({ ...env, ROLE: 'api', PORT: String(port) });
     workers.push(api);
     await api.waitForOutput(/listening on/);
-    const { body } = await request(`http://127.0.0.1:${port}`).post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202);
+    const { body } = await request(`http://127.0.0.1:${port}`)
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 } })
+      .expect(202);
     const stream = openSse(port, `/api/v1/executions/${body.execution_id}/events`, token);
     expect(await stream.status).toBe(200);
-    await pollUntil(() => stream.events.length, (count) => count > 0, { timeoutMs: 5_000, intervalMs: 20 });
+    await pollUntil(
+      () => stream.events.length,
+      (count) => count > 0,
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     const stopped = Date.now();
     api.child.kill('SIGTERM');
     await stream.ended;

@@ -58,9 +58,13 @@ describe('starting the gateway as a process (e2e)', () => {
       await first.waitForOutput(/listening on/);
       expect(first.stdout().match(new RegExp(TOKEN, 'g'))).toHaveLength(2); // the token line and the curl hint
       const http = request(`http://127.0.0.1:${port}`);
-      const accepted = await http.post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
-        .send({ task_name: 'demo.add', kwargs: { a: 2, b: 3 } }).expect(202);
-      const read = async () => (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+      const accepted = await http
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ task_name: 'demo.add', kwargs: { a: 2, b: 3 } })
+        .expect(202);
+      const read = async () =>
+        (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
       const record = await pollUntil(read, (body) => body.status === 'completed', COMPLETED);
       expect(record).toMatchObject({ status: 'completed', result: 5 });
       await first.stop();
@@ -93,9 +97,13 @@ describe('starting the gateway as a process (e2e)', () => {
       await api.waitForOutput(/listening on/);
       expect(api.output()).not.toMatch(/consuming queue/);
       const http = request(`http://127.0.0.1:${port}`);
-      const accepted = await http.post('/api/v1/tasks/execute').set('Authorization', `Bearer ${token}`)
-        .send({ task_name: 'demo.add', kwargs: { a: 40, b: 2 } }).expect(202);
-      const read = async () => (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+      const accepted = await http
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ task_name: 'demo.add', kwargs: { a: 40, b: 2 } })
+        .expect(202);
+      const read = async () =>
+        (await http.get(`/api/v1/executions/${accepted.body.execution_id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
       // Nothing runs it until a worker exists.
       await sleep(NO_WORKER_MS);
       expect((await read()).status).toBe('pending');

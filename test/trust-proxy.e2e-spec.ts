@@ -34,12 +34,20 @@ describe.each([
 
   afterAll(() => t.close());
 
-  const me = (forwardedFor: string, auth: string) => t.http().get('/api/v1/me').set('Authorization', auth).set('X-Forwarded-For', forwardedFor);
+  const me = (forwardedFor: string, auth: string) =>
+    t.http().get('/api/v1/me').set('Authorization', auth).set('X-Forwarded-For', forwardedFor);
 
   it(`${trusted ? 'records the forwarded client' : 'ignores X-Forwarded-For and records the socket'} as the audit row's address`, async () => {
-    await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth).set('X-Forwarded-For', '203.0.113.7')
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }).expect(403);
-    const row = await dataSource(t.app).getRepository(AuditEvent).findOneByOrFail({ actorId: caller.principal.id, action: 'execution.execute_denied' });
+    await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } })
+      .expect(403);
+    const row = await dataSource(t.app)
+      .getRepository(AuditEvent)
+      .findOneByOrFail({ actorId: caller.principal.id, action: 'execution.execute_denied' });
     if (trusted) expect(row.clientAddress).toBe('203.0.113.7');
     else expect(row.clientAddress).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
   });

@@ -34,7 +34,10 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
     expect(accepted.body).toMatchObject({ status: 'pending', file_name: 'data.bin', file_size: 40_000 });
     const done = await waitForExecution(t, filer.auth, accepted.body.execution_id);
     expect(done).toMatchObject({
-      status: 'completed', file_name: 'data.bin', file_size: 40_000, resource: 'blob-1',
+      status: 'completed',
+      file_name: 'data.bin',
+      file_size: 40_000,
+      resource: 'blob-1',
       result: { sha256: createHash('sha256').update(content).digest('hex'), size: 40_000 },
     });
     expect(JSON.stringify(done)).not.toContain(storage); // the stored path stays internal
@@ -54,7 +57,11 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
     const response = await upload(filer, 'demo.checksum', randomBytes(100 * 1024)).expect(413);
     expect(response.body).toMatchObject({ statusCode: 413, message: expect.stringMatching(/UPLOAD_LIMIT/) });
     expect(stored().length).toBe(before);
-    expect(await dataSource(t.app).getRepository(Execution).countBy({ ownerId: filer.principal.id, taskName: 'demo.checksum', fileSize: 100 * 1024 })).toBe(0);
+    expect(
+      await dataSource(t.app)
+        .getRepository(Execution)
+        .countBy({ ownerId: filer.principal.id, taskName: 'demo.checksum', fileSize: 100 * 1024 }),
+    ).toBe(0);
   });
 
   it('answers 415 for a task that takes no file, before storing anything', async () => {
@@ -74,9 +81,15 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
   it('answers 400 for a missing file, bad fields or unknown fields, and keeps nothing', async () => {
     const before = stored().length;
     await t.http().post('/api/v1/tasks/demo.checksum/upload').set('Authorization', filer.auth).field('resource', 'x').expect(400);
-    expect((await upload(filer, 'demo.checksum', Buffer.from('x'), { kwargs: '{not json' }).expect(400)).body.message).toContain('kwargs must be JSON');
-    expect(JSON.stringify((await upload(filer, 'demo.checksum', Buffer.from('x'), { priority: 'high' }).expect(400)).body.message)).toMatch(/priority/);
-    expect(JSON.stringify((await upload(filer, 'demo.checksum', Buffer.from('x'), { owner_id: 'me' }).expect(400)).body.message)).toMatch(/owner_id/);
+    expect((await upload(filer, 'demo.checksum', Buffer.from('x'), { kwargs: '{not json' }).expect(400)).body.message).toContain(
+      'kwargs must be JSON',
+    );
+    expect(JSON.stringify((await upload(filer, 'demo.checksum', Buffer.from('x'), { priority: 'high' }).expect(400)).body.message)).toMatch(
+      /priority/,
+    );
+    expect(JSON.stringify((await upload(filer, 'demo.checksum', Buffer.from('x'), { owner_id: 'me' }).expect(400)).body.message)).toMatch(
+      /owner_id/,
+    );
     expect(stored().length).toBe(before);
   });
 
@@ -85,7 +98,11 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
     const accepted = await upload(filer, 'demo.checksum', content, { delay_ms: '60000' }).expect(202);
     await t.http().post(`/api/v1/executions/${accepted.body.execution_id}/cancel`).set('Authorization', filer.auth).expect(202);
     const before = stored().length;
-    const retried = await t.http().post(`/api/v1/executions/${accepted.body.execution_id}/retry`).set('Authorization', filer.auth).expect(202);
+    const retried = await t
+      .http()
+      .post(`/api/v1/executions/${accepted.body.execution_id}/retry`)
+      .set('Authorization', filer.auth)
+      .expect(202);
     expect(stored().length).toBe(before);
     const [original, retry] = [await rowOf(accepted.body.execution_id), await rowOf(retried.body.execution_id)];
     expect(retry.filePath).toBe(original.filePath);
@@ -123,7 +140,11 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
   it('stores a file name longer than the column cut to fit, keeping its extension, without failing anyone else', async () => {
     const long = `${'n'.repeat(300)}.pdf`;
     const others = Array.from({ length: 5 }, (_, i) =>
-      t.http().post('/api/v1/tasks/execute').set('Authorization', filer.auth).send({ task_name: 'demo.add', kwargs: { a: i, b: 1 } }),
+      t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', filer.auth)
+        .send({ task_name: 'demo.add', kwargs: { a: i, b: 1 } }),
     );
     const [accepted, ...answers] = await Promise.all([upload(filer, 'demo.checksum', Buffer.from('named'), {}, long), ...others]);
     expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);

@@ -34,8 +34,12 @@ describe('a worker killed while it runs a task (e2e)', () => {
     const first = await startWorker();
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { body } = await t.http().post('/api/v1/tasks/execute').set('Authorization', caller.auth)
-        .send({ task_name: 'demo.sleep', kwargs: { ms: 2500, steps: 5 } }).expect(202);
+      const { body } = await t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', caller.auth)
+        .send({ task_name: 'demo.sleep', kwargs: { ms: 2500, steps: 5 } })
+        .expect(202);
       ids.push(body.execution_id);
     }
     for (const id of ids) await waitForExecution(t, caller.auth, id, (e) => e.status === 'running');

@@ -32,14 +32,20 @@ export function ExecutionDetailPage({ me, id }) {
   usePolling(() => live && execution.reload(true), 5000); // in case the socket is down
 
   if (execution.error instanceof ApiError && execution.error.status === 404) {
-    return html`<div class="empty"><h2>Execution not found</h2><p class="muted">It does not exist, was deleted, or is not visible to you.</p>
-      <p><a href="#/executions">Back to executions</a></p></div>`;
+    return html`<div class="empty">
+      <h2>Execution not found</h2>
+      <p class="muted">It does not exist, was deleted, or is not visible to you.</p>
+      <p><a href="#/executions">Back to executions</a></p>
+    </div>`;
   }
   if (!ex) return execution.error ? html`<${ErrorNote} error=${execution.error} />` : html`<${Loading} what="the execution" />`;
 
   const task = catalog.data?.find((item) => item.task_name === ex.task_name);
   const mayAct = me.principal.is_admin || ex.owner_id === me.principal.id;
-  const owner = ex.owner_id === me.principal.id ? `${me.principal.name} (you)` : (principals.data ?? []).find((p) => p.id === ex.owner_id)?.name ?? ex.owner_id;
+  const owner =
+    ex.owner_id === me.principal.id
+      ? `${me.principal.name} (you)`
+      : ((principals.data ?? []).find((p) => p.id === ex.owner_id)?.name ?? ex.owner_id);
 
   const cancel = async () => {
     /** @type {Execution | undefined} */
@@ -65,11 +71,19 @@ export function ExecutionDetailPage({ me, id }) {
         <div class="muted id-line"><code>${ex.id}</code> <${CopyButton} text=${ex.id} label="Copy id" /></div>
       </div>
       <div class="actions">
-        ${mayAct && !isTerminal(ex.status) &&
-        html`<button type="button" class="warn" data-testid="cancel-button" disabled=${Boolean(ex.cancel_requested_at)} onClick=${cancel}>
-          ${ex.cancel_requested_at ? 'Cancelling…' : 'Cancel'}</button>`}
-        ${mayAct && ['failed', 'cancelled', 'timeout'].includes(ex.status) && task?.can_execute &&
-        html`<button type="button" class="primary" data-testid="retry-button" onClick=${retry}>Retry</button>`}
+        ${
+          mayAct &&
+          !isTerminal(ex.status) &&
+          html`<button type="button" class="warn" data-testid="cancel-button" disabled=${Boolean(ex.cancel_requested_at)} onClick=${cancel}>
+            ${ex.cancel_requested_at ? 'Cancelling…' : 'Cancel'}
+          </button>`
+        }
+        ${
+          mayAct &&
+          ['failed', 'cancelled', 'timeout'].includes(ex.status) &&
+          task?.can_execute &&
+          html`<button type="button" class="primary" data-testid="retry-button" onClick=${retry}>Retry</button>`
+        }
         ${mayAct && isTerminal(ex.status) && html`<button type="button" class="danger" data-testid="delete-button" onClick=${remove}>Delete</button>`}
       </div>
     </div>
@@ -85,22 +99,43 @@ export function ExecutionDetailPage({ me, id }) {
     </section>
 
     <div class="detail-grid">
-      <section class="card"><h3>Timeline</h3><${Timeline} ex=${ex} /></section>
-      <section class="card"><h3>Details</h3>
+      <section class="card">
+        <h3>Timeline</h3>
+        <${Timeline} ex=${ex} />
+      </section>
+      <section class="card">
+        <h3>Details</h3>
         <dl class="facts">
-          <dt>Owner</dt><dd>${owner}</dd>
-          <dt>Queue</dt><dd>${ex.queue ?? '—'}</dd>
-          <dt>Priority</dt><dd>${ex.priority ?? '—'}</dd>
-          <dt>Timeout</dt><dd>${ex.timeout_ms ? duration(ex.timeout_ms) : '—'}</dd>
-          <dt>Resource</dt><dd>${ex.resource ?? '—'}</dd>
-          <dt>Job id</dt><dd><code>${ex.job_id ?? '—'}</code></dd>
-          ${ex.idempotency_key && html`<dt>Idempotency key</dt><dd><code>${ex.idempotency_key}</code></dd>`}
-          ${ex.file_name && html`<dt>File</dt><dd>${ex.file_name} (${Number(ex.file_size ?? 0).toLocaleString()} bytes)</dd>`}
+          <dt>Owner</dt>
+          <dd>${owner}</dd>
+          <dt>Queue</dt>
+          <dd>${ex.queue ?? '—'}</dd>
+          <dt>Priority</dt>
+          <dd>${ex.priority ?? '—'}</dd>
+          <dt>Timeout</dt>
+          <dd>${ex.timeout_ms ? duration(ex.timeout_ms) : '—'}</dd>
+          <dt>Resource</dt>
+          <dd>${ex.resource ?? '—'}</dd>
+          <dt>Job id</dt>
+          <dd><code>${ex.job_id ?? '—'}</code></dd>
+          ${
+            ex.idempotency_key &&
+            html`<dt>Idempotency key</dt>
+              <dd><code>${ex.idempotency_key}</code></dd>`
+          }
+          ${
+            ex.file_name &&
+            html`<dt>File</dt>
+              <dd>${ex.file_name} (${Number(ex.file_size ?? 0).toLocaleString()} bytes)</dd>`
+          }
         </dl>
       </section>
     </div>
 
-    <section class="card" data-testid="retry-chain"><h3>Retry chain</h3><${RetryChain} ex=${ex} /></section>
+    <section class="card" data-testid="retry-chain">
+      <h3>Retry chain</h3>
+      <${RetryChain} ex=${ex} />
+    </section>
 
     <div class="blocks">
       <${Block} title="args" value=${ex.args ?? []} testid="args" />
@@ -121,10 +156,13 @@ function Timeline({ ex }) {
     [isTerminal(ex.status) ? `Finished (${ex.status})` : 'Finished', ex.completed_at],
   ]).filter(([label, at]) => at || label === 'Started' || label.startsWith('Finished'));
   return html`<ol class="timeline">
-    ${steps.map(([label, at]) => html`<li key=${label} class=${at ? 'done' : 'todo'}>
-      <span class="step">${label}</span>
-      ${at ? html`<span><${RelTime} iso=${at} /> <span class="muted tiny">${dateTime(at)}</span></span>` : html`<span class="muted">not yet</span>`}
-    </li>`)}
+    ${steps.map(
+      ([label, at]) =>
+        html`<li key=${label} class=${at ? 'done' : 'todo'}>
+          <span class="step">${label}</span>
+          ${at ? html`<span><${RelTime} iso=${at} /> <span class="muted tiny">${dateTime(at)}</span></span>` : html`<span class="muted">not yet</span>`}
+        </li>`,
+    )}
     <li class="plain"><span class="step">Attempts</span><span>${ex.attempts ?? 0} of ${ex.max_attempts ?? '?'}</span></li>
     <li class="plain"><span class="step">Duration</span><span>${duration(ex.duration_ms)}</span></li>
   </ol>`;
@@ -138,7 +176,7 @@ function RetryChain({ ex }) {
   const chain = useAsync(async () => {
     /** @type {(Execution | GoneExecution)[]} */
     const before = [];
-    for (let parent = ex.retried_from; parent && before.length < CHAIN_LIMIT; ) {
+    for (let parent = ex.retried_from; parent && before.length < CHAIN_LIMIT;) {
       try {
         /** @type {Execution} */
         const found = await api(`/executions/${parent}`);
@@ -152,7 +190,7 @@ function RetryChain({ ex }) {
     }
     /** @type {Execution[]} */
     const after = [];
-    for (let from = ex.id; from && after.length < CHAIN_LIMIT; ) {
+    for (let from = ex.id; from && after.length < CHAIN_LIMIT;) {
       /** @type {import('../types.js').Page<Execution>} */
       const page = await api('/executions' + query({ retried_from: from, order: 'asc', limit: 100 }));
       after.push(...page.items);
@@ -175,6 +213,8 @@ function RetryChain({ ex }) {
 /** @param {{ item: Execution | GoneExecution }} props */
 function ChainLink({ item }) {
   if ('gone' in item) return html`<li><code>${shortId(item.id)}</code> <span class="muted">deleted</span></li>`;
-  return html`<li><a href=${`#/executions/${item.id}`}><${StatusBadge} status=${item.status} /> <code>${shortId(item.id)}</code></a>
-    <span class="muted tiny"><${RelTime} iso=${item.created_at} /></span></li>`;
+  return html`<li>
+    <a href=${`#/executions/${item.id}`}><${StatusBadge} status=${item.status} /> <code>${shortId(item.id)}</code></a>
+    <span class="muted tiny"><${RelTime} iso=${item.created_at} /></span>
+  </li>`;
 }

@@ -45,20 +45,30 @@ export function ExecutionsPage({ me }) {
   const principals = useAsync(() => (isAdmin ? cached('/admin/principals') : Promise.resolve([])), [isAdmin]);
   /** @type {Async<import('../types.js').ExecutionStatistics>} */
   const stats = useAsync(() => api('/executions/statistics'), []);
-  const search = { status: filters.statuses.join(','), task_name: filters.task, owner: filters.owner, limit: filters.limit, cursor,
-    created_after: localInputToIso(filters.after), created_before: localInputToIso(filters.before) };
+  const search = {
+    status: filters.statuses.join(','),
+    task_name: filters.task,
+    owner: filters.owner,
+    limit: filters.limit,
+    cursor,
+    created_after: localInputToIso(filters.after),
+    created_before: localInputToIso(filters.before),
+  };
   /** @type {Async<import('../types.js').Page<Execution>>} */
   const list = useAsync(() => api('/executions' + query(search)), [filters, cursor]);
   usePolling(() => (list.reload(true), stats.reload(true)), 5000);
 
   const rows = list.data?.items ?? [];
   /** @param {Execution} fresh */
-  const replaceRow = (fresh) => list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === fresh.id ? fresh : row)) });
+  const replaceRow = (fresh) =>
+    list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === fresh.id ? fresh : row)) });
   useLive(
     rows.filter((row) => !isTerminal(row.status)).map((row) => row.id),
     (update) => {
       const { execution_id: id, status, progress, stage, message } = update;
-      list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === id ? { ...row, status, progress, stage, message } : row)) });
+      list.setData(
+        (data) => data && { ...data, items: data.items.map((row) => (row.id === id ? { ...row, status, progress, stage, message } : row)) },
+      );
       if (isTerminal(status)) api(`/executions/${id}`).then(replaceRow, toastError);
     },
   );
@@ -70,51 +80,99 @@ export function ExecutionsPage({ me }) {
   };
   /** @param {ExecutionStatus} status */
   const toggleStatus = (status) =>
-    change({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((item) => item !== status) : [...filters.statuses, status] });
+    change({
+      statuses: filters.statuses.includes(status) ? filters.statuses.filter((item) => item !== status) : [...filters.statuses, status],
+    });
   /** @param {'task' | 'owner' | 'after' | 'before' | 'limit'} key */
-  const bind = (key) => ({ value: filters[key], onChange: (/** @type {FieldEvent} */ event) => change({ [key]: event.currentTarget.value }) });
+  const bind = (key) => ({
+    value: filters[key],
+    onChange: (/** @type {FieldEvent} */ event) => change({ [key]: event.currentTarget.value }),
+  });
   const ownerNames = new Map((principals.data ?? []).map((principal) => [principal.id, principal.name]));
   /** @param {string} id */
-  const ownerName = (id) => (isAdmin ? ownerNames.get(id) ?? shortId(id) : 'you');
+  const ownerName = (id) => (isAdmin ? (ownerNames.get(id) ?? shortId(id)) : 'you');
   const taskNames = (catalog.data ?? []).map((task) => task.task_name).sort();
 
   return html`<div class="page">
     <div class="page-head"><h1>Executions</h1></div>
-    <${StatusCounts} stats=${stats.data} selected=${filters.statuses} onPick=${(/** @type {ExecutionStatus | null} */ status) => change({ statuses: status ? [status] : [] })} />
+    <${StatusCounts}
+      stats=${stats.data}
+      selected=${filters.statuses}
+      onPick=${(/** @type {ExecutionStatus | null} */ status) => change({ statuses: status ? [status] : [] })}
+    />
     <div class="filters card">
       <div class="chip-toggles" role="group" aria-label="Status">
-        ${STATUSES.map((status) => html`<label key=${status} class=${`chip-toggle status-${status} ${filters.statuses.includes(status) ? 'on' : ''}`}>
-          <input type="checkbox" data-testid=${`filter-status-${status}`} checked=${filters.statuses.includes(status)} onChange=${() => toggleStatus(status)} />
-          ${status}</label>`)}
+        ${STATUSES.map(
+          (status) =>
+            html`<label key=${status} class=${`chip-toggle status-${status} ${filters.statuses.includes(status) ? 'on' : ''}`}>
+              <input
+                type="checkbox"
+                data-testid=${`filter-status-${status}`}
+                checked=${filters.statuses.includes(status)}
+                onChange=${() => toggleStatus(status)}
+              />
+              ${status}</label
+            >`,
+        )}
       </div>
       <div class="filter-fields">
-        <label>Task <select data-testid="filter-task" ...${bind('task')}>
-          <option value="">All tasks</option>${taskNames.map((name) => html`<option key=${name} value=${name}>${name}</option>`)}
-        </select></label>
-        ${isAdmin && html`<label>Owner <select data-testid="filter-owner" ...${bind('owner')}>
-          <option value="">Everyone</option>
-          ${(principals.data ?? []).map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
-        </select></label>`}
+        <label
+          >Task
+          <select data-testid="filter-task" ...${bind('task')}>
+            <option value="">All tasks</option>
+            ${taskNames.map((name) => html`<option key=${name} value=${name}>${name}</option>`)}
+          </select></label
+        >
+        ${
+          isAdmin &&
+          html`<label
+            >Owner
+            <select data-testid="filter-owner" ...${bind('owner')}>
+              <option value="">Everyone</option>
+              ${(principals.data ?? []).map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
+            </select></label
+          >`
+        }
         <label>Created after <input type="datetime-local" ...${bind('after')} /></label>
         <label>Created before <input type="datetime-local" ...${bind('before')} /></label>
-        <label>Per page <select ...${bind('limit')}>${PAGE_SIZES.map((size) => html`<option key=${size} value=${size}>${size}</option>`)}</select></label>
+        <label
+          >Per page
+          <select ...${bind('limit')}>
+            ${PAGE_SIZES.map((size) => html`<option key=${size} value=${size}>${size}</option>`)}
+          </select></label
+        >
         <button type="button" class="ghost" onClick=${() => change(EMPTY_FILTERS)}>Clear filters</button>
       </div>
     </div>
     <${ErrorNote} error=${list.error} />
-    ${list.loading && !list.data
-      ? html`<${Loading} what="executions" />`
-      : html`<div class="card table-card">
-          <table class="table clickable" data-testid="executions-table">
-            <thead><tr><th>Status</th><th>Task</th><th>Owner</th><th>Created</th><th class="num">Duration</th></tr></thead>
-            <tbody>
-              ${rows.map((row) => html`<${ExecutionRow} key=${row.id} row=${row} owner=${ownerName(row.owner_id)} />`)}
-            </tbody>
-          </table>
-          ${rows.length === 0 && html`<div class="empty small">No executions match these filters.</div>`}
-        </div>`}
-    <${Pager} page=${cursors.length} hasPrevious=${cursors.length > 1} hasNext=${Boolean(list.data?.next_cursor)}
-      onPrevious=${() => setCursors(cursors.slice(0, -1))} onNext=${() => setCursors([...cursors, list.data?.next_cursor ?? null])} />
+    ${
+      list.loading && !list.data
+        ? html`<${Loading} what="executions" />`
+        : html`<div class="card table-card">
+            <table class="table clickable" data-testid="executions-table">
+              <thead>
+                <tr>
+                  <th>Status</th>
+                  <th>Task</th>
+                  <th>Owner</th>
+                  <th>Created</th>
+                  <th class="num">Duration</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map((row) => html`<${ExecutionRow} key=${row.id} row=${row} owner=${ownerName(row.owner_id)} />`)}
+              </tbody>
+            </table>
+            ${rows.length === 0 && html`<div class="empty small">No executions match these filters.</div>`}
+          </div>`
+    }
+    <${Pager}
+      page=${cursors.length}
+      hasPrevious=${cursors.length > 1}
+      hasNext=${Boolean(list.data?.next_cursor)}
+      onPrevious=${() => setCursors(cursors.slice(0, -1))}
+      onNext=${() => setCursors([...cursors, list.data?.next_cursor ?? null])}
+    />
   </div>`;
 }
 
@@ -125,16 +183,24 @@ function ExecutionRow({ row, owner }) {
   return html`<tr data-testid="execution-row" data-execution-id=${row.id} data-status=${row.status} onClick=${open}>
     <td class="status-cell">
       <${StatusBadge} status=${row.status} testid="status" />
-      ${row.status === 'running' &&
-      html`<div class="row-progress"><${ProgressBar} value=${row.progress} thin /><span data-testid="progress">${row.progress ?? 0}%</span></div>`}
+      ${
+        row.status === 'running' &&
+        html`<div class="row-progress">
+          <${ProgressBar} value=${row.progress} thin /><span data-testid="progress">${row.progress ?? 0}%</span>
+        </div>`
+      }
     </td>
     <td>
       <a href=${`#/executions/${row.id}`} class="task-link">${row.task_name}</a>
-      <div class="muted tiny">${[shortId(row.id), !isTerminal(row.status) && [row.stage, row.message].filter(Boolean).join(': ')].filter(Boolean).join(' · ')}</div>
+      <div class="muted tiny">
+        ${[shortId(row.id), !isTerminal(row.status) && [row.stage, row.message].filter(Boolean).join(': ')].filter(Boolean).join(' · ')}
+      </div>
     </td>
     <td>${owner}</td>
     <td><${RelTime} iso=${row.created_at} /></td>
-    <td class="num">${row.duration_ms === null && elapsed !== null ? html`<span class="muted">${duration(elapsed)}…</span>` : duration(elapsed)}</td>
+    <td class="num">
+      ${row.duration_ms === null && elapsed !== null ? html`<span class="muted">${duration(elapsed)}…</span>` : duration(elapsed)}
+    </td>
   </tr>`;
 }
 
@@ -149,8 +215,16 @@ function StatusCounts({ stats, selected, onPick }) {
     <button type="button" class=${`count ${selected.length === 0 ? 'on' : ''}`} onClick=${() => onPick(null)}>
       <span class="count-value">${stats.total}</span><span class="count-label">total</span>
     </button>
-    ${STATUSES.map((status) => html`<button type="button" key=${status} class=${`count status-${status} ${only === status ? 'on' : ''}`}
-      onClick=${() => onPick(only === status ? null : status)}>
-      <span class="count-value">${stats[status] ?? 0}</span><span class="count-label">${status}</span></button>`)}
+    ${STATUSES.map(
+      (status) =>
+        html`<button
+          type="button"
+          key=${status}
+          class=${`count status-${status} ${only === status ? 'on' : ''}`}
+          onClick=${() => onPick(only === status ? null : status)}
+        >
+          <span class="count-value">${stats[status] ?? 0}</span><span class="count-label">${status}</span>
+        </button>`,
+    )}
   </div>`;
 }

@@ -43,7 +43,9 @@ export function GroupsPage() {
   /** @param {Event} event */
   const createGroup = (event) => {
     event.preventDefault();
-    run(call('/admin/groups', 'POST', { name: form.name.trim() }), `Group ${form.name.trim()} created`).then((ok) => ok && setForm({ name: '' }));
+    run(call('/admin/groups', 'POST', { name: form.name.trim() }), `Group ${form.name.trim()} created`).then(
+      (ok) => ok && setForm({ name: '' }),
+    );
   };
   /** @param {import('../types.js').AdminGroup} group */
   const deleteGroup = (group) => {
@@ -54,41 +56,100 @@ export function GroupsPage() {
 
   return html`<div class="page">
     <div class="page-head"><h1>Groups & grants</h1></div>
-    <datalist id="known-permissions">${permissions.map((item) => html`<option key=${item.permission} value=${item.permission} />`)}</datalist>
+    <datalist id="known-permissions">
+      ${permissions.map((item) => html`<option key=${item.permission} value=${item.permission} />`)}
+    </datalist>
     <form class="card inline-form" onSubmit=${createGroup}>
       <label>New group <input name="group-name" required ...${bind('name')} /></label>
       <button type="submit" class="primary" data-testid="create-group">Create group</button>
     </form>
     <${ErrorNote} error=${state.error} />
     <div class="group-grid">
-      ${groups.map((group) => html`<${GroupCard} key=${group.id} group=${group} principals=${principals}
-        grants=${grants.filter((grant) => grant.group_id === group.id)} run=${run} call=${call} onDelete=${() => deleteGroup(group)} />`)}
+      ${groups.map(
+        (group) =>
+          html`<${GroupCard}
+            key=${group.id}
+            group=${group}
+            principals=${principals}
+            grants=${grants.filter((grant) => grant.group_id === group.id)}
+            run=${run}
+            call=${call}
+            onDelete=${() => deleteGroup(group)}
+          />`,
+      )}
       ${groups.length === 0 && html`<div class="empty small">No groups yet.</div>`}
     </div>
 
     <h2 class="section-title">Direct grants to principals</h2>
     <div class="card">
-      <${GrantForm} holders=${principals} onGrant=${/** @type {Grant} */ ((principalId, permission) =>
-        run(call('/admin/grants', 'POST', { permission, principal_id: principalId }), `Granted ${permission}`))} />
+      <${GrantForm}
+        holders=${principals}
+        onGrant=${
+          /** @type {Grant} */ (
+            (principalId, permission) =>
+              run(call('/admin/grants', 'POST', { permission, principal_id: principalId }), `Granted ${permission}`)
+          )
+        }
+      />
       <table class="table">
-        <thead><tr><th>Principal</th><th>Permission</th><th>Granted</th><th></th></tr></thead>
-        <tbody>${grants.filter((grant) => grant.principal_id).map((grant) => html`<tr key=${grant.id} data-testid="grant-row">
-          <td>${grant.principal_name}</td><td><span class="chip">${grant.permission}</span></td><td><${RelTime} iso=${grant.created_at} /></td>
-          <td class="row-actions"><button type="button" class="small ghost" onClick=${() =>
-            run(call(`/admin/grants/${grant.id}`, 'DELETE'), `Removed ${grant.permission} from ${grant.principal_name}`)}>Remove</button></td>
-        </tr>`)}</tbody>
+        <thead>
+          <tr>
+            <th>Principal</th>
+            <th>Permission</th>
+            <th>Granted</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${grants
+            .filter((grant) => grant.principal_id)
+            .map(
+              (grant) =>
+                html`<tr key=${grant.id} data-testid="grant-row">
+                  <td>${grant.principal_name}</td>
+                  <td><span class="chip">${grant.permission}</span></td>
+                  <td><${RelTime} iso=${grant.created_at} /></td>
+                  <td class="row-actions">
+                    <button
+                      type="button"
+                      class="small ghost"
+                      onClick=${() =>
+                        run(call(`/admin/grants/${grant.id}`, 'DELETE'), `Removed ${grant.permission} from ${grant.principal_name}`)}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>`,
+            )}
+        </tbody>
       </table>
       ${!grants.some((grant) => grant.principal_id) && html`<div class="empty small">No permission is granted to a principal directly.</div>`}
     </div>
 
     <h2 class="section-title">Known permissions</h2>
-    <div class="card table-card"><table class="table">
-      <thead><tr><th>Permission</th><th>Needed by tasks</th><th>Granted to principals</th><th>Granted to groups</th></tr></thead>
-      <tbody>${permissions.map((item) => html`<tr key=${item.permission}>
-        <td><span class="chip">${item.permission}</span></td><td><${Chips} items=${item.tasks} /></td>
-        <td><${Chips} items=${item.principals} /></td><td><${Chips} items=${item.groups} /></td>
-      </tr>`)}</tbody>
-    </table></div>
+    <div class="card table-card">
+      <table class="table">
+        <thead>
+          <tr>
+            <th>Permission</th>
+            <th>Needed by tasks</th>
+            <th>Granted to principals</th>
+            <th>Granted to groups</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${permissions.map(
+            (item) =>
+              html`<tr key=${item.permission}>
+                <td><span class="chip">${item.permission}</span></td>
+                <td><${Chips} items=${item.tasks} /></td>
+                <td><${Chips} items=${item.principals} /></td>
+                <td><${Chips} items=${item.groups} /></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
   </div>`;
 }
 
@@ -105,13 +166,26 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
     run(call(`/admin/groups/${group.id}/members/${form.member}`, 'PUT'), 'Member added').then((ok) => ok && setForm({ member: '' }));
   };
   return html`<div class="card group-card" data-testid="group-card" data-group-name=${group.name}>
-    <div class="task-head"><h3>${group.name}</h3>
-      <button type="button" class="small danger ghost" data-testid="delete-group" onClick=${onDelete}>Delete</button></div>
+    <div class="task-head">
+      <h3>${group.name}</h3>
+      <button type="button" class="small danger ghost" data-testid="delete-group" onClick=${onDelete}>Delete</button>
+    </div>
     <div class="label">Members</div>
     <div class="chips">
-      ${group.members.map((principal) => html`<span class="chip removable" key=${principal.id}>${principal.name}
-        <button type="button" title=${`Remove ${principal.name}`} aria-label=${`Remove ${principal.name}`}
-          onClick=${() => run(call(`/admin/groups/${group.id}/members/${principal.id}`, 'DELETE'), `${principal.name} removed`)}>×</button></span>`)}
+      ${group.members.map(
+        (principal) =>
+          html`<span class="chip removable" key=${principal.id}
+            >${principal.name}
+            <button
+              type="button"
+              title=${`Remove ${principal.name}`}
+              aria-label=${`Remove ${principal.name}`}
+              onClick=${() => run(call(`/admin/groups/${group.id}/members/${principal.id}`, 'DELETE'), `${principal.name} removed`)}
+            >
+              ×
+            </button></span
+          >`,
+      )}
       ${group.members.length === 0 && html`<span class="muted">no members</span>`}
     </div>
     <form class="inline-form plain" onSubmit=${addMember}>
@@ -123,13 +197,30 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
     </form>
     <div class="label">Permissions</div>
     <div class="chips">
-      ${grants.map((grant) => html`<span class="chip removable" key=${grant.id}>${grant.permission}
-        <button type="button" title="Remove this grant" aria-label=${`Remove ${grant.permission}`}
-          onClick=${() => run(call(`/admin/grants/${grant.id}`, 'DELETE'), `Removed ${grant.permission} from ${group.name}`)}>×</button></span>`)}
+      ${grants.map(
+        (grant) =>
+          html`<span class="chip removable" key=${grant.id}
+            >${grant.permission}
+            <button
+              type="button"
+              title="Remove this grant"
+              aria-label=${`Remove ${grant.permission}`}
+              onClick=${() => run(call(`/admin/grants/${grant.id}`, 'DELETE'), `Removed ${grant.permission} from ${group.name}`)}
+            >
+              ×
+            </button></span
+          >`,
+      )}
       ${grants.length === 0 && html`<span class="muted">no permissions</span>`}
     </div>
-    <${GrantForm} onGrant=${/** @type {Grant} */ ((_, permission) =>
-      run(call('/admin/grants', 'POST', { permission, group_id: group.id }), `Granted ${permission} to ${group.name}`))} />
+    <${GrantForm}
+      onGrant=${
+        /** @type {Grant} */ (
+          (_, permission) =>
+            run(call('/admin/grants', 'POST', { permission, group_id: group.id }), `Granted ${permission} to ${group.name}`)
+        )
+      }
+    />
   </div>`;
 }
 
@@ -145,10 +236,13 @@ function GrantForm({ holders, onGrant }) {
     if (await onGrant(form.holder, form.permission.trim())) setForm({ ...form, permission: '' });
   };
   return html`<form class="inline-form plain" onSubmit=${submit}>
-    ${holders && html`<select name="grant-principal" required ...${bind('holder')}>
-      <option value="">Principal…</option>
-      ${holders.map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
-    </select>`}
+    ${
+      holders &&
+      html`<select name="grant-principal" required ...${bind('holder')}>
+        <option value="">Principal…</option>
+        ${holders.map((principal) => html`<option key=${principal.id} value=${principal.id}>${principal.name}</option>`)}
+      </select>`
+    }
     <input name="grant-permission" list="known-permissions" placeholder="permission, e.g. demo.run" required ...${bind('permission')} />
     <button type="submit" class="small">Grant</button>
   </form>`;

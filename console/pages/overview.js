@@ -20,13 +20,18 @@ export function OverviewPage() {
   if (!overview.data) return overview.error ? html`<${ErrorNote} error=${overview.error} />` : html`<${Loading} what="the overview" />`;
   const { statistics, timeline } = overview.data;
   return html`<div class="page">
-    <div class="page-head"><h1>Overview</h1><span class="muted">last 24 hours, all principals</span></div>
+    <div class="page-head">
+      <h1>Overview</h1>
+      <span class="muted">last 24 hours, all principals</span>
+    </div>
     <${ErrorNote} error=${overview.error} />
     <div class="tiles" data-testid="status-tiles">
       <div class="tile"><span class="tile-value">${statistics.total}</span><span class="tile-label">total</span></div>
       ${STATUSES.map(
-        (status) => html`<div key=${status} class=${`tile status-${status}`} data-status=${status}>
-          <span class="tile-value">${statistics[status] ?? 0}</span><span class="tile-label">${status}</span></div>`,
+        (status) =>
+          html`<div key=${status} class=${`tile status-${status}`} data-status=${status}>
+            <span class="tile-value">${statistics[status] ?? 0}</span><span class="tile-label">${status}</span>
+          </div>`,
       )}
     </div>
     <section class="card chart-card">
@@ -60,13 +65,26 @@ function Chart({ buckets }) {
   const ticks = [0, top / 4, top / 2, (3 * top) / 4, top].filter((tick) => Number.isInteger(tick));
   const labelEvery = Math.ceil(buckets.length / 8);
 
-  return html`<svg class="chart" data-testid="executions-chart" viewBox=${`0 0 ${WIDTH} ${HEIGHT}`} role="img"
-    aria-label="Executions per hour by status">
-    ${STACK.map((status, index) => html`<g key=${status} transform=${`translate(${PAD.left + index * 96}, 8)`}>
-      <rect class=${`fill-${status}`} width="10" height="10" rx="2" /><text x="14" y="9" class="legend">${status}</text></g>`)}
-    ${ticks.map((tick) => html`<g key=${tick}>
-      <line class="gridline" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(tick)} y2=${y(tick)} />
-      <text class="axis" x=${PAD.left - 6} y=${y(tick) + 4} text-anchor="end">${tick}</text></g>`)}
+  return html`<svg
+    class="chart"
+    data-testid="executions-chart"
+    viewBox=${`0 0 ${WIDTH} ${HEIGHT}`}
+    role="img"
+    aria-label="Executions per hour by status"
+  >
+    ${STACK.map(
+      (status, index) =>
+        html`<g key=${status} transform=${`translate(${PAD.left + index * 96}, 8)`}>
+          <rect class=${`fill-${status}`} width="10" height="10" rx="2" /><text x="14" y="9" class="legend">${status}</text></g
+        >`,
+    )}
+    ${ticks.map(
+      (tick) =>
+        html`<g key=${tick}>
+          <line class="gridline" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(tick)} y2=${y(tick)} />
+          <text class="axis" x=${PAD.left - 6} y=${y(tick) + 4} text-anchor="end">${tick}</text></g
+        >`,
+    )}
     ${buckets.map((bucket, index) => {
       const x = PAD.left + index * slot + slot * 0.15;
       let base = 0;
@@ -75,7 +93,8 @@ function Chart({ buckets }) {
           const from = base;
           base += bucket[status];
           return html`<rect key=${status} class=${`fill-${status}`} x=${x} width=${slot * 0.7} y=${y(base)} height=${y(from) - y(base)}>
-            <title>${hourLabel(bucket.start)} — ${status}: ${bucket[status]}</title></rect>`;
+            <title>${hourLabel(bucket.start)} — ${status}: ${bucket[status]}</title></rect
+          >`;
         })}
         ${index % labelEvery === 0 && html`<text class="axis" x=${x + slot * 0.35} y=${HEIGHT - 8} text-anchor="middle">${hourLabel(bucket.start)}</text>`}
       </g>`;

@@ -21,7 +21,9 @@ export function PrincipalsPage({ me }) {
   const create = async (event) => {
     event.preventDefault();
     const body = { ...form, name: form.name.trim() };
-    if (await attempt(() => api('/admin/principals', { method: 'POST', body }), `Created ${body.name}. Give it a token on the Tokens page.`)) {
+    if (
+      await attempt(() => api('/admin/principals', { method: 'POST', body }), `Created ${body.name}. Give it a token on the Tokens page.`)
+    ) {
       setForm({ ...form, name: '', is_admin: false });
       changed();
     }
@@ -36,41 +38,80 @@ export function PrincipalsPage({ me }) {
   };
 
   return html`<div class="page">
-    <div class="page-head"><h1>Principals</h1><span class="muted">users and services that hold tokens</span></div>
+    <div class="page-head">
+      <h1>Principals</h1>
+      <span class="muted">users and services that hold tokens</span>
+    </div>
     <form class="card inline-form" onSubmit=${create}>
       <label>Name <input name="principal-name" required ...${bind('name')} /></label>
-      <label>Kind
+      <label
+        >Kind
         <select name="principal-kind" ...${bind('kind')}>
-          <option value="user">user</option><option value="service">service</option>
+          <option value="user">user</option>
+          <option value="service">service</option>
         </select>
       </label>
       <label class="check"><input type="checkbox" name="principal-admin" ...${bind('is_admin', true)} /> admin</label>
       <button type="submit" class="primary" data-testid="create-principal">Create principal</button>
     </form>
     <${ErrorNote} error=${principals.error} />
-    ${!principals.data
-      ? html`<${Loading} what="principals" />`
-      : html`<div class="card table-card"><table class="table" data-testid="principals-table">
-          <thead><tr><th>Name</th><th>Kind</th><th>Role</th><th>Groups</th><th>Direct permissions</th><th>Created</th><th></th></tr></thead>
-          <tbody>${principals.data.map((principal) => {
-            const self = principal.id === me.principal.id;
-            return html`<tr key=${principal.id} data-testid="principal-row" data-principal-id=${principal.id} class=${principal.disabled ? 'dimmed' : ''}>
-              <td><strong>${principal.name}</strong>${self && html` <span class="muted">(you)</span>`}</td>
-              <td>${principal.kind}</td>
-              <td>${principal.is_admin && html`<span class="badge admin">admin</span>`} ${principal.disabled && html`<span class="badge no">disabled</span>`}</td>
-              <td><${Chips} items=${principal.groups.map((group) => group.name)} /></td>
-              <td><${Chips} items=${principal.permissions} /></td>
-              <td><${RelTime} iso=${principal.created_at} /></td>
-              <td class="row-actions">
-                <button type="button" class="small ghost" data-testid="toggle-disabled"
-                  onClick=${() => update(principal, { disabled: !principal.disabled }, `${principal.name} ${principal.disabled ? 'enabled' : 'disabled'}`)}>
-                  ${principal.disabled ? 'Enable' : 'Disable'}</button>
-                <button type="button" class="small ghost" data-testid="toggle-admin"
-                  onClick=${() => update(principal, { is_admin: !principal.is_admin }, `${principal.name} is ${principal.is_admin ? 'no longer' : 'now'} an admin`)}>
-                  ${principal.is_admin ? 'Remove admin' : 'Make admin'}</button>
-              </td>
-            </tr>`;
-          })}</tbody>
-        </table></div>`}
+    ${
+      !principals.data
+        ? html`<${Loading} what="principals" />`
+        : html`<div class="card table-card">
+            <table class="table" data-testid="principals-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Kind</th>
+                  <th>Role</th>
+                  <th>Groups</th>
+                  <th>Direct permissions</th>
+                  <th>Created</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${principals.data.map((principal) => {
+                  const self = principal.id === me.principal.id;
+                  return html`<tr
+                    key=${principal.id}
+                    data-testid="principal-row"
+                    data-principal-id=${principal.id}
+                    class=${principal.disabled ? 'dimmed' : ''}
+                  >
+                    <td><strong>${principal.name}</strong>${self && html` <span class="muted">(you)</span>`}</td>
+                    <td>${principal.kind}</td>
+                    <td>
+                      ${principal.is_admin && html`<span class="badge admin">admin</span>`}
+                      ${principal.disabled && html`<span class="badge no">disabled</span>`}
+                    </td>
+                    <td><${Chips} items=${principal.groups.map((group) => group.name)} /></td>
+                    <td><${Chips} items=${principal.permissions} /></td>
+                    <td><${RelTime} iso=${principal.created_at} /></td>
+                    <td class="row-actions">
+                      <button
+                        type="button"
+                        class="small ghost"
+                        data-testid="toggle-disabled"
+                        onClick=${() => update(principal, { disabled: !principal.disabled }, `${principal.name} ${principal.disabled ? 'enabled' : 'disabled'}`)}
+                      >
+                        ${principal.disabled ? 'Enable' : 'Disable'}
+                      </button>
+                      <button
+                        type="button"
+                        class="small ghost"
+                        data-testid="toggle-admin"
+                        onClick=${() => update(principal, { is_admin: !principal.is_admin }, `${principal.name} is ${principal.is_admin ? 'no longer' : 'now'} an admin`)}
+                      >
+                        ${principal.is_admin ? 'Remove admin' : 'Make admin'}
+                      </button>
+                    </td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+          </div>`
+    }
   </div>`;
 }

@@ -81,7 +81,11 @@ const problemOf = (error) => (error instanceof SyntaxError ? 'kwargs: not valid 
 export function RunForm({ task, onClose }) {
   const schema = task.kwargs_schema ?? {};
   const requiredNames = schema.required ?? [];
-  const fields = Object.entries(schema.properties ?? {}).map(([name, property]) => ({ name, schema: property, required: requiredNames.includes(name) }));
+  const fields = Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    schema: property,
+    required: requiredNames.includes(name),
+  }));
   const freeForm = fields.length === 0; // no declared properties: only raw JSON makes sense
 
   const [values, setValues] = useState(() => formValues(fields, (field) => field.schema.default));
@@ -132,17 +136,37 @@ export function RunForm({ task, onClose }) {
   };
 
   return html`<form class="run-form" data-testid="run-form" onSubmit=${submit}>
-    ${raw === null
-      ? html`<div class="form-grid">${fields.map((field) => html`<${Field} key=${field.name} field=${field} value=${values[field.name]} onChange=${setValue} />`)}</div>`
-      : html`<label class="wide">kwargs (JSON object)
-          <textarea name="kwargs" rows="6" spellcheck="false" value=${raw} onInput=${(/** @type {FieldEvent} */ event) => setRaw(event.currentTarget.value)}></textarea></label>`}
+    ${
+      raw === null
+        ? html`<div class="form-grid">
+            ${fields.map((field) => html`<${Field} key=${field.name} field=${field} value=${values[field.name]} onChange=${setValue} />`)}
+          </div>`
+        : html`<label class="wide"
+            >kwargs (JSON object)
+            <textarea
+              name="kwargs"
+              rows="6"
+              spellcheck="false"
+              value=${raw}
+              onInput=${(/** @type {FieldEvent} */ event) => setRaw(event.currentTarget.value)}
+            ></textarea>
+          </label>`
+    }
     <div class="form-grid">
-      <label><span>Resource <span class="muted">(optional)</span></span>
-        <input name="resource" ...${bind('resource')} /></label>
-      <label><span>Priority <span class="muted">(1–100, optional)</span></span>
-        <input name="priority" type="number" min="1" max="100" ...${bind('priority')} /></label>
+      <label
+        ><span>Resource <span class="muted">(optional)</span></span> <input name="resource" ...${bind('resource')}
+      /></label>
+      <label
+        ><span>Priority <span class="muted">(1–100, optional)</span></span>
+        <input name="priority" type="number" min="1" max="100" ...${bind('priority')}
+      /></label>
     </div>
-    ${problems.length > 0 && html`<ul class="error-note" role="alert">${problems.map((text) => html`<li key=${text}>${text}</li>`)}</ul>`}
+    ${
+      problems.length > 0 &&
+      html`<ul class="error-note" role="alert">
+        ${problems.map((text) => html`<li key=${text}>${text}</li>`)}
+      </ul>`
+    }
     <div class="form-actions">
       <button type="submit" class="primary" data-testid="submit-run" disabled=${busy}>${busy ? 'Starting…' : 'Run'}</button>
       ${!freeForm && html`<button type="button" class="ghost" onClick=${toggleRaw}>${raw === null ? 'Raw JSON' : 'Form fields'}</button>`}
@@ -162,8 +186,14 @@ function Field({ field, value, onChange }) {
   const read = (event) => onChange(name, event.currentTarget.value);
 
   if (kind === 'boolean') {
-    return html`<label class="check"><input type="checkbox" name=${inputName} checked=${value}
-      onChange=${(/** @type {FieldEvent} */ event) => onChange(name, event.currentTarget.checked)} />${label}${hint}</label>`;
+    return html`<label class="check"
+      ><input
+        type="checkbox"
+        name=${inputName}
+        checked=${value}
+        onChange=${(/** @type {FieldEvent} */ event) => onChange(name, event.currentTarget.checked)}
+      />${label}${hint}</label
+    >`;
   }
   let control;
   if (kind === 'enum') {
@@ -172,8 +202,16 @@ function Field({ field, value, onChange }) {
       ${schema.enum?.map((option, index) => html`<option key=${index} value=${String(index)}>${String(option)}</option>`)}
     </select>`;
   } else if (kind === 'number') {
-    control = html`<input type="number" name=${inputName} value=${value} required=${required} min=${schema.minimum} max=${schema.maximum}
-      step=${schema.type === 'integer' ? 1 : 'any'} onInput=${read} />`;
+    control = html`<input
+      type="number"
+      name=${inputName}
+      value=${value}
+      required=${required}
+      min=${schema.minimum}
+      max=${schema.maximum}
+      step=${schema.type === 'integer' ? 1 : 'any'}
+      onInput=${read}
+    />`;
   } else if (kind === 'string') {
     control = html`<input name=${inputName} value=${value} required=${required} maxlength=${schema.maxLength} onInput=${read} />`;
   } else {

@@ -38,8 +38,17 @@ export function SignInPage({ notice, onSignedIn }) {
       <h1><span class="logo">◆</span> taskgate</h1>
       <p class="muted">Sign in with an API token. It stays in this browser tab only and is forgotten when you sign out or close the tab.</p>
       <label for="token">API token</label>
-      <input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="tgw_…" data-testid="token-input"
-        value=${secret} onInput=${(/** @type {FieldEvent} */ event) => setSecret(event.currentTarget.value)} autofocus />
+      <input
+        id="token"
+        type="password"
+        autocomplete="off"
+        spellcheck="false"
+        placeholder="tgw_…"
+        data-testid="token-input"
+        value=${secret}
+        onInput=${(/** @type {FieldEvent} */ event) => setSecret(event.currentTarget.value)}
+        autofocus
+      />
       ${error && html`<div class="error-note" role="alert" data-testid="sign-in-error">${error}</div>`}
       <button type="submit" class="primary" data-testid="sign-in" disabled=${busy}>${busy ? 'Checking…' : 'Sign in'}</button>
     </form>

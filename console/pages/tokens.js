@@ -37,7 +37,10 @@ export function TokensPage({ me }) {
     event.preventDefault();
     /** @type {{ name: string, scopes?: string[], expires_at?: string }} */
     const body = { name: form.name.trim() };
-    const scopes = form.scopes.split(',').map((scope) => scope.trim()).filter(Boolean);
+    const scopes = form.scopes
+      .split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
     if (scopes.length) body.scopes = scopes;
     if (form.expires) body.expires_at = localInputToIso(form.expires);
     /** @type {import('../types.js').CreatedToken | undefined} */
@@ -58,48 +61,91 @@ export function TokensPage({ me }) {
   };
 
   return html`<div class="page">
-    <div class="page-head"><h1>Tokens</h1>
-      <label class="inline">Principal
-        <select data-testid="token-principal" value=${principalId} onChange=${(/** @type {FieldEvent} */ event) => (setCreated(null), setPrincipalId(event.currentTarget.value))}>
+    <div class="page-head">
+      <h1>Tokens</h1>
+      <label class="inline"
+        >Principal
+        <select
+          data-testid="token-principal"
+          value=${principalId}
+          onChange=${(/** @type {FieldEvent} */ event) => (setCreated(null), setPrincipalId(event.currentTarget.value))}
+        >
           ${choices.map((item) => html`<option key=${item.id} value=${item.id}>${item.name}${item.disabled ? ' (disabled)' : ''}</option>`)}
         </select>
       </label>
     </div>
     <${ErrorNote} error=${principals.error} />
-    ${created && html`<div class="secret-box" role="status">
-      <div><strong>New token "${created.name}"${created.owner ? ` for ${created.owner}` : ''}.</strong>
-        Copy it now: it will not be shown again.</div>
-      <div class="secret-line"><code data-testid="token-secret">${created.secret}</code><${CopyButton} text=${created.secret} /></div>
-      <button type="button" class="ghost small" onClick=${() => setCreated(null)}>I have stored it, hide it</button>
-    </div>`}
+    ${
+      created &&
+      html`<div class="secret-box" role="status">
+        <div>
+          <strong>New token "${created.name}"${created.owner ? ` for ${created.owner}` : ''}.</strong> Copy it now: it will not be shown
+          again.
+        </div>
+        <div class="secret-line"><code data-testid="token-secret">${created.secret}</code><${CopyButton} text=${created.secret} /></div>
+        <button type="button" class="ghost small" onClick=${() => setCreated(null)}>I have stored it, hide it</button>
+      </div>`
+    }
     <form class="card inline-form" onSubmit=${create}>
       <label>Name <input data-testid="token-name" required ...${bind('name')} placeholder="e.g. ci-pipeline" /></label>
-      <label><span>Scopes <span class="muted">(comma separated, optional)</span></span>
-        <input data-testid="token-scopes" ...${bind('scopes')} placeholder="demo.run" /></label>
-      <label><span>Expires <span class="muted">(optional)</span></span>
-        <input type="datetime-local" data-testid="token-expires" ...${bind('expires')} /></label>
+      <label
+        ><span>Scopes <span class="muted">(comma separated, optional)</span></span>
+        <input data-testid="token-scopes" ...${bind('scopes')} placeholder="demo.run"
+      /></label>
+      <label
+        ><span>Expires <span class="muted">(optional)</span></span>
+        <input type="datetime-local" data-testid="token-expires" ...${bind('expires')}
+      /></label>
       <button type="submit" class="primary" data-testid="create-token">Create token</button>
     </form>
     <${ErrorNote} error=${tokens.error} />
-    ${!tokens.data || tokens.loading
-      ? html`<${Loading} what="tokens" />`
-      : html`<div class="card table-card"><table class="table" data-testid="tokens-table">
-          <thead><tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>State</th><th>Expires</th><th>Last used</th><th>Created</th><th></th></tr></thead>
-          <tbody>${tokens.data.map((token) => {
-            const state = tokenState(token);
-            return html`<tr key=${token.id} data-testid="token-row" data-token-id=${token.id} class=${state === 'active' ? '' : 'dimmed'}>
-              <td><strong>${token.name}</strong>${token.id === me.token.id && html` <span class="muted">(this session)</span>`}</td>
-              <td><code>${token.prefix}…</code></td>
-              <td><${Chips} items=${token.scopes} empty="all of the principal's" /></td>
-              <td><span class=${`badge token-${state}`} data-testid="token-state">${state}</span></td>
-              <td>${token.expires_at ? html`<${RelTime} iso=${token.expires_at} />` : html`<span class="muted">never</span>`}</td>
-              <td>${token.last_used_at ? html`<${RelTime} iso=${token.last_used_at} />` : html`<span class="muted">never</span>`}</td>
-              <td><${RelTime} iso=${token.created_at} /></td>
-              <td class="row-actions">${state === 'active' &&
-                html`<button type="button" class="small danger ghost" data-testid="revoke-token" onClick=${() => revoke(token)}>Revoke</button>`}</td>
-            </tr>`;
-          })}</tbody>
-        </table>
-        ${tokens.data.length === 0 && html`<div class="empty small">This principal has no tokens.</div>`}</div>`}
+    ${
+      !tokens.data || tokens.loading
+        ? html`<${Loading} what="tokens" />`
+        : html`<div class="card table-card">
+            <table class="table" data-testid="tokens-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Prefix</th>
+                  <th>Scopes</th>
+                  <th>State</th>
+                  <th>Expires</th>
+                  <th>Last used</th>
+                  <th>Created</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${tokens.data.map((token) => {
+                  const state = tokenState(token);
+                  return html`<tr
+                    key=${token.id}
+                    data-testid="token-row"
+                    data-token-id=${token.id}
+                    class=${state === 'active' ? '' : 'dimmed'}
+                  >
+                    <td><strong>${token.name}</strong>${token.id === me.token.id && html` <span class="muted">(this session)</span>`}</td>
+                    <td><code>${token.prefix}…</code></td>
+                    <td><${Chips} items=${token.scopes} empty="all of the principal's" /></td>
+                    <td><span class=${`badge token-${state}`} data-testid="token-state">${state}</span></td>
+                    <td>${token.expires_at ? html`<${RelTime} iso=${token.expires_at} />` : html`<span class="muted">never</span>`}</td>
+                    <td>${token.last_used_at ? html`<${RelTime} iso=${token.last_used_at} />` : html`<span class="muted">never</span>`}</td>
+                    <td><${RelTime} iso=${token.created_at} /></td>
+                    <td class="row-actions">
+                      ${
+                        state === 'active' &&
+                        html`<button type="button" class="small danger ghost" data-testid="revoke-token" onClick=${() => revoke(token)}>
+                          Revoke
+                        </button>`
+                      }
+                    </td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+            ${tokens.data.length === 0 && html`<div class="empty small">This principal has no tokens.</div>`}
+          </div>`
+    }
   </div>`;
 }

@@ -31,15 +31,23 @@ export class AdminIdentity {
 
   async createPrincipal(caller: Caller, input: CreatePrincipalDto): Promise<Principal> {
     const principal = await this.principals.createPrincipal({ name: input.name, kind: input.kind, isAdmin: input.is_admin });
-    await this.audit.record(caller, 'principal.create', { type: 'principal', id: principal.id }, {
-      name: principal.name, kind: principal.kind, is_admin: principal.isAdmin,
-    });
+    await this.audit.record(
+      caller,
+      'principal.create',
+      { type: 'principal', id: principal.id },
+      {
+        name: principal.name,
+        kind: principal.kind,
+        is_admin: principal.isAdmin,
+      },
+    );
     return principal;
   }
 
   /** Disable or enable, make or unmake admin. Admins cannot lock themselves out. */
   async updatePrincipal(caller: Caller, id: string, input: UpdatePrincipalDto): Promise<void> {
-    if (input.disabled === undefined && input.is_admin === undefined) throw new InvalidInputError(['the body must set disabled or is_admin']);
+    if (input.disabled === undefined && input.is_admin === undefined)
+      throw new InvalidInputError(['the body must set disabled or is_admin']);
     const principal = await this.directory.requirePrincipal(id);
     if (id === caller.principal.id && (input.disabled === true || input.is_admin === false)) {
       throw new ConflictError('you cannot disable yourself or remove your own admin rights; ask another admin');
@@ -85,7 +93,12 @@ export class AdminIdentity {
     const [group, principal] = await Promise.all([this.directory.requireGroup(groupId), this.directory.requirePrincipal(principalId)]);
     const removed = await this.dataSource.manager.delete(GroupMembership, { groupId, principalId });
     if (!removed.affected) throw new NotFoundError(`${principal.name} is not a member of ${group.name}`);
-    await this.audit.record(caller, 'group.remove_member', { type: 'group', id: groupId }, { group: group.name, principal: principal.name });
+    await this.audit.record(
+      caller,
+      'group.remove_member',
+      { type: 'group', id: groupId },
+      { group: group.name, principal: principal.name },
+    );
   }
 
   /** Granting what is already granted returns the existing grant. */
@@ -133,9 +146,17 @@ export class AdminIdentity {
       scopes: input.scopes ?? null,
       expiresAt: input.expires_at ? new Date(input.expires_at) : null,
     });
-    await this.audit.record(caller, 'token.create', { type: 'token', id: created.token.id }, {
-      principal: principal.name, name: input.name, scopes: input.scopes ?? null, expires_at: input.expires_at ?? null,
-    });
+    await this.audit.record(
+      caller,
+      'token.create',
+      { type: 'token', id: created.token.id },
+      {
+        principal: principal.name,
+        name: input.name,
+        scopes: input.scopes ?? null,
+        expires_at: input.expires_at ?? null,
+      },
+    );
     return created;
   }
 

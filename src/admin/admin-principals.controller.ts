@@ -37,7 +37,11 @@ export class AdminPrincipalsController {
   @ApiOperation({ summary: 'Disable or enable; make or unmake admin' })
   @ApiOkResponse({ type: AdminPrincipalDto })
   @ApiErrors(400, 404, 409)
-  async update(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string, @Body() body: UpdatePrincipalDto): Promise<AdminPrincipalDto> {
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: UpdatePrincipalDto,
+  ): Promise<AdminPrincipalDto> {
     await this.identity.updatePrincipal(caller, id, body);
     return this.directory.principal(id);
   }
@@ -55,7 +59,11 @@ export class AdminPrincipalsController {
   @ApiOperation({ summary: 'Create a token; its secret is in this response only' })
   @ApiCreatedResponse({ type: CreatedTokenDto })
   @ApiErrors(400, 404)
-  async createToken(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string, @Body() body: CreateTokenDto): Promise<CreatedTokenDto> {
+  async createToken(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: CreateTokenDto,
+  ): Promise<CreatedTokenDto> {
     const created = await this.identity.createToken(caller, id, body);
     return { token: toAdminTokenDto(created.token), secret: created.secret };
   }

@@ -55,7 +55,12 @@ export class AuditLog {
    * Records what `caller` did, after it happened. A failed audit write is logged, not thrown:
    * the action has already taken effect, and failing its response would invite a duplicate.
    */
-  async record(who: Caller | AuditActor, action: AuditAction, target: AuditTarget, details: Record<string, unknown> | null = null): Promise<void> {
+  async record(
+    who: Caller | AuditActor,
+    action: AuditAction,
+    target: AuditTarget,
+    details: Record<string, unknown> | null = null,
+  ): Promise<void> {
     await this.recordMany([{ who, action, target, details }]);
   }
 
@@ -65,7 +70,12 @@ export class AuditLog {
     try {
       const rows = entries.map((entry) => toAuditEvent(entry));
       // typeorm's deep-partial insert type cannot express a free-form JSON column.
-      await this.events.createQueryBuilder().insert().values(rows as QueryDeepPartialEntity<AuditEvent>[]).updateEntity(false).execute();
+      await this.events
+        .createQueryBuilder()
+        .insert()
+        .values(rows as QueryDeepPartialEntity<AuditEvent>[])
+        .updateEntity(false)
+        .execute();
     } catch (error) {
       const actions = [...new Set(entries.map((entry) => entry.action))].join(', ');
       this.logger.error(`${entries.length} audit event(s) ${actions} could not be written: ${(error as Error).message}`);

@@ -35,10 +35,14 @@ export class IdentityChanges implements OnApplicationShutdown {
     this.heard();
     let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PUBLISH_TIMEOUT_MS)));
+      const timeout = new Promise<never>(
+        (_resolve, reject) => (timer = setTimeout(() => reject(new Error('timed out')), PUBLISH_TIMEOUT_MS)),
+      );
       await Promise.race([this.publisher.get().publish(this.channel, String(Date.now())), timeout]);
     } catch (error) {
-      this.logger.warn(`could not tell other processes of an identity change (${(error as Error).message}); their caches expire within ${this.config.authCacheMs} ms`);
+      this.logger.warn(
+        `could not tell other processes of an identity change (${(error as Error).message}); their caches expire within ${this.config.authCacheMs} ms`,
+      );
     } finally {
       clearTimeout(timer);
     }

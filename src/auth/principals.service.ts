@@ -36,7 +36,11 @@ export class PrincipalsService {
     checkPermissions(input.permissions ?? []);
     return this.dataSource.transaction(async (manager) => {
       const principal = manager.create(Principal, {
-        id: randomUUID(), name: input.name, kind: input.kind ?? 'user', isAdmin: input.isAdmin ?? false, disabled: false,
+        id: randomUUID(),
+        name: input.name,
+        kind: input.kind ?? 'user',
+        isAdmin: input.isAdmin ?? false,
+        disabled: false,
       });
       await insertOrConflict(manager, principal, `principal "${input.name}" already exists`);
       for (const permission of input.permissions ?? []) {
@@ -68,7 +72,8 @@ export class PrincipalsService {
     const manager = this.dataSource.manager;
     const group = await findGroup(manager, groupName);
     const principal = await this.findPrincipal(principalName);
-    if (await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id })) return { group, principal, added: false };
+    if (await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id }))
+      return { group, principal, added: false };
     try {
       await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
     } catch (error) {
@@ -118,7 +123,9 @@ export class PrincipalsService {
     return (await this.dataSource.manager.count(Principal)) > 0;
   }
 
-  private async findHolder(name: string): Promise<{ holder: GrantChange['holder']; column: { principalId: string } | { groupId: string } }> {
+  private async findHolder(
+    name: string,
+  ): Promise<{ holder: GrantChange['holder']; column: { principalId: string } | { groupId: string } }> {
     const principal = await this.dataSource.manager.findOneBy(Principal, { name });
     if (principal) return { holder: { type: 'principal', id: principal.id, name }, column: { principalId: principal.id } };
     const group = await this.dataSource.manager.findOneBy(Group, { name });

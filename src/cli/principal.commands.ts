@@ -30,9 +30,17 @@ export class PrincipalCreateCommand extends CommandRunner {
       permissions: options.permission ?? [],
       groups: options.group ?? [],
     });
-    await this.audit.record('principal.create', { type: 'principal', id: principal.id }, {
-      name, kind: principal.kind, is_admin: principal.isAdmin, permissions: options.permission ?? [], groups: options.group ?? [],
-    });
+    await this.audit.record(
+      'principal.create',
+      { type: 'principal', id: principal.id },
+      {
+        name,
+        kind: principal.kind,
+        is_admin: principal.isAdmin,
+        permissions: options.permission ?? [],
+        groups: options.group ?? [],
+      },
+    );
     cliOutput.result(`created ${principal.kind} ${principal.name} (${principal.id})${principal.isAdmin ? ', admin' : ''}`);
   }
 

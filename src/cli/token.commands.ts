@@ -35,9 +35,16 @@ export class TokenCreateCommand extends CommandRunner {
       expiresAt,
       scopes: options.scope ?? null,
     });
-    await this.audit.record('token.create', { type: 'token', id: token.id }, {
-      principal, name: token.name, scopes: token.scopes, expires_at: expiresAt?.toISOString() ?? null,
-    });
+    await this.audit.record(
+      'token.create',
+      { type: 'token', id: token.id },
+      {
+        principal,
+        name: token.name,
+        scopes: token.scopes,
+        expires_at: expiresAt?.toISOString() ?? null,
+      },
+    );
     cliOutput.note(`token ${token.id} for ${principal}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''} (shown once):`);
     cliOutput.result(secret);
   }

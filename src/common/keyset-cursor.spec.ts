@@ -7,8 +7,13 @@ describe('keyset cursors', () => {
     expect(decodeCursor(encodeCursor(position), 'desc')).toEqual(position);
   });
 
-  it.each(['', 'not base64 at all!', Buffer.from('{}').toString('base64url'), Buffer.from('[1,"x","desc"]').toString('base64url'),
-    Buffer.from('["a","3f1c2a9e-0000-4000-8000-000000000001","desc"]').toString('base64url')])('rejects %p', (cursor) => {
+  it.each([
+    '',
+    'not base64 at all!',
+    Buffer.from('{}').toString('base64url'),
+    Buffer.from('[1,"x","desc"]').toString('base64url'),
+    Buffer.from('["a","3f1c2a9e-0000-4000-8000-000000000001","desc"]').toString('base64url'),
+  ])('rejects %p', (cursor) => {
     expect(() => decodeCursor(cursor, 'desc')).toThrow(/cursor is invalid/);
   });
 

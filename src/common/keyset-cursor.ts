@@ -27,7 +27,14 @@ export function decodeCursor(cursor: string, order: 'asc' | 'desc'): CursorPosit
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
   const [millis, id, cursorOrder] = parsed as [unknown, unknown, unknown];
-  if (!Number.isSafeInteger(millis) || (millis as number) < 0 || (millis as number) > MAX_CURSOR_MILLIS || typeof id !== 'string' || !UUID.test(id) || (cursorOrder !== 'asc' && cursorOrder !== 'desc')) {
+  if (
+    !Number.isSafeInteger(millis) ||
+    (millis as number) < 0 ||
+    (millis as number) > MAX_CURSOR_MILLIS ||
+    typeof id !== 'string' ||
+    !UUID.test(id) ||
+    (cursorOrder !== 'asc' && cursorOrder !== 'desc')
+  ) {
     throw invalid();
   }
   if (cursorOrder !== order) throw new InvalidInputError([`cursor was made for order=${cursorOrder}, not order=${order}`]);

@@ -27,10 +27,17 @@ export async function readKeysetPage<T extends ObjectLiteral & { id: string }>(
     const beyond = page.order === 'desc' ? '<' : '>';
     // A row-value comparison, not `t < x OR (t = x AND id < y)`: both databases turn it into a range
     // on the (…, time, id) index, so a page deep in a long list costs what the first one does.
-    qb.andWhere(`(${columns.time}, ${columns.id}) ${beyond} (:cursorAt, :cursorId)`, { cursorAt: position.createdAt, cursorId: position.id });
+    qb.andWhere(`(${columns.time}, ${columns.id}) ${beyond} (:cursorAt, :cursorId)`, {
+      cursorAt: position.createdAt,
+      cursorId: position.id,
+    });
   }
   const direction = page.order === 'desc' ? 'DESC' : 'ASC';
-  const rows = await qb.orderBy(columns.time, direction).addOrderBy(columns.id, direction).limit(page.limit + 1).getMany();
+  const rows = await qb
+    .orderBy(columns.time, direction)
+    .addOrderBy(columns.id, direction)
+    .limit(page.limit + 1)
+    .getMany();
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
   const nextCursor =

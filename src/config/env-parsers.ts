@@ -30,7 +30,16 @@ export function readChoice<T extends string>(env: Env, name: string, fallback: T
   return raw;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** Sizes as bytes or with a unit: `1048576`, `512kb`, `1mb`, `25MiB`. */
 export function readSize(env: Env, name: string, fallback: number): number {

@@ -4,17 +4,36 @@ describe(loadAppConfig.name, () => {
   it('has the documented defaults', () => {
     const sut = loadAppConfig({});
     expect(sut).toMatchObject({
-      port: 3000, databaseUrl: 'sqlite:./data/gateway.sqlite', redisUrl: 'redis://127.0.0.1:6379', role: 'all', queues: [],
-      demoTasks: true, logLevel: 'info', bodyLimitBytes: 1024 * 1024, uploadLimitBytes: 25 * 1024 * 1024,
-      storageDir: './data/uploads', stalledIntervalMs: 30_000, shutdownGraceMs: 30_000, bootstrapAdmin: true,
+      port: 3000,
+      databaseUrl: 'sqlite:./data/gateway.sqlite',
+      redisUrl: 'redis://127.0.0.1:6379',
+      role: 'all',
+      queues: [],
+      demoTasks: true,
+      logLevel: 'info',
+      bodyLimitBytes: 1024 * 1024,
+      uploadLimitBytes: 25 * 1024 * 1024,
+      storageDir: './data/uploads',
+      stalledIntervalMs: 30_000,
+      shutdownGraceMs: 30_000,
+      bootstrapAdmin: true,
     });
     expect(sut.runsApi && sut.runsWorker).toBe(true);
     expect(sut.isPostgres).toBe(false);
   });
 
   it('reads the reliability settings and the proxy trust, refusing what Express could not use', () => {
-    expect(loadAppConfig({})).toMatchObject({ reconcileIntervalMs: 15_000, reconcileGraceMs: 60_000, outcomeWriteRetryMs: 120_000, fault: '', trustProxy: false });
-    expect(loadAppConfig({ RECONCILE_INTERVAL_MS: '0', TASKGATE_FAULT: 'exit-before-enqueue' })).toMatchObject({ reconcileIntervalMs: 0, fault: 'exit-before-enqueue' });
+    expect(loadAppConfig({})).toMatchObject({
+      reconcileIntervalMs: 15_000,
+      reconcileGraceMs: 60_000,
+      outcomeWriteRetryMs: 120_000,
+      fault: '',
+      trustProxy: false,
+    });
+    expect(loadAppConfig({ RECONCILE_INTERVAL_MS: '0', TASKGATE_FAULT: 'exit-before-enqueue' })).toMatchObject({
+      reconcileIntervalMs: 0,
+      fault: 'exit-before-enqueue',
+    });
     expect(() => loadAppConfig({ TASKGATE_FAULT: 'crash-always' })).toThrow(/TASKGATE_FAULT/);
     expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadAppConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
@@ -23,21 +42,49 @@ describe(loadAppConfig.name, () => {
 
   it('reads every variable', () => {
     const sut = loadAppConfig({
-      PORT: '8080', DATABASE_URL: 'postgres://u@db:5432/gw', REDIS_URL: 'redis://r:6380/2', ROLE: 'worker', QUEUES: 'default, reports',
-      DEMO_TASKS: 'false', LOG_LEVEL: 'debug', BODY_LIMIT: '2mb', UPLOAD_LIMIT: '100MiB', BOOTSTRAP_ADMIN: 'no',
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u@db:5432/gw',
+      REDIS_URL: 'redis://r:6380/2',
+      ROLE: 'worker',
+      QUEUES: 'default, reports',
+      DEMO_TASKS: 'false',
+      LOG_LEVEL: 'debug',
+      BODY_LIMIT: '2mb',
+      UPLOAD_LIMIT: '100MiB',
+      BOOTSTRAP_ADMIN: 'no',
     });
     expect(sut).toMatchObject({
-      port: 8080, isPostgres: true, redisUrl: 'redis://r:6380/2', role: 'worker', queues: ['default', 'reports'], demoTasks: false,
-      logLevel: 'debug', bodyLimitBytes: 2 * 1024 * 1024, uploadLimitBytes: 100 * 1024 * 1024, bootstrapAdmin: false,
+      port: 8080,
+      isPostgres: true,
+      redisUrl: 'redis://r:6380/2',
+      role: 'worker',
+      queues: ['default', 'reports'],
+      demoTasks: false,
+      logLevel: 'debug',
+      bodyLimitBytes: 2 * 1024 * 1024,
+      uploadLimitBytes: 100 * 1024 * 1024,
+      bootstrapAdmin: false,
     });
     expect(sut.runsApi).toBe(false);
   });
 
   it.each([
-    ['PORT', '70000'], ['PORT', '-1'], ['PORT', '3.5'], ['DATABASE_URL', 'mysql://x'], ['DATABASE_URL', 'sqlite:'],
-    ['REDIS_URL', 'localhost:6379'], ['REDIS_URL', 'redis://h:1/abc'], ['ROLE', 'both'], ['QUEUES', 'Bad Queue'],
-    ['DEMO_TASKS', 'perhaps'], ['LOG_LEVEL', 'verbose'], ['BODY_LIMIT', '1 lightyear'], ['UPLOAD_LIMIT', '0'],
-    ['BOOTSTRAP_ADMIN', 'sure'], ['STALLED_INTERVAL_MS', '5'], ['QUEUE_PREFIX', 'a b'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '3.5'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'redis://h:1/abc'],
+    ['ROLE', 'both'],
+    ['QUEUES', 'Bad Queue'],
+    ['DEMO_TASKS', 'perhaps'],
+    ['LOG_LEVEL', 'verbose'],
+    ['BODY_LIMIT', '1 lightyear'],
+    ['UPLOAD_LIMIT', '0'],
+    ['BOOTSTRAP_ADMIN', 'sure'],
+    ['STALLED_INTERVAL_MS', '5'],
+    ['QUEUE_PREFIX', 'a b'],
   ])('rejects %s=%p with a message that names it', (variable, value) => {
     expect(() => loadAppConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
   });

@@ -67,7 +67,10 @@ function readRedisUrl(env: Env): string {
 function readQueues(env: Env): string[] {
   const raw = readString(env, 'QUEUES', '');
   if (raw === '' || raw === 'all') return [];
-  const queues = raw.split(',').map((queue) => queue.trim()).filter(Boolean);
+  const queues = raw
+    .split(',')
+    .map((queue) => queue.trim())
+    .filter(Boolean);
   const bad = queues.find((queue) => !QUEUE_NAME.test(queue));
   if (bad !== undefined) throw new ConfigError('QUEUES', `has an invalid queue name "${bad}"`);
   return queues;
@@ -84,7 +87,10 @@ function canParse(url: string): boolean {
 
 /** `CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins, or `*`. */
 function readCorsOrigins(env: Env): string[] {
-  const origins = readString(env, 'CORS_ORIGINS', '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = readString(env, 'CORS_ORIGINS', '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   const bad = origins.find((origin) => origin !== '*' && (!canParse(origin) || new URL(origin).origin !== origin));
   if (bad !== undefined) throw new ConfigError('CORS_ORIGINS', `has "${bad}", which is not an origin such as https://app.example.com`);
   return origins;
@@ -99,6 +105,7 @@ function readTrustProxy(env: Env): number | string | false {
   if (/^\d+$/.test(raw)) return Number(raw);
   const items = raw.split(',').map((item) => item.trim());
   const bad = items.find((item) => !PROXY_NAMES.includes(item) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(item));
-  if (bad !== undefined) throw new ConfigError('TRUST_PROXY', `has "${bad}": give a hop count, or addresses, CIDRs, loopback, linklocal, uniquelocal`);
+  if (bad !== undefined)
+    throw new ConfigError('TRUST_PROXY', `has "${bad}": give a hop count, or addresses, CIDRs, loopback, linklocal, uniquelocal`);
   return items.join(',');
 }

@@ -3,7 +3,13 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation 
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
-import { ExecutionAcceptedDto, ExecutionDto, ExecutionPageDto, ExecutionStatisticsDto, toExecutionDto } from '../executions/dto/execution.dto';
+import {
+  ExecutionAcceptedDto,
+  ExecutionDto,
+  ExecutionPageDto,
+  ExecutionStatisticsDto,
+  toExecutionDto,
+} from '../executions/dto/execution.dto';
 import { LatestQuery, ListExecutionsQuery, StatisticsQuery } from '../executions/dto/list-executions.query';
 import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
 import { ExecutionControlService } from '../executions/execution-control.service';
@@ -86,7 +92,11 @@ export class ExecutionsController {
   @ApiOperation({ summary: 'Report status and progress of work done elsewhere (needs executions.update)' })
   @ApiOkResponse({ type: ExecutionDto })
   @ApiErrors(400, 403, 404, 409)
-  async update(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string, @Body() body: UpdateExecutionDto): Promise<ExecutionDto> {
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: UpdateExecutionDto,
+  ): Promise<ExecutionDto> {
     return toExecutionDto(await this.control.update(caller, id, body));
   }
 }

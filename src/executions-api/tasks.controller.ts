@@ -67,11 +67,7 @@ export class TasksController {
   @ApiAcceptedResponse({ type: UploadAcceptedDto })
   @ApiErrors(400, 403, 404, 413, 415, 503)
   @UseInterceptors(UploadInterceptor)
-  async upload(
-    @CurrentCaller() caller: Caller,
-    @Param('task_name') taskName: string,
-    @Req() request: Request,
-  ): Promise<UploadAcceptedDto> {
+  async upload(@CurrentCaller() caller: Caller, @Param('task_name') taskName: string, @Req() request: Request): Promise<UploadAcceptedDto> {
     const file = request.file;
     if (!file) throw new BadRequestException(['file is required: send multipart/form-data with a "file" part']);
     try {

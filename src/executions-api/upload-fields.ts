@@ -17,7 +17,9 @@ const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);
  * JSON body.
  */
 export async function parseUploadFields(taskName: string, fields: UploadFormFields, limits: JsonLimits): Promise<ExecuteTaskDto> {
-  const problems = Object.keys(fields).filter((key) => !ALLOWED.has(key)).map((key) => `${key}: property ${key} should not exist`);
+  const problems = Object.keys(fields)
+    .filter((key) => !ALLOWED.has(key))
+    .map((key) => `${key}: property ${key} should not exist`);
   const plain: Record<string, unknown> = { task_name: taskName };
   for (const key of ['kwargs', 'args'] as const) {
     if (fields[key] === undefined) continue;

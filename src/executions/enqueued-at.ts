@@ -6,5 +6,10 @@ import { Execution } from './execution.entity';
  * bookkeeping, not a change a client should see.
  */
 export async function noteEnqueued(executions: Repository<Execution>, ids: string[], now = new Date()): Promise<void> {
-  await executions.createQueryBuilder().update(Execution).set({ enqueuedAt: now, updatedAt: () => 'updated_at' }).where({ id: In(ids) }).execute();
+  await executions
+    .createQueryBuilder()
+    .update(Execution)
+    .set({ enqueuedAt: now, updatedAt: () => 'updated_at' })
+    .where({ id: In(ids) })
+    .execute();
 }

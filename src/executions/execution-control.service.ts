@@ -68,7 +68,9 @@ export class ExecutionControlService {
     const task = this.registry.get(original.taskName);
     await this.submissions.authorizeExecute(caller, task, original.id);
     // The retry shares the original's stored file: nothing is copied, so retries cost no storage.
-    const file = original.filePath ? { path: original.filePath, name: original.fileName ?? 'upload', size: original.fileSize ?? 0 } : undefined;
+    const file = original.filePath
+      ? { path: original.filePath, name: original.fileName ?? 'upload', size: original.fileSize ?? 0 }
+      : undefined;
     const timeout = original.timeoutMs ?? undefined;
     return this.submissions.submit(
       caller,
@@ -93,7 +95,12 @@ export class ExecutionControlService {
     await this.uploads.release(execution.filePath);
     await this.events.forget(id);
     await this.queues.remove(execution.queue, id);
-    await this.audit.record(caller, 'execution.delete', { type: 'execution', id }, { task_name: execution.taskName, status: execution.status });
+    await this.audit.record(
+      caller,
+      'execution.delete',
+      { type: 'execution', id },
+      { task_name: execution.taskName, status: execution.status },
+    );
   }
 
   /** `PATCH`: a service doing the work elsewhere reports status and progress; only legal moves. */
@@ -134,5 +141,4 @@ export class ExecutionControlService {
     if (!execution) throw new NotFoundError(`execution ${id} not found`);
     return execution;
   }
-
 }

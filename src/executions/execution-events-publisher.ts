@@ -52,7 +52,13 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
 
   /** A status (or other non-progress) change: sent now. */
   changed(execution: Execution): void {
-    this.logger.log({ event: 'execution.status', execution: maskId(execution.id), task: execution.taskName, status: execution.status, attempt: execution.attempts });
+    this.logger.log({
+      event: 'execution.status',
+      execution: maskId(execution.id),
+      task: execution.taskName,
+      status: execution.status,
+      attempt: execution.attempts,
+    });
     this.metrics.observe(execution);
     this.cancelPending(execution.id);
     this.send(toExecutionChange(execution));
@@ -123,7 +129,15 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     const redis = this.connection.get();
     const { queuePrefix } = this.config;
     redis
-      .eval(APPEND_AND_PUBLISH, 1, eventsKey(queuePrefix, change.id), HISTORY_LENGTH, JSON.stringify(change), EVENTS_TTL_SECONDS, eventsChannel(queuePrefix))
+      .eval(
+        APPEND_AND_PUBLISH,
+        1,
+        eventsKey(queuePrefix, change.id),
+        HISTORY_LENGTH,
+        JSON.stringify(change),
+        EVENTS_TTL_SECONDS,
+        eventsChannel(queuePrefix),
+      )
       .catch((error: Error) => this.logger.warn(`could not publish a change of ${maskId(change.id)}: ${error.message}`));
   }
 }

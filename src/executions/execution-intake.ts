@@ -78,7 +78,10 @@ export class ExecutionIntake {
     const enqueued: Waiting[] = [];
     for (const group of groupByQueue(batch)) {
       try {
-        await this.queues.enqueueMany(group[0].execution.queue, group.map((entry) => entry.job));
+        await this.queues.enqueueMany(
+          group[0].execution.queue,
+          group.map((entry) => entry.job),
+        );
         enqueued.push(...group);
       } catch (error) {
         await this.markNotEnqueued(group, error as Error);
@@ -132,7 +135,14 @@ export class ExecutionIntake {
       await this.executions.update(
         { id: In(group.map((entry) => entry.execution.id)), status: 'pending' },
         // The key is released so that the client's retry with it is a new attempt, not a replay of this failure.
-        { status: 'failed', error: `could not enqueue: ${error.message}`, completedAt: now, updatedAt: now, durationMs: 0, idempotencyKey: null },
+        {
+          status: 'failed',
+          error: `could not enqueue: ${error.message}`,
+          completedAt: now,
+          updatedAt: now,
+          durationMs: 0,
+          idempotencyKey: null,
+        },
       );
     } catch (writeError) {
       // The reconciler enqueues them later: they are pending with no job, which it looks for.

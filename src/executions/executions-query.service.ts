@@ -18,7 +18,6 @@ const EXECUTION_KEYS: KeysetColumns<Execution> = { time: 'e.created_at', id: 'e.
 
 export type ExecutionStatistics = Record<ExecutionStatus | 'total', number>;
 
-
 /** Reads over many executions. Visibility is always part of the SQL, never a filter afterwards. */
 @Injectable()
 export class ExecutionsQueryService {
@@ -40,7 +39,11 @@ export class ExecutionsQueryService {
     if (query.retried_from) qb.andWhere('e.retried_from = :retriedFrom', { retriedFrom: query.retried_from });
     if (query.created_after) qb.andWhere('e.created_at > :after', { after: new Date(query.created_after) });
     if (query.created_before) qb.andWhere('e.created_at < :before', { before: new Date(query.created_before) });
-    return readKeysetPage(qb, EXECUTION_KEYS, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, order: query.order ?? 'desc' });
+    return readKeysetPage(qb, EXECUTION_KEYS, {
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      cursor: query.cursor,
+      order: query.order ?? 'desc',
+    });
   }
 
   /**

@@ -107,11 +107,18 @@ export class ExecutionsService {
   async authorizeExecute(caller: Caller, task: TaskDefinition, retriedFrom?: string): Promise<void> {
     if (this.abilities.createForCaller(caller).can('execute', task)) return;
     const missing = task.missingPermissions(caller.permissions);
-    await this.audit.record(caller, 'execution.execute_denied', { type: 'task', id: task.name }, {
-      missing_permissions: missing,
-      ...(retriedFrom ? { retried_from: retriedFrom } : {}),
-    });
-    throw new PermissionDeniedError(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`);
+    await this.audit.record(
+      caller,
+      'execution.execute_denied',
+      { type: 'task', id: task.name },
+      {
+        missing_permissions: missing,
+        ...(retriedFrom ? { retried_from: retriedFrom } : {}),
+      },
+    );
+    throw new PermissionDeniedError(
+      `task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`,
+    );
   }
 
   private newExecution(

@@ -26,7 +26,10 @@ export class IdempotencyKeys {
     const windowStart = new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
     // A key older than the window is released, so the unique index lets it be used again.
     // updated_at from the application clock like every other write, not TypeORM's CURRENT_TIMESTAMP (the database clock).
-    await this.executions.update({ ownerId: execution.ownerId, idempotencyKey: key, createdAt: LessThan(windowStart) }, { idempotencyKey: null, updatedAt: new Date() });
+    await this.executions.update(
+      { ownerId: execution.ownerId, idempotencyKey: key, createdAt: LessThan(windowStart) },
+      { idempotencyKey: null, updatedAt: new Date() },
+    );
     const earlier = await this.executions.findOneBy({ ownerId: execution.ownerId, idempotencyKey: key });
     if (earlier) {
       if (earlier.idempotencyHash !== hash) {

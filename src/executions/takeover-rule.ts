@@ -10,4 +10,5 @@ export function takeoverAllowed(attempts: number, maxAttempts: number): boolean 
   return attempts < maxAttempts || attempts < 2;
 }
 
-export const ABANDONED_REASON = 'the worker running the last attempt stopped before recording an outcome (killed or crashed); no attempt is left';
+export const ABANDONED_REASON =
+  'the worker running the last attempt stopped before recording an outcome (killed or crashed); no attempt is left';

@@ -20,7 +20,10 @@ export class HealthController {
   /** The process is up and serving HTTP. */
   @Public()
   @Get('live')
-  @ApiOkResponse({ description: 'the process is up', schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } } })
+  @ApiOkResponse({
+    description: 'the process is up',
+    schema: { type: 'object', properties: { status: { type: 'string', example: 'ok' } } },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -33,10 +36,7 @@ export class HealthController {
   @HealthCheck()
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.database.pingCheck('database', { timeout: 2000 }),
-        () => this.redis.check('redis'),
-      ]);
+      return await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.redis.check('redis')]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       res.status(503);
@@ -53,6 +53,8 @@ export class HealthController {
  */
 function withoutInternals(report: HealthCheckResult): HealthCheckResult {
   const plain = (entries: Record<string, { status: string } | undefined> | undefined): HealthCheckResult['details'] =>
-    Object.fromEntries(Object.entries(entries ?? {}).map(([key, value]) => [key, { status: value?.status ?? 'down' }])) as HealthCheckResult['details'];
+    Object.fromEntries(
+      Object.entries(entries ?? {}).map(([key, value]) => [key, { status: value?.status ?? 'down' }]),
+    ) as HealthCheckResult['details'];
   return { status: report.status, info: plain(report.info), error: plain(report.error), details: plain(report.details) };
 }

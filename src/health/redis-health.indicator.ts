@@ -36,5 +36,4 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.connection.disconnect();
   }
-
 }

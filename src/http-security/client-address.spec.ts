@@ -3,7 +3,10 @@ import { clientAddress } from './client-address';
 
 describe('clientAddress', () => {
   const request = (socket: string, forwardedFor?: string) =>
-    ({ socket: { remoteAddress: socket }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
+    ({
+      socket: { remoteAddress: socket },
+      headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    }) as unknown as IncomingMessage;
   const trustLoopback = (address: string) => address === '127.0.0.1';
 
   it('is the socket address when no proxy is trusted, whatever the header says', () => {

@@ -13,7 +13,10 @@ describe(findLimitViolation.name, () => {
   it('counts the body itself as level 1 and names where it went too deep', () => {
     expect(sut({ a: { b: {} } })).toBeNull();
     expect(sut({ a: { b: { c: 1 } } })).toBeNull();
-    expect(sut({ a: { b: { c: {} } } })).toEqual({ status: 400, message: 'the body is nested deeper than 3 levels (JSON_MAX_DEPTH) at a.b.c' });
+    expect(sut({ a: { b: { c: {} } } })).toEqual({
+      status: 400,
+      message: 'the body is nested deeper than 3 levels (JSON_MAX_DEPTH) at a.b.c',
+    });
     expect(sut([[[[]]]])?.message).toMatch(/at \[0\]\[0\]\[0\]$/);
   });
 
@@ -40,6 +43,8 @@ describe(findLimitViolation.name, () => {
     const key = 'k'.repeat(10);
     const message = findLimitViolation({ [key]: { [key]: { [key]: { x: 1 } } } }, { maxDepth: 3, maxString: 100 }, 'the body')?.message;
     expect(message).toContain('kkkkkkkkkk.kkkkkkkkkk');
-    expect(findLimitViolation({ ['y'.repeat(90)]: 'x'.repeat(101) }, { maxDepth: 3, maxString: 100 }, 'the body')?.message.length).toBeLessThan(150);
+    expect(
+      findLimitViolation({ ['y'.repeat(90)]: 'x'.repeat(101) }, { maxDepth: 3, maxString: 100 }, 'the body')?.message.length,
+    ).toBeLessThan(150);
   });
 });

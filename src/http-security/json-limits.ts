@@ -31,7 +31,8 @@ export function findLimitViolation(root: unknown, limits: JsonLimits, where: str
       if (problem) return { status: problem.status, message: `${problem.message} at ${pathOf(visit)}` };
     } else if (value !== null && typeof value === 'object') {
       const level = visit.level + 1;
-      if (level > limits.maxDepth) return { status: 400, message: `${where} is nested deeper than ${limits.maxDepth} levels (JSON_MAX_DEPTH) at ${pathOf(visit)}` };
+      if (level > limits.maxDepth)
+        return { status: 400, message: `${where} is nested deeper than ${limits.maxDepth} levels (JSON_MAX_DEPTH) at ${pathOf(visit)}` };
       const isArray = Array.isArray(value);
       for (const [key, item] of Object.entries(value)) {
         const child: Visit = { value: item, level, key: isArray ? Number(key) : key, parent: visit };

@@ -15,8 +15,13 @@ describe('security settings (JSON_MAX_DEPTH, JSON_MAX_STRING, CORS_ORIGINS)', ()
   });
 
   it.each([
-    ['CORS_ORIGINS', 'app.example.com'], ['CORS_ORIGINS', 'https://app.example.com/'], ['CORS_ORIGINS', 'https://App.example.com'],
-    ['CORS_ORIGINS', 'https://a.example.com/path'], ['JSON_MAX_DEPTH', '1'], ['JSON_MAX_DEPTH', 'deep'], ['JSON_MAX_STRING', '0'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'https://App.example.com'],
+    ['CORS_ORIGINS', 'https://a.example.com/path'],
+    ['JSON_MAX_DEPTH', '1'],
+    ['JSON_MAX_DEPTH', 'deep'],
+    ['JSON_MAX_STRING', '0'],
     ['JSON_MAX_STRING', '64kb'],
   ])('rejects %s=%p with a message that names it', (variable, value) => {
     expect(() => loadAppConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));

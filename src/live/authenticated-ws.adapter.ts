@@ -43,7 +43,8 @@ export class AuthenticatedWsAdapter extends WsAdapter {
         try {
           await failures.recordFailure(address);
         } catch (error) {
-          if (error instanceof TooManyRequests) return [false, 429, 'Too Many Requests', { 'Retry-After': String(error.retryAfterSeconds) }];
+          if (error instanceof TooManyRequests)
+            return [false, 429, 'Too Many Requests', { 'Retry-After': String(error.retryAfterSeconds) }];
           throw error;
         }
         return [false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }];
@@ -71,7 +72,9 @@ function tokenOf(request: IncomingMessage): string | null {
     const parsed = parseAuthorizationHeader(request.headers.authorization);
     return 'secret' in parsed ? parsed.secret : null;
   }
-  const offered = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((item) => item.trim());
+  const offered = String(request.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((item) => item.trim());
   const fromProtocol = offered.find((item) => item.startsWith(TOKEN_PROTOCOL_PREFIX));
   if (fromProtocol) return fromProtocol.slice(TOKEN_PROTOCOL_PREFIX.length);
   return new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');

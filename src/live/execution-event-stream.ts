@@ -3,7 +3,14 @@ import { Observable, Subscriber } from 'rxjs';
 import { ExecutionDto, toExecutionDto } from '../executions/dto/execution.dto';
 import { HISTORY_PAGE } from '../executions/event-keys';
 import { isTerminal } from '../executions/execution-status';
-import { compareStreamIds, ExecutionChange, ExecutionChangeEvent, ExecutionEvent, isStreamId, toExecutionChange } from '../executions/execution-event';
+import {
+  compareStreamIds,
+  ExecutionChange,
+  ExecutionChangeEvent,
+  ExecutionEvent,
+  isStreamId,
+  toExecutionChange,
+} from '../executions/execution-event';
 import { ExecutionsService } from '../executions/executions.service';
 import type { Caller } from '../permissions/caller';
 import { ExecutionFeed } from './execution-feed';
@@ -93,7 +100,7 @@ export class ExecutionEventStream {
       return;
     }
     // Paged, so a resume never reads more than a page of history in one command.
-    for (let after = resume; ; ) {
+    for (let after = resume; ;) {
       const page = await this.feed.history(id, after);
       for (const event of page) await emit(event);
       if (page.length < HISTORY_PAGE) break;

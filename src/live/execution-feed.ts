@@ -67,7 +67,9 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Up to `HISTORY_PAGE` recorded events after `afterId` (exclusive), oldest first; page on with the last id. */
   async history(executionId: string, afterId: string): Promise<ExecutionChangeEvent[]> {
-    const entries = await (await this.redis()).xrange(eventsKey(this.config.queuePrefix, executionId), `(${afterId}`, '+', 'COUNT', HISTORY_PAGE);
+    const entries = await (
+      await this.redis()
+    ).xrange(eventsKey(this.config.queuePrefix, executionId), `(${afterId}`, '+', 'COUNT', HISTORY_PAGE);
     return entries.map(([id, fields]) => ({ id, change: JSON.parse(fields[1]) as ExecutionChange }));
   }
 

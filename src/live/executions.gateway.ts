@@ -1,5 +1,12 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { ExecutionFeed } from './execution-feed';
 import type { Caller } from '../permissions/caller';
@@ -72,7 +79,8 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): Promise<void> {
     const client = this.clients.get(socket);
     if (!client) return;
-    if (typeof data.execution_id !== 'string' || !UUID.test(data.execution_id)) return this.error(socket, 'execution_id must be an execution id (UUID)');
+    if (typeof data.execution_id !== 'string' || !UUID.test(data.execution_id))
+      return this.error(socket, 'execution_id must be an execution id (UUID)');
     const id = data.execution_id.toLowerCase(); // stored lower-case; both databases then answer alike
     await this.feed.listening();
     try {
@@ -85,7 +93,10 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
       return this.error(socket, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`);
     }
     // Listen first, then read the current state, so no change falls between the two.
-    client.subscriptions.set(id, this.feed.subscribe(id, (event) => this.update(socket, event.change)));
+    client.subscriptions.set(
+      id,
+      this.feed.subscribe(id, (event) => this.update(socket, event.change)),
+    );
     try {
       this.update(socket, toExecutionChange(await this.executions.findVisible(client.caller, id)));
     } catch {
@@ -125,7 +136,17 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
     const client = this.clients.get(socket);
     if (!client?.subscriptions.has(execution.id)) return;
     const { id, status, progress, stage, message, total_items, completed_items, is_complete } = execution;
-    this.send(socket, { type: 'task_update', execution_id: id, status, progress, stage, message, total_items, completed_items, is_complete });
+    this.send(socket, {
+      type: 'task_update',
+      execution_id: id,
+      status,
+      progress,
+      stage,
+      message,
+      total_items,
+      completed_items,
+      is_complete,
+    });
     if (is_complete) this.drop(client, id); // nothing follows a terminal status
   }
 

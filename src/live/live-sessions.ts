@@ -66,7 +66,10 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const expiry =
       expiresAt === undefined
         ? undefined
-        : setTimeout(() => this.endOne(session, { code: 4401, reason: 'token expired' }), Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
+        : setTimeout(
+            () => this.endOne(session, { code: 4401, reason: 'token expired' }),
+            Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS),
+          );
     expiry?.unref();
     this.sessions.set(session, expiry);
     return () => this.remove(session);

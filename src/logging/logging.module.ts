@@ -37,7 +37,10 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
             autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health/') },
             hooks: {
               logMethod(args: unknown[], method: (...args: unknown[]) => void) {
-                method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubTokens(arg) : arg)));
+                method.apply(
+                  this,
+                  args.map((arg) => (typeof arg === 'string' ? scrubTokens(arg) : arg)),
+                );
               },
             },
             formatters: { log: (record: Record<string, unknown>) => scrubRecord(record) },

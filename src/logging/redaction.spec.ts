@@ -15,7 +15,9 @@ describe('log redaction', () => {
 
   it('redacts ?token= and masks ids in URLs', () => {
     const id = '3f1c2a9e-1234-4abc-8def-0123456789ab';
-    expect(redactUrl(`/api/v1/executions/${id}/events?token=${token}&x=1`)).toBe('/api/v1/executions/3f1c2a9e…/events?token=[REDACTED]&x=1');
+    expect(redactUrl(`/api/v1/executions/${id}/events?token=${token}&x=1`)).toBe(
+      '/api/v1/executions/3f1c2a9e…/events?token=[REDACTED]&x=1',
+    );
     expect(redactUrl('/api/v1/ws?token=short-but-secret')).toBe('/api/v1/ws?token=[REDACTED]');
   });
 
@@ -25,7 +27,10 @@ describe('log redaction', () => {
 
   it('scrubs strings nested in records without touching other values', () => {
     expect(scrubRecord({ a: token, b: [1, { c: `x ${token}` }], d: null, e: 5 })).toEqual({
-      a: 'tgw_[REDACTED]', b: [1, { c: 'x tgw_[REDACTED]' }], d: null, e: 5,
+      a: 'tgw_[REDACTED]',
+      b: [1, { c: 'x tgw_[REDACTED]' }],
+      d: null,
+      e: 5,
     });
   });
 

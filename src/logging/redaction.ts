@@ -28,7 +28,8 @@ const SERIALIZED_KEYS = new Set(['req', 'res']);
 export function scrubRecord<T>(value: T, depth = 0): T {
   if (depth === 0 && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) copy[key] = SERIALIZED_KEYS.has(key) ? item : scrubRecord(item, 1);
+    for (const [key, item] of Object.entries(value as Record<string, unknown>))
+      copy[key] = SERIALIZED_KEYS.has(key) ? item : scrubRecord(item, 1);
     return copy as T;
   }
   if (typeof value === 'string') return scrubTokens(value) as T;

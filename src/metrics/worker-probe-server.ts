@@ -29,7 +29,9 @@ export class WorkerProbeServer implements OnApplicationBootstrap, OnApplicationS
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
       } else if (req.method === 'GET' && path === '/metrics') {
         if (!metricsAuthorized(this.config.metricsToken, req.headers.authorization)) {
-          res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"statusCode":401,"error":"Unauthorized","message":"metrics need the METRICS_TOKEN"}');
+          res
+            .writeHead(401, { 'Content-Type': 'application/json' })
+            .end('{"statusCode":401,"error":"Unauthorized","message":"metrics need the METRICS_TOKEN"}');
           return;
         }
         renderMetrics(this.metrics, this.registry, this.queues).then(
@@ -37,7 +39,9 @@ export class WorkerProbeServer implements OnApplicationBootstrap, OnApplicationS
           () => res.writeHead(500).end(),
         );
       } else {
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"statusCode":404,"error":"Not Found","message":"a worker serves /health/live and /metrics only"}');
+        res
+          .writeHead(404, { 'Content-Type': 'application/json' })
+          .end('{"statusCode":404,"error":"Not Found","message":"a worker serves /health/live and /metrics only"}');
       }
     });
     this.server.on('error', (error) => this.logger.warn(`probe server: ${error.message}`));

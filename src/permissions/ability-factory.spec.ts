@@ -8,7 +8,14 @@ import { Caller } from './caller';
 function registryWith(...tasks: Array<[string, string[]]>): TaskRegistry {
   const registry = new TaskRegistry();
   for (const [name, permissions] of tasks) {
-    registry.register(toTaskDefinition('Fixture', name.replace('.', '_'), { permissions, description: 'x', options: { name, public: permissions.length === 0 } }, () => 1));
+    registry.register(
+      toTaskDefinition(
+        'Fixture',
+        name.replace('.', '_'),
+        { permissions, description: 'x', options: { name, public: permissions.length === 0 } },
+        () => 1,
+      ),
+    );
   }
   return registry;
 }
@@ -30,7 +37,11 @@ function execution(ownerId: string, taskName = 'reports.monthly'): Execution {
 }
 
 describe(AbilityFactory.name, () => {
-  const registry = registryWith(['reports.monthly', ['reports.generate']], ['reports.both', ['reports.generate', 'reports.publish']], ['misc.ping', []]);
+  const registry = registryWith(
+    ['reports.monthly', ['reports.generate']],
+    ['reports.both', ['reports.generate', 'reports.publish']],
+    ['misc.ping', []],
+  );
   const sut = new AbilityFactory(registry);
 
   it('lets a caller execute a task only when it holds every permission the task declares', () => {

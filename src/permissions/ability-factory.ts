@@ -34,7 +34,13 @@ export class AbilityFactory {
       const executable = this.registry.all().filter((task) => task.isPublic || task.missingPermissions(caller.permissions).length === 0);
       for (const task of executable) can('execute', TaskDefinition, { name: task.name });
       // External progress reports (PATCH) need the permission as well as ownership.
-      const actions: Action[] = ['read', 'cancel', 'retry', 'delete', ...(caller.permissions.includes(EXECUTIONS_UPDATE) ? ['update' as const] : [])];
+      const actions: Action[] = [
+        'read',
+        'cancel',
+        'retry',
+        'delete',
+        ...(caller.permissions.includes(EXECUTIONS_UPDATE) ? ['update' as const] : []),
+      ];
       const ownerId = caller.principal.id;
       if (caller.token.scopes === null) {
         can(actions, Execution, { ownerId });

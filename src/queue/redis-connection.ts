@@ -10,7 +10,12 @@ export function createRedisConnection(url: string, use: 'producer' | 'worker' | 
 
 const CONNECTION_OPTIONS: Record<'producer' | 'worker' | 'probe' | 'limiter', RedisOptions> = {
   // Reconnects at least every second (ioredis waits up to 2 s): executes answer 503 while reconnecting.
-  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, retryStrategy: (times) => Math.min(times * 100, 1000) },
+  producer: {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 5000,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  },
   worker: { maxRetriesPerRequest: null },
   probe: { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3000, retryStrategy: () => null, lazyConnect: true },
   // Rate limits: commands wait for the connection at start, but give up quickly while Redis is away.

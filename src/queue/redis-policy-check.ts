@@ -28,7 +28,9 @@ export class RedisPolicyCheck implements OnApplicationBootstrap {
   /** undefined when it cannot be read (CONFIG is often disabled on managed Redis). */
   private async readPolicy(): Promise<string | undefined> {
     try {
-      const reply = (await withProbeConnection(this.config.redisUrl, (connection) => connection.call('CONFIG', 'GET', 'maxmemory-policy'))) as string[];
+      const reply = (await withProbeConnection(this.config.redisUrl, (connection) =>
+        connection.call('CONFIG', 'GET', 'maxmemory-policy'),
+      )) as string[];
       return reply[1];
     } catch (error) {
       this.logger.debug(`could not read Redis maxmemory-policy: ${(error as Error).message}`);

@@ -32,7 +32,11 @@ export class AuthFailureLimiter implements OnApplicationShutdown {
     try {
       const redis = this.connection.get();
       const key = this.key(address);
-      const replies = (await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').pttl(key).exec()) as [[Error | null, number], unknown, [Error | null, number]];
+      const replies = (await redis.multi().incr(key).pexpire(key, WINDOW_MS, 'NX').pttl(key).exec()) as [
+        [Error | null, number],
+        unknown,
+        [Error | null, number],
+      ];
       [[, count], , [, ttl]] = replies;
     } catch (error) {
       this.logger.warn(`auth failure limiter unavailable: ${(error as Error).message}`);
@@ -55,5 +59,4 @@ export class AuthFailureLimiter implements OnApplicationShutdown {
   private key(address: string | undefined): string {
     return `${this.config.queuePrefix}:auth-failures:${address ?? 'unknown'}`;
   }
-
 }

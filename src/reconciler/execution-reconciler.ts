@@ -78,7 +78,9 @@ export class ExecutionReconciler {
     if (after) {
       query.andWhere(
         new Brackets((where) =>
-          where.where('e.createdAt > :afterAt', { afterAt: after.createdAt }).orWhere('e.createdAt = :afterAt AND e.id > :afterId', { afterId: after.id }),
+          where
+            .where('e.createdAt > :afterAt', { afterAt: after.createdAt })
+            .orWhere('e.createdAt = :afterAt AND e.id > :afterId', { afterId: after.id }),
         ),
       );
     }
@@ -89,7 +91,10 @@ export class ExecutionReconciler {
     const byQueue = new Map<string, Execution[]>();
     for (const record of page) byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), record]);
     for (const [queue, records] of byQueue) {
-      const states = await this.queues.states(queue, records.map((record) => record.jobId ?? record.id));
+      const states = await this.queues.states(
+        queue,
+        records.map((record) => record.jobId ?? record.id),
+      );
       for (const [index, record] of records.entries()) {
         const action = decide(record, states[index]);
         if (action !== 'leave' && (await this.apply(action, record, states[index]))) counts[action]++;
@@ -104,7 +109,12 @@ export class ExecutionReconciler {
     const asRead = 'id = :id AND status = :status AND attempts = :attempts';
     const asReadValues = { id: record.id, status: record.status, attempts: record.attempts };
     if (action === 'fail') {
-      const [failed] = await updateReturning(this.executions, { status: 'failed', error: ABANDONED_REASON, completedAt: now, updatedAt: now }, asRead, asReadValues);
+      const [failed] = await updateReturning(
+        this.executions,
+        { status: 'failed', error: ABANDONED_REASON, completedAt: now, updatedAt: now },
+        asRead,
+        asReadValues,
+      );
       if (!failed) return false;
       this.logger.warn(`execution ${maskId(record.id)} failed: its job is ${jobState} and ${ABANDONED_REASON}`);
       this.events.changed(failed);

@@ -48,7 +48,9 @@ export class ReconcilerSchedule implements OnApplicationBootstrap, OnApplication
       try {
         const counts = await this.reconciler.round(this.config.reconcileGraceMs);
         if (counts.enqueue + counts.requeue + counts.fail > 0) {
-          this.logger.log(`reconciled ${counts.checked} executions: ${counts.enqueue} enqueued, ${counts.requeue} requeued, ${counts.fail} failed`);
+          this.logger.log(
+            `reconciled ${counts.checked} executions: ${counts.enqueue} enqueued, ${counts.requeue} requeued, ${counts.fail} failed`,
+          );
         }
       } finally {
         await release();

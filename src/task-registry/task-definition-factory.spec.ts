@@ -18,17 +18,32 @@ describe(toTaskDefinition.name, () => {
   it('keeps every option given', () => {
     class Kwargs {}
     const sut = declare(['reports.generate'], {
-      name: 'reports.monthly', kwargs: Kwargs, timeoutMs: 500, attempts: 3,
-      backoff: { type: 'exponential', delayMs: 100 }, queue: 'reports', concurrency: 4, acceptsFile: true,
+      name: 'reports.monthly',
+      kwargs: Kwargs,
+      timeoutMs: 500,
+      attempts: 3,
+      backoff: { type: 'exponential', delayMs: 100 },
+      queue: 'reports',
+      concurrency: 4,
+      acceptsFile: true,
     });
-    expect(sut).toMatchObject({ name: 'reports.monthly', kwargsType: Kwargs, timeoutMs: 500, attempts: 3, queue: 'reports', concurrency: 4, acceptsFile: true });
+    expect(sut).toMatchObject({
+      name: 'reports.monthly',
+      kwargsType: Kwargs,
+      timeoutMs: 500,
+      attempts: 3,
+      queue: 'reports',
+      concurrency: 4,
+      acceptsFile: true,
+    });
   });
 
-  it.each([
-    ['Reports.Monthly'], ['reports..monthly'], ['.reports'], ['reports monthly'], ['1reports'], ['a'.repeat(201)],
-  ])('rejects the bad name %p, naming the method', (name) => {
-    expect(() => declare(['x'], { name })).toThrow(/ReportTasks\.monthly.*invalid task name/);
-  });
+  it.each([['Reports.Monthly'], ['reports..monthly'], ['.reports'], ['reports monthly'], ['1reports'], ['a'.repeat(201)]])(
+    'rejects the bad name %p, naming the method',
+    (name) => {
+      expect(() => declare(['x'], { name })).toThrow(/ReportTasks\.monthly.*invalid task name/);
+    },
+  );
 
   it('rejects a task without permissions unless it is public', () => {
     expect(() => declare([])).toThrow(/ReportTasks\.monthly: declares no permission/);
@@ -40,8 +55,11 @@ describe(toTaskDefinition.name, () => {
   });
 
   it.each([
-    [{ attempts: 0 }, /attempts/], [{ timeoutMs: 1.5 }, /timeoutMs/], [{ concurrency: -1 }, /concurrency/],
-    [{ queue: 'Bad Queue' }, /queue/], [{ backoff: { type: 'linear', delayMs: 1 } }, /backoff.type/],
+    [{ attempts: 0 }, /attempts/],
+    [{ timeoutMs: 1.5 }, /timeoutMs/],
+    [{ concurrency: -1 }, /concurrency/],
+    [{ queue: 'Bad Queue' }, /queue/],
+    [{ backoff: { type: 'linear', delayMs: 1 } }, /backoff.type/],
     [{ backoff: { type: 'fixed', delayMs: -1 } }, /backoff.delayMs/],
   ])('rejects the bad option %p', (options, message) => {
     expect(() => declare(['a'], options as ApiTaskMetadata['options'])).toThrow(message);

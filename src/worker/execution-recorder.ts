@@ -13,7 +13,6 @@ import { ABANDONED_REASON, TAKEOVER_ALLOWED_SQL } from '../executions/takeover-r
 const MAX_TRACEBACK_CHARS = 64 * 1024;
 const MAX_TEXT_CHARS = 8 * 1024;
 
-
 /**
  * The worker's writes to an execution record. After the claim, every write names the attempt it
  * belongs to (`attempts = mine`, status `running`), so a stale run can never overwrite a newer one.
@@ -86,7 +85,13 @@ export class ExecutionRecorder {
 
   async complete(run: Execution, result: unknown, now = new Date()): Promise<boolean> {
     return this.writeOwnRun(run, {
-      status: 'completed', result, progress: 100, error: null, traceback: null, completedAt: now, durationMs: elapsed(run, now),
+      status: 'completed',
+      result,
+      progress: 100,
+      error: null,
+      traceback: null,
+      completedAt: now,
+      durationMs: elapsed(run, now),
     });
   }
 

@@ -136,7 +136,11 @@ export class ExecutionRunner {
   }
 
   private async untilSettled(run: Execution, handler: Promise<unknown>): Promise<void> {
-    const late = setTimeout(() => this.logger.warn(`execution ${maskId(run.id)} timed out but its handler ignores the signal; its slot stays taken until it returns`), 1000);
+    const late = setTimeout(
+      () =>
+        this.logger.warn(`execution ${maskId(run.id)} timed out but its handler ignores the signal; its slot stays taken until it returns`),
+      1000,
+    );
     late.unref();
     await handler.then(
       () => undefined,

@@ -33,7 +33,8 @@ export class ExecutionWorkers implements OnApplicationBootstrap, BeforeApplicati
     for (const [queue, concurrency] of known) {
       if (this.config.queues.length > 0 && !this.config.queues.includes(queue)) continue;
       const connection = createRedisConnection(this.config.redisUrl, 'worker');
-      const runJob = (job: Job<ExecutionJobData>) => this.runner.run(job.data.executionId, attemptsWithThisStart(job.data, job.attemptsStarted));
+      const runJob = (job: Job<ExecutionJobData>) =>
+        this.runner.run(job.data.executionId, attemptsWithThisStart(job.data, job.attemptsStarted));
       const worker = new Worker<ExecutionJobData>(queue, runJob, {
         connection,
         prefix: this.config.queuePrefix,
@@ -57,7 +58,10 @@ export class ExecutionWorkers implements OnApplicationBootstrap, BeforeApplicati
    */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.workers.length === 0) return;
-    const closing = Promise.all(this.workers.map(({ worker }) => worker.close())).then(() => true, () => true);
+    const closing = Promise.all(this.workers.map(({ worker }) => worker.close())).then(
+      () => true,
+      () => true,
+    );
     const finished = await Promise.race([closing, sleep(this.config.shutdownGraceMs, false, { ref: false })]);
     if (!finished) {
       // BullMQ's close() cannot be hurried once started; dropping the connection stops the lock

@@ -23,8 +23,12 @@ describe(checkResult.name, () => {
 describe(checkProgress.name, () => {
   it.each([
     [{ progress: 50, stage: 'x', total_items: 4, completed_items: 2, message: 'm' }, null],
-    [{ progress: 101 }, /progress/], [{ progress: -1 }, /progress/], [{ progress: Number.NaN }, /progress/],
-    [{ total_items: 1.5 }, /total_items/], [{ completed_items: -2 }, /completed_items/], [{ stage: 3 }, /stage/],
+    [{ progress: 101 }, /progress/],
+    [{ progress: -1 }, /progress/],
+    [{ progress: Number.NaN }, /progress/],
+    [{ total_items: 1.5 }, /total_items/],
+    [{ completed_items: -2 }, /completed_items/],
+    [{ stage: 3 }, /stage/],
   ])('%p → %p', (update, expected) => {
     const problem = checkProgress(update);
     if (expected === null) expect(problem).toBeNull();

@@ -60,13 +60,19 @@ describe('the database away for 20 s while jobs finish (reliability)', () => {
     const api = await cluster.startApi();
     const worker = await cluster.startWorker();
     const caller = await cluster.control.createCaller([RELIABILITY_PERMISSION]);
-    const { accepted, refused } = await submitExecutions([api.url], caller.auth, JOBS, () => ({ task_name: 'rel.wait', kwargs: { ms: 5000 } }));
+    const { accepted, refused } = await submitExecutions([api.url], caller.auth, JOBS, () => ({
+      task_name: 'rel.wait',
+      kwargs: { ms: 5000 },
+    }));
     expect(refused).toEqual([]);
     // Ten run at once (the worker's concurrency), two wait: those are claimed during or after the outage.
     await waitForRecords(db, accepted, (records) => records.filter((record) => record.status === 'running').length >= 10);
 
     const bringBack = await takeDatabaseAway(database.url);
-    const queue = new Queue('default', { connection: new IORedis(cluster.redis.url, { maxRetriesPerRequest: null }), prefix: cluster.env.QUEUE_PREFIX });
+    const queue = new Queue('default', {
+      connection: new IORedis(cluster.redis.url, { maxRetriesPerRequest: null }),
+      prefix: cluster.env.QUEUE_PREFIX,
+    });
     let completedDuringOutage: number;
     try {
       await sleep(OUTAGE_MS);

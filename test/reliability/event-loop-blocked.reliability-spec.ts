@@ -46,5 +46,9 @@ describe('a handler that blocks the event loop past its lock (reliability)', () 
 });
 
 function waitForSideEffects(cluster: Cluster, id: string, count: number): Promise<SideEffect[]> {
-  return pollUntil(() => readSideEffects(cluster.control.db, [id]), (effects) => effects.length >= count, { timeoutMs: 120_000, intervalMs: 200 });
+  return pollUntil(
+    () => readSideEffects(cluster.control.db, [id]),
+    (effects) => effects.length >= count,
+    { timeoutMs: 120_000, intervalMs: 200 },
+  );
 }

@@ -51,7 +51,10 @@ describe('a poison task that kills its worker on every attempt (reliability)', (
     supervisor.stop();
 
     const others = await readWhenSettled(db, noops, 120_000);
-    const counts = await reportScenario(db, 'poison task killing its worker on every attempt, noops alongside', noops.length + 1, [poison, ...noops]);
+    const counts = await reportScenario(db, 'poison task killing its worker on every attempt, noops alongside', noops.length + 1, [
+      poison,
+      ...noops,
+    ]);
 
     expect(brief(settled)).toEqual({
       id: poison,

@@ -79,7 +79,9 @@ describe('Redis killed and restarted during a burst of executions (reliability)'
     expect(refusedRecords.filter((record) => /could not enqueue/.test(record.error ?? '')).length).toBeGreaterThan(0);
     // Workers resumed by themselves: both are the processes started before the outage.
     expect(workers.every((worker) => worker.running)).toBe(true);
-    const ranOn = new Set(records.filter((record) => after.accepted.includes(record.id)).map((record) => (record.result as { pid: number }).pid));
+    const ranOn = new Set(
+      records.filter((record) => after.accepted.includes(record.id)).map((record) => (record.result as { pid: number }).pid),
+    );
     expect([...ranOn].every((pid) => workers.some((worker) => worker.pid === pid))).toBe(true);
   }, 300_000);
 });

@@ -22,7 +22,10 @@ describe('a worker killed while it runs 4 jobs (reliability)', () => {
     const caller = await cluster.control.createCaller([RELIABILITY_PERMISSION]);
 
     // Long enough that all four are seen running at once on a busy machine.
-    const { accepted, refused } = await submitExecutions([api.url], caller.auth, JOBS, () => ({ task_name: 'rel.sleep', kwargs: { ms: 6000 } }));
+    const { accepted, refused } = await submitExecutions([api.url], caller.auth, JOBS, () => ({
+      task_name: 'rel.sleep',
+      kwargs: { ms: 6000 },
+    }));
     expect(refused).toEqual([]);
     await waitForRecords(db, accepted, (records) => records.every((record) => record.status === 'running'));
     await doomed.stop('SIGKILL');

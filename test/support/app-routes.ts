@@ -31,7 +31,13 @@ export function appRoutes(app: INestApplication): AppRoute[] {
     const method = methods[0] as HttpMethod;
     const path = layer.route.path;
     const params = [...path.matchAll(/:(\w+)/g)].map((match) => match[1]);
-    routes.set(`${method} ${path}`, { method, path, template: path.replace(/:(\w+)/g, '{$1}'), params, name: `${method.toUpperCase()} ${path}` });
+    routes.set(`${method} ${path}`, {
+      method,
+      path,
+      template: path.replace(/:(\w+)/g, '{$1}'),
+      params,
+      name: `${method.toUpperCase()} ${path}`,
+    });
   }
   return [...routes.values()];
 }

@@ -38,7 +38,9 @@ export async function createCaller(app: INestApplication, spec: CallerSpec = {})
     permissions: spec.permissions ?? [],
     groups: spec.groups ?? [],
   });
-  const { token, secret } = await app.get(TokensService).create(principal.id, { name: 'test', scopes: spec.scopes ?? null, expiresAt: spec.expiresAt });
+  const { token, secret } = await app
+    .get(TokensService)
+    .create(principal.id, { name: 'test', scopes: spec.scopes ?? null, expiresAt: spec.expiresAt });
   return { principal, token, secret, auth: `Bearer ${secret}` };
 }
 

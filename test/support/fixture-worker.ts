@@ -9,7 +9,9 @@ import { FixtureTasksModule } from './fixture-tasks';
 
 async function main(): Promise<void> {
   const config = loadAppConfig({ ...process.env, ROLE: 'worker' });
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { taskModules: [FixtureTasksModule] }), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { taskModules: [FixtureTasksModule] }), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   process.stdout.write('fixture worker ready\n');

@@ -77,7 +77,11 @@ export function openWs(port: number, auth: { header?: string; query?: string; pr
     messages,
     send: (message) => socket.send(JSON.stringify(message)),
     waitFor: async (predicate, timeoutMs = 15_000) => {
-      const found = await pollUntil(() => messages.find(predicate), (message) => message !== undefined, { timeoutMs, intervalMs: 20 }).catch(() => {
+      const found = await pollUntil(
+        () => messages.find(predicate),
+        (message) => message !== undefined,
+        { timeoutMs, intervalMs: 20 },
+      ).catch(() => {
         throw new Error(`no matching WebSocket message in ${timeoutMs} ms; got ${JSON.stringify(messages)}`);
       });
       return found!;

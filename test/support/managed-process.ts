@@ -56,7 +56,11 @@ export class ManagedProcess {
   }
 
   static spawn(name: string, command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
-    const child = spawn(command, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new ManagedProcess(name, child, options);
   }
 
@@ -79,10 +83,14 @@ export class ManagedProcess {
 
   /** Waits for `pattern` in the output; fails at once, with the output, if the process exits first. */
   async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-    const seen = await pollUntil(() => ({ match: this.all.match(pattern), running: this.running }), (read) => read.match !== null || !read.running, {
-      timeoutMs,
-      intervalMs: 50,
-    }).catch((error: unknown) => {
+    const seen = await pollUntil(
+      () => ({ match: this.all.match(pattern), running: this.running }),
+      (read) => read.match !== null || !read.running,
+      {
+        timeoutMs,
+        intervalMs: 50,
+      },
+    ).catch((error: unknown) => {
       if (error instanceof PollTimeoutError) return { match: null };
       throw error;
     });

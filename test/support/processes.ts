@@ -18,7 +18,11 @@ export interface CliResult {
 
 /** Runs `node dist/cli.js …` with the given environment (and nothing of the test's own). */
 export function runCli(env: Record<string, string>, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -41,7 +45,8 @@ export async function waitForHttp200(url: string, owner: ManagedProcess, timeout
     (answer) => answer !== false,
     { timeoutMs, intervalMs: 10 },
   ).catch(() => false);
-  if (answered !== true) throw new Error(`${owner.name} ${answered === 'exited' ? 'exited' : 'did not answer'} on ${url}:\n${owner.output().slice(-4000)}`);
+  if (answered !== true)
+    throw new Error(`${owner.name} ${answered === 'exited' ? 'exited' : 'did not answer'} on ${url}:\n${owner.output().slice(-4000)}`);
 }
 
 async function answers200(url: string): Promise<boolean> {

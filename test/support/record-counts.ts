@@ -26,5 +26,8 @@ export async function countRecords(app: INestApplication): Promise<RecordCounts>
 
 function countFiles(dir: string): number {
   if (!existsSync(dir)) return 0;
-  return readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => sum + (entry.isDirectory() ? countFiles(`${dir}/${entry.name}`) : 1), 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (sum, entry) => sum + (entry.isDirectory() ? countFiles(`${dir}/${entry.name}`) : 1),
+    0,
+  );
 }

@@ -97,7 +97,14 @@ export class RouteSamples {
 
   private readonly groupNames = new Map<string, string>();
 
-  private async pathValue(route: AppRoute, before: string, param: string, owner: TestCaller, needs: string[], earlier: string[]): Promise<string> {
+  private async pathValue(
+    route: AppRoute,
+    before: string,
+    param: string,
+    owner: TestCaller,
+    needs: string[],
+    earlier: string[],
+  ): Promise<string> {
     const app = this.t.app;
     switch (`${before}/${param}`) {
       case 'executions/id': {
@@ -131,14 +138,20 @@ export class RouteSamples {
         return (await dataSource(app).getRepository(PermissionGrant).findOneByOrFail({ principalId: holder.principal.id })).id;
       }
       default:
-        throw new Error(`${route.name}: no sample for path parameter "${param}" after "${before}"; add one to test/support/route-samples.ts`);
+        throw new Error(
+          `${route.name}: no sample for path parameter "${param}" after "${before}"; add one to test/support/route-samples.ts`,
+        );
     }
   }
 
   /** A demo.add execution of `owner`, left pending (no worker runs in these apps) or cancelled. */
   async execution(owner: TestCaller, status: 'pending' | 'cancelled', resource?: string): Promise<string> {
-    const accepted = await this.t.http().post('/api/v1/tasks/execute').set('Authorization', owner.auth)
-      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, ...(resource ? { resource } : {}) }).expect(202);
+    const accepted = await this.t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', owner.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 }, ...(resource ? { resource } : {}) })
+      .expect(202);
     const id = accepted.body.execution_id as string;
     if (status === 'cancelled') await this.t.http().post(`/api/v1/executions/${id}/cancel`).set('Authorization', owner.auth).expect(202);
     return id;
@@ -146,8 +159,18 @@ export class RouteSamples {
 }
 
 /** Sends a sample with the given headers (none: no token at all). SSE streams end: samples use finished executions. */
-export function sendSample(t: TestApp, route: AppRoute, sample: RouteSample, headers: Record<string, string> = {}, query: Record<string, string> = {}) {
-  let call = t.http()[route.method](sample.path).query({ ...sample.query, ...query }).timeout(15_000);
+export function sendSample(
+  t: TestApp,
+  route: AppRoute,
+  sample: RouteSample,
+  headers: Record<string, string> = {},
+  query: Record<string, string> = {},
+) {
+  let call = t
+    .http()
+    [route.method](sample.path)
+    .query({ ...sample.query, ...query })
+    .timeout(15_000);
   for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
   if (sample.form) {
     for (const [name, value] of Object.entries(sample.form)) call = call.field(name, value);

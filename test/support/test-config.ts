@@ -7,7 +7,9 @@ import { loadAppConfig } from '../../src/config/load-app-config';
 
 /** The database this run uses: `TEST_DATABASE_URL` (set by scripts/test-all.sh) or a fresh SQLite file. */
 export function testDatabaseUrl(): string {
-  return process.env.TEST_DATABASE_URL || `sqlite:${join(tmpdir(), `taskgate-e2e-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)}`;
+  return (
+    process.env.TEST_DATABASE_URL || `sqlite:${join(tmpdir(), `taskgate-e2e-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)}`
+  );
 }
 
 export function testRedisUrl(): string {
@@ -36,7 +38,11 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
 /** A database nobody has used: a new SQLite file, or a new PostgreSQL database beside the run's own. */
 export async function createEmptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) return { url: `sqlite:${join(tmpdir(), `taskgate-empty-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)}`, drop: async () => undefined };
+  if (!base)
+    return {
+      url: `sqlite:${join(tmpdir(), `taskgate-empty-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`)}`,
+      drop: async () => undefined,
+    };
   const name = `tg_empty_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();

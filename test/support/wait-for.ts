@@ -18,7 +18,11 @@ export class PollTimeoutError<T> extends Error {
 }
 
 /** Reads until `predicate` holds for what was read, and answers that. The one way specs wait: never a fixed sleep. */
-export async function pollUntil<T>(read: () => T | Promise<T>, predicate: (value: T) => boolean, { timeoutMs, intervalMs }: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  read: () => T | Promise<T>,
+  predicate: (value: T) => boolean,
+  { timeoutMs, intervalMs }: PollOptions,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -37,10 +41,15 @@ export async function waitForExecution(
   timeoutMs = 15_000,
 ): Promise<Record<string, any>> {
   const read = () => testApp.http().get(`/api/v1/executions/${id}`).set('Authorization', auth);
-  const response = await pollUntil(read, (answer) => answer.status === 200 && done(answer.body), { timeoutMs, intervalMs: 50 }).catch((error: unknown) => {
-    if (error instanceof PollTimeoutError) throw new Error(`execution ${id} did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(error.last.body)}`);
-    throw error;
-  });
+  const response = await pollUntil(read, (answer) => answer.status === 200 && done(answer.body), { timeoutMs, intervalMs: 50 }).catch(
+    (error: unknown) => {
+      if (error instanceof PollTimeoutError)
+        throw new Error(
+          `execution ${id} did not reach the expected state in ${timeoutMs} ms; last seen: ${JSON.stringify(error.last.body)}`,
+        );
+      throw error;
+    },
+  );
   return response.body;
 }
 

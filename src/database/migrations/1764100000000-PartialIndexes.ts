@@ -3,9 +3,18 @@ import { MigrationInterface, QueryRunner, TableIndex } from 'typeorm';
 /** The indexes on columns most executions leave empty, each with the condition that keeps those rows out. */
 const PARTIAL: Array<{ name: string; columnNames: string[]; where: string; isUnique?: boolean }> = [
   { name: 'idx_executions_resource_created', columnNames: ['resource', 'created_at', 'id'], where: '"resource" IS NOT NULL' },
-  { name: 'idx_executions_owner_resource_created', columnNames: ['owner_id', 'resource', 'created_at', 'id'], where: '"resource" IS NOT NULL' },
+  {
+    name: 'idx_executions_owner_resource_created',
+    columnNames: ['owner_id', 'resource', 'created_at', 'id'],
+    where: '"resource" IS NOT NULL',
+  },
   { name: 'idx_executions_retried_from', columnNames: ['retried_from'], where: '"retried_from" IS NOT NULL' },
-  { name: 'uq_executions_owner_idempotency', columnNames: ['owner_id', 'idempotency_key'], where: '"idempotency_key" IS NOT NULL', isUnique: true },
+  {
+    name: 'uq_executions_owner_idempotency',
+    columnNames: ['owner_id', 'idempotency_key'],
+    where: '"idempotency_key" IS NOT NULL',
+    isUnique: true,
+  },
 ];
 
 /**

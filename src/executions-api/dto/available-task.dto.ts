@@ -11,7 +11,10 @@ export class AvailableTaskDto {
   @ApiProperty({ type: Number, nullable: true, description: 'the most a run may take' }) timeout_ms: number | null;
   @ApiProperty() max_attempts: number;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of kwargs' }) kwargs_schema: Record<string, unknown>;
-  @ApiProperty({ description: 'where the same schema sits in the OpenAPI document', example: '/api/docs-json#/components/schemas/TaskKwargs.demo.add' })
+  @ApiProperty({
+    description: 'where the same schema sits in the OpenAPI document',
+    example: '/api/docs-json#/components/schemas/TaskKwargs.demo.add',
+  })
   kwargs_schema_ref: string;
 }
 

@@ -12,7 +12,12 @@ export class TaskCatalogEntryDto extends AvailableTaskDto {
 
 export function toTaskCatalogEntryDto(task: TaskDefinition, caller: Caller, canExecute: boolean): TaskCatalogEntryDto {
   const missing = canExecute ? [] : task.missingPermissions(caller.permissions);
-  return { ...toAvailableTaskDto(task), can_execute: canExecute, reason: verdict(task, caller, canExecute, missing), missing_permissions: missing };
+  return {
+    ...toAvailableTaskDto(task),
+    can_execute: canExecute,
+    reason: verdict(task, caller, canExecute, missing),
+    missing_permissions: missing,
+  };
 }
 
 function verdict(task: TaskDefinition, caller: Caller, canExecute: boolean, missing: string[]): string {

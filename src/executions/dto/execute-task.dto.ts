@@ -21,7 +21,12 @@ export class ExecuteTaskDto {
   @IsArray()
   args?: unknown[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { a: 2, b: 3 }, description: 'checked against the task’s kwargs schema (components TaskKwargs.<task>)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { a: 2, b: 3 },
+    description: 'checked against the task’s kwargs schema (components TaskKwargs.<task>)',
+  })
   @IsOptional()
   @IsObject()
   kwargs?: Record<string, unknown>;

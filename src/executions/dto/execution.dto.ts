@@ -52,7 +52,8 @@ export class UploadAcceptedDto extends ExecutionAcceptedDto {
 
 export class ExecutionPageDto {
   @ApiProperty({ type: [ExecutionDto] }) items: ExecutionDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
 
 export class ExecutionStatisticsDto {

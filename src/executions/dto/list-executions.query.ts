@@ -5,8 +5,7 @@ import { KeysetPageQuery } from '../../common/keyset-page.query';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
 import { lowerCaseId } from '../../common/parse-id.pipe';
 
-const splitList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value);
 
 /** Query of `GET /executions`; unknown parameters are rejected like unknown body fields. */
 export class ListExecutionsQuery extends KeysetPageQuery {

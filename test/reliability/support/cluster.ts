@@ -75,7 +75,11 @@ export class Cluster {
   async startNode(role: 'api' | 'worker' | 'all', env: Record<string, string> = {}): Promise<ManagedProcess> {
     const args = ['-r', 'ts-node/register/transpile-only', NODE_ENTRY];
     const port = String(await freePort());
-    const node = ManagedProcess.spawn(`rel-${role}`, process.execPath, args, { env: { ...this.env, PORT: port, ...env, ROLE: role }, cwd: ROOT, logFile: true });
+    const node = ManagedProcess.spawn(`rel-${role}`, process.execPath, args, {
+      env: { ...this.env, PORT: port, ...env, ROLE: role },
+      cwd: ROOT,
+      logFile: true,
+    });
     this.processes.push(node);
     await node.waitForOutput(READY, 90_000);
     return node;

@@ -66,7 +66,11 @@ export async function submitOne(apiUrl: string, auth: string, body: ExecuteBody)
 
 function postJson(url: string, auth: string, payload: unknown, idempotencyKey?: string): Promise<{ status: number; body: string }> {
   const data = JSON.stringify(payload);
-  const headers: Record<string, string | number> = { Authorization: auth, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) };
+  const headers: Record<string, string | number> = {
+    Authorization: auth,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(data),
+  };
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
   return new Promise((resolve) => {
     const req = request(url, { method: 'POST', agent, headers });

@@ -26,7 +26,10 @@ export class ReliabilityTasks implements OnModuleInit {
     return { attempt: ctx.attempt };
   }
 
-  @ApiTask([RELIABILITY_PERMISSION], 'Sleeps kwargs.ms; needs no database of its own (for the database outage)', { name: 'rel.wait', attempts: 3 })
+  @ApiTask([RELIABILITY_PERMISSION], 'Sleeps kwargs.ms; needs no database of its own (for the database outage)', {
+    name: 'rel.wait',
+    attempts: 3,
+  })
   async wait(ctx: TaskContext<{ ms: number }>) {
     await sleep(ctx.kwargs.ms);
     return { attempt: ctx.attempt };
