@@ -42,13 +42,11 @@ function bodyErrorHandler(error: { status?: number; type?: string }, _req: Reque
   } else if (error?.type === 'entity.too.large') {
     res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: 'the body is larger than the limit (BODY_LIMIT)' });
   } else if (error?.status === 415) {
-    res
-      .status(415)
-      .json({
-        statusCode: 415,
-        error: 'Unsupported Media Type',
-        message: 'the body’s charset or Content-Encoding is not supported: send UTF-8 JSON',
-      });
+    res.status(415).json({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: 'the body’s charset or Content-Encoding is not supported: send UTF-8 JSON',
+    });
   } else if (error?.status && error.status >= 400 && error.status < 500) {
     res.status(error.status).json({ statusCode: error.status, error: 'Bad Request', message: 'the body could not be read' });
   } else {
