@@ -31,18 +31,28 @@ fi
 [[ ${1:-} == --reliability ]] || bash scripts/ensure-debian-packages.sh || true
 
 status=0
+# No --forceExit: every suite closes what it opens. A run that finishes its tests but does not exit
+# (a handle left open) is stopped after JEST_EXIT_TIMEOUT and counted as a failure, never waited on.
+JEST_EXIT_TIMEOUT=${JEST_EXIT_TIMEOUT:-25m}
+jest_run() {
+  timeout --signal=TERM --kill-after=30s "$JEST_EXIT_TIMEOUT" npx jest --runInBand "$@"
+  local code=$?
+  if [[ $code -eq 124 || $code -eq 137 ]]; then echo "jest did not finish within $JEST_EXIT_TIMEOUT (a test hung or a handle was left open)" >&2; fi
+  return $code
+}
+
 # run_on <label> <projects>: one jest run of the projects on SQLite, then on a new PostgreSQL database.
 run_on_both() {
   local label=$1 selected=$2
   echo "== $label on SQLite"
   # shellcheck disable=SC2086
-  env -u TEST_DATABASE_URL npx jest --runInBand --forceExit --selectProjects $selected --json --outputFile="$RESULTS/$label-sqlite.json" || status=1
+  (unset TEST_DATABASE_URL && jest_run --selectProjects $selected --json --outputFile="$RESULTS/$label-sqlite.json") || status=1
 
   echo "== $label on PostgreSQL"
   local db="taskgate_test_$(date +%s)_$$"
   if node scripts/pg-database.js create "$PG_URL" "$db"; then
     # shellcheck disable=SC2086
-    TEST_DATABASE_URL="${PG_URL%/*}/$db" npx jest --runInBand --forceExit --selectProjects $selected --json --outputFile="$RESULTS/$label-postgres.json" || status=1
+    TEST_DATABASE_URL="${PG_URL%/*}/$db" jest_run --selectProjects $selected --json --outputFile="$RESULTS/$label-postgres.json" || status=1
     node scripts/pg-database.js drop "$PG_URL" "$db" || true
   else
     echo "could not create PostgreSQL database $db on $PG_URL" >&2
