@@ -12,10 +12,18 @@ import { RedisPolicyCheck } from '../src/queue/redis-policy-check';
 import { ExecutionReconciler } from '../src/reconciler/execution-reconciler';
 import { ReconcilerLock } from '../src/reconciler/reconciler-lock';
 import { createCaller, dataSource, TestCaller } from './support/factories';
-import { freePort, startRedis, stopProcess } from './support/processes';
+import { ManagedProcess } from './support/managed-process';
+import { ROOT } from './support/processes';
+import { RedisServer } from './support/redis-server';
 import { createTestApp, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
-import { waitForExecution } from './support/wait-for';
+import { pollUntil, waitForExecution } from './support/wait-for';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A short lease, so the lock tests take a few seconds. */
+const LEASE_MS = 600;
+/** Several leases: a holder that did not renew would have lost the lock by then. */
+const HELD_BEYOND_LEASE_MS = 3 * LEASE_MS;
 
 /**
  * The reconciler on one app (API and worker in one process), each inconsistency made by hand: a
@@ -103,8 +111,11 @@ describe('the reconciler (e2e)', () => {
       { connection, prefix: t.config.queuePrefix },
     );
     try {
-      for (let i = 0; i < 100 && (await queues.states(queueName, [id]))[0] !== 'failed'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      await pollUntil(
+        () => queues.states(queueName, [id]),
+        ([state]) => state === 'failed',
+        { timeoutMs: 5000, intervalMs: 50 },
+      );
     } finally {
       await failing.close();
       connection.disconnect();
@@ -166,33 +177,67 @@ describe('the reconciler (e2e)', () => {
     expect(done).toMatchObject({ status: 'failed', attempts: 2, error: ABANDONED_REASON, result: null });
   });
 
-  it('lets one process at a time hold the reconciler lock', async () => {
+  it('lets one process at a time hold the reconciler lock, renewing its lease while the holder works', async () => {
     const redis = new LazyRedis(t.config.redisUrl, 'limiter');
     const key = `${t.config.queuePrefix}:test-lock`;
     try {
-      const first = new ReconcilerLock(redis, key, 10_000);
-      const second = new ReconcilerLock(redis, key, 10_000);
-      const release = await first.acquire();
-      expect(release).not.toBeNull();
+      const first = new ReconcilerLock(redis, key, LEASE_MS);
+      const second = new ReconcilerLock(redis, key, LEASE_MS);
+      const lease = await first.acquire();
+      expect(lease).not.toBeNull();
       expect(await second.acquire()).toBeNull();
-      await release!();
+      // Past several leases the live holder still holds it: the renewals keep it.
+      await sleep(HELD_BEYOND_LEASE_MS);
+      expect(await second.acquire()).toBeNull();
+      expect(lease!.signal.aborted).toBe(false);
+      await lease!.release();
       const again = await second.acquire();
       expect(again).not.toBeNull();
-      await again!();
+      await again!.release();
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('frees the lock within a lease of its holder being killed mid-round', async () => {
+    const key = `${t.config.queuePrefix}:killed-holder-lock`;
+    const holder = ManagedProcess.spawn(
+      'lock-holder',
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'test/support/lock-holder.ts'],
+      {
+        env: { ...process.env, REDIS_URL: t.config.redisUrl, LOCK_KEY: key, LEASE_MS: String(LEASE_MS) },
+        cwd: ROOT,
+      },
+    );
+    await holder.waitForOutput(/holding the lock/, 30_000);
+    const redis = new LazyRedis(t.config.redisUrl, 'limiter');
+    try {
+      const next = new ReconcilerLock(redis, key, LEASE_MS);
+      expect(await next.acquire()).toBeNull();
+      await holder.stop('SIGKILL');
+      const killedAt = Date.now();
+      const lease = await pollUntil(
+        () => next.acquire(),
+        (taken) => taken !== null,
+        { timeoutMs: LEASE_MS + 5_000, intervalMs: 50 },
+      );
+      expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_MS + 1_000);
+      await lease!.release();
+    } finally {
+      redis.disconnect();
+      if (holder.running) await holder.stop('SIGKILL');
     }
   });
 });
 
 describe('the Redis eviction policy check (e2e)', () => {
   it('warns when Redis may evict keys, and stays quiet on noeviction', async () => {
-    const port = await freePort();
-    const redis = await startRedis(port);
-    const client = new IORedis(`redis://127.0.0.1:${port}`);
+    const redis = await RedisServer.start();
+    const client = new IORedis(redis.url);
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
-      const check = new RedisPolicyCheck(loadAppConfig(testEnv({ REDIS_URL: `redis://127.0.0.1:${port}` })));
+      const check = new RedisPolicyCheck(loadAppConfig(testEnv({ REDIS_URL: redis.url })));
       await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
       expect(await check.check()).toBe('allkeys-lru');
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('maxmemory-policy is "allkeys-lru"'));
@@ -203,7 +248,7 @@ describe('the Redis eviction policy check (e2e)', () => {
     } finally {
       warn.mockRestore();
       client.disconnect();
-      await stopProcess(redis);
+      await redis.stop();
     }
   });
 });

@@ -45,12 +45,13 @@ export class ExecutionReconciler {
     private readonly events: ExecutionEventsPublisher,
   ) {}
 
-  async round(graceMs: number, now = new Date()): Promise<RoundCounts> {
+  /** Stops between pages once `signal` fires (the lock was lost: another process carries on). */
+  async round(graceMs: number, now = new Date(), signal?: AbortSignal): Promise<RoundCounts> {
     const counts: RoundCounts = { checked: 0, enqueue: 0, requeue: 0, fail: 0 };
     const cutoff = new Date(now.getTime() - graceMs);
     let after = this.resumeAfter;
     this.resumeAfter = undefined;
-    while (counts.checked < MAX_CHECKS_PER_ROUND) {
+    while (counts.checked < MAX_CHECKS_PER_ROUND && !signal?.aborted) {
       const page = await this.candidates(cutoff, after);
       if (page.length === 0) break;
       await this.repairPage(page, counts);

@@ -4,8 +4,10 @@ import { LazyRedis } from '../queue/redis-connection';
 import { ExecutionReconciler } from './execution-reconciler';
 import { ReconcilerLock } from './reconciler-lock';
 
-/** Long enough for any round; a holder that died frees the lock after this. */
-const LOCK_TTL_MS = 120_000;
+/** The lock's lease, renewed while a round runs: a holder that died frees it within this long. */
+export const RECONCILER_LEASE_MS = 5_000;
+
+export const reconcilerLockKey = (prefix: string) => `${prefix}:reconciler:lock`;
 
 /**
  * Runs the reconciler every RECONCILE_INTERVAL_MS in every process (API and worker alike), one
@@ -26,7 +28,7 @@ export class ReconcilerSchedule implements OnApplicationBootstrap, OnApplication
   ) {
     // Like the rate limiter's: waits for the connection at start, gives up quickly while Redis is away.
     this.redis = new LazyRedis(config.redisUrl, 'limiter');
-    this.lock = new ReconcilerLock(this.redis, `${config.queuePrefix}:reconciler:lock`, LOCK_TTL_MS);
+    this.lock = new ReconcilerLock(this.redis, reconcilerLockKey(config.queuePrefix), RECONCILER_LEASE_MS);
   }
 
   onApplicationBootstrap(): void {
@@ -43,17 +45,17 @@ export class ReconcilerSchedule implements OnApplicationBootstrap, OnApplication
 
   private async runRound(): Promise<void> {
     try {
-      const release = await this.lock.acquire();
-      if (!release) return;
+      const lease = await this.lock.acquire();
+      if (!lease) return;
       try {
-        const counts = await this.reconciler.round(this.config.reconcileGraceMs);
+        const counts = await this.reconciler.round(this.config.reconcileGraceMs, new Date(), lease.signal);
         if (counts.enqueue + counts.requeue + counts.fail > 0) {
           this.logger.log(
             `reconciled ${counts.checked} executions: ${counts.enqueue} enqueued, ${counts.requeue} requeued, ${counts.fail} failed`,
           );
         }
       } finally {
-        await release();
+        await lease.release();
       }
     } catch (error) {
       this.logger.warn(`reconciler round failed: ${(error as Error).message}`);

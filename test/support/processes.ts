@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
-import { RedisServer } from './redis-server';
 import { pollUntil } from './wait-for';
 
 export { freePort } from './managed-process';
@@ -57,14 +56,4 @@ async function answers200(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** @deprecated for `RedisServer.start()`; kept while test/reconciler.e2e-spec.ts is edited elsewhere. */
-export async function startRedis(port: number): Promise<RedisServer> {
-  return RedisServer.start({ port });
-}
-
-/** @deprecated for `ManagedProcess.stop()` / `RedisServer.stop()`. */
-export async function stopProcess(process: { stop(): Promise<unknown> }): Promise<void> {
-  await process.stop();
 }
