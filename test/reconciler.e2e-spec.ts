@@ -177,6 +177,73 @@ describe('the reconciler (e2e)', () => {
     expect(done).toMatchObject({ status: 'failed', attempts: 2, error: ABANDONED_REASON, result: null });
   });
 
+  describe('executions an external service reports on (PATCH)', () => {
+    let reporter: TestCaller;
+    beforeAll(async () => {
+      reporter = await createCaller(t.app, { permissions: ['demo.run', 'executions.update'] });
+    });
+    const taken = async (extra: object = {}): Promise<string> => {
+      const { body } = await t
+        .http()
+        .post('/api/v1/tasks/execute')
+        .set('Authorization', reporter.auth)
+        .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 }, delay_ms: 60_000, ...extra })
+        .expect(202);
+      await t
+        .http()
+        .patch(`/api/v1/executions/${body.execution_id}`)
+        .set('Authorization', reporter.auth)
+        .send({ status: 'running' })
+        .expect(200);
+      return body.execution_id;
+    };
+
+    it('takes the execution off the queue and leaves it to its reporter: no worker or round runs it again', async () => {
+      const id = await taken();
+      expect(await queues.states('default', [id])).toEqual(['unknown']);
+      expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'running', jobId: null, attempts: 1 });
+      // A stale copy of its job, as if the removal had lost a race with a worker: the claim skips it.
+      await queues.get('default').add(EXECUTION_JOB_NAME, { executionId: id }, { jobId: id });
+      await pollUntil(
+        () => queues.states('default', [id]),
+        ([state]) => state === 'completed',
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+      await reconciler.round(0);
+      expect(await records.findOneByOrFail({ id })).toMatchObject({ status: 'running', attempts: 1, result: null });
+      const done = await t
+        .http()
+        .patch(`/api/v1/executions/${id}`)
+        .set('Authorization', reporter.auth)
+        .send({ status: 'completed' })
+        .expect(200);
+      expect(done.body).toMatchObject({ status: 'completed', attempts: 1 });
+    });
+
+    it('ends it timeout once its timeout_ms has passed with no final report, and only then', async () => {
+      const id = await taken({ timeout_ms: 400 });
+      await reconciler.round(0);
+      expect((await records.findOneByOrFail({ id })).status).toBe('running');
+      const ended = await pollUntil(
+        async () => {
+          await reconciler.round(0);
+          return records.findOneByOrFail({ id });
+        },
+        (record) => record.status === 'timeout',
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      expect(ended.error).toMatch(/timed out after 400 ms without a final report/);
+      expect(Date.parse(ended.completedAt!.toISOString()) - ended.startedAt!.getTime()).toBeGreaterThanOrEqual(400);
+    });
+
+    it('returns it to the queue when its reporter hands it back (running → pending), and a worker runs it', async () => {
+      const id = await taken();
+      await t.http().patch(`/api/v1/executions/${id}`).set('Authorization', reporter.auth).send({ status: 'pending' }).expect(200);
+      // A worker picks it up at once: the record only says, in the end, that it ran here.
+      expect(await waitForExecution(t, reporter.auth, id)).toMatchObject({ status: 'completed', result: 2, job_id: id, attempts: 2 });
+    });
+  });
+
   it('lets one process at a time hold the reconciler lock, renewing its lease while the holder works', async () => {
     const redis = new LazyRedis(t.config.redisUrl, 'limiter');
     const key = `${t.config.queuePrefix}:test-lock`;

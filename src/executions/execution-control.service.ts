@@ -15,6 +15,7 @@ import { isTerminal, TERMINAL_STATUSES } from './execution-status';
 import { ExecutionsService } from './executions.service';
 import { canMove } from './status-transitions';
 import { UploadStore } from './upload-store';
+import { noteEnqueued } from './enqueued-at';
 
 const RETRYABLE = ['failed', 'cancelled', 'timeout'];
 
@@ -120,14 +121,30 @@ export class ExecutionControlService {
     if (patch.error_message !== undefined) fields.error = patch.error_message;
     if (to !== execution.status) {
       fields.status = to;
-      if (to === 'running') Object.assign(fields, { startedAt: now, attempts: execution.attempts + 1 });
+      // An external reporter taking a pending execution runs it elsewhere: it leaves the queue (no job).
+      if (to === 'running')
+        Object.assign(fields, {
+          startedAt: now,
+          attempts: execution.attempts + 1,
+          ...(execution.status === 'pending' ? { jobId: null } : {}),
+        });
+      // Handed back by its reporter: it returns to the queue under its own id.
+      if (to === 'pending' && execution.jobId === null) fields.jobId = execution.id;
       if (to === 'completed') fields.progress = 100;
       if (isTerminal(to)) Object.assign(fields, { completedAt: now, durationMs: now.getTime() - (execution.startedAt ?? now).getTime() });
     }
     const written = await this.executions.update({ id, status: execution.status, attempts: execution.attempts }, fields);
     if (!written.affected) throw new ConflictError(`execution ${id} changed concurrently; read it and try again`);
     await this.audit.record(caller, 'execution.update', { type: 'execution', id }, { ...patch, from: execution.status, to });
-    return this.reloadAndPublish(id);
+    const updated = await this.reloadAndPublish(id);
+    if (execution.jobId !== null && updated.jobId === null) {
+      // No worker may start it now. A job already picked up is skipped by the claim (the record is running and has no job).
+      await this.queues.remove(execution.queue, execution.jobId);
+    } else if (execution.jobId === null && updated.jobId !== null) {
+      await this.queues.enqueue(updated, this.registry.find(updated.taskName), 0);
+      await noteEnqueued(this.executions, [updated.id]);
+    }
+    return updated;
   }
 
   private async reloadAndPublish(id: string): Promise<Execution> {

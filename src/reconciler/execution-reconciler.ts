@@ -15,7 +15,8 @@ const PAGE_SIZE = 200;
 /** A round stops after this many records; the next round goes on from there. */
 const MAX_CHECKS_PER_ROUND = 2000;
 
-export type RoundCounts = Record<Exclude<ReconcileAction, 'leave'>, number> & { checked: number };
+/** `timeout`: externally reported executions past their `timeout_ms` with no final report. */
+export type RoundCounts = Record<Exclude<ReconcileAction, 'leave'>, number> & { checked: number; timeout: number };
 
 interface Cursor {
   createdAt: Date;
@@ -47,7 +48,8 @@ export class ExecutionReconciler {
 
   /** Stops between pages once `signal` fires (the lock was lost: another process carries on). */
   async round(graceMs: number, now = new Date(), signal?: AbortSignal): Promise<RoundCounts> {
-    const counts: RoundCounts = { checked: 0, enqueue: 0, requeue: 0, fail: 0 };
+    const counts: RoundCounts = { checked: 0, enqueue: 0, requeue: 0, fail: 0, timeout: 0 };
+    counts.timeout = await this.settleExternal(now);
     const cutoff = new Date(now.getTime() - graceMs);
     let after = this.resumeAfter;
     this.resumeAfter = undefined;
@@ -67,10 +69,49 @@ export class ExecutionReconciler {
     return counts;
   }
 
+  /**
+   * An execution an external service took (running, no job) is its reporter's to finish; the
+   * gateway only ends it `timeout` once its `timeout_ms` has passed since it started. Without a
+   * `timeout_ms` it stays running until reported.
+   */
+  private async settleExternal(now: Date): Promise<number> {
+    const taken = await this.executions
+      .createQueryBuilder('e')
+      .where('e.status = :running', { running: 'running' })
+      .andWhere('e.jobId IS NULL')
+      .andWhere('e.timeoutMs IS NOT NULL')
+      .orderBy('e.startedAt', 'ASC')
+      .take(PAGE_SIZE)
+      .getMany();
+    let settled = 0;
+    for (const record of taken) {
+      const startedAt = record.startedAt ?? record.updatedAt;
+      if (startedAt.getTime() + record.timeoutMs! > now.getTime()) continue;
+      const [ended] = await updateReturning(
+        this.executions,
+        {
+          status: 'timeout',
+          error: `timed out after ${record.timeoutMs} ms without a final report from the service running it`,
+          completedAt: now,
+          durationMs: now.getTime() - startedAt.getTime(),
+          updatedAt: now,
+        },
+        'id = :id AND status = :status AND attempts = :attempts',
+        { id: record.id, status: 'running', attempts: record.attempts },
+      );
+      if (!ended) continue;
+      this.events.changed(ended);
+      settled++;
+    }
+    return settled;
+  }
+
   private candidates(cutoff: Date, after?: Cursor): Promise<Execution[]> {
     const query = this.executions
       .createQueryBuilder('e')
       .where('e.status IN (:...statuses)', { statuses: ['pending', 'running'] })
+      // Without a job the execution is reported by an external service; only its timeout is ours (settleExternal).
+      .andWhere('e.jobId IS NOT NULL')
       // Written exactly graceMs ago is untouched for graceMs: with no grace, everything written until now.
       .andWhere('e.updatedAt <= :cutoff', { cutoff })
       .orderBy('e.createdAt', 'ASC')

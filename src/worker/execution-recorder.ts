@@ -39,7 +39,8 @@ export class ExecutionRecorder {
       updateReturning(
         this.executions,
         { status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now },
-        `id = :id AND (status = :pending OR (status = :running AND attempts < :jobStarts AND ${TAKEOVER_ALLOWED_SQL}))`,
+        // A running record without a job is reported by an external service: never taken over.
+        `id = :id AND (status = :pending OR (status = :running AND job_id IS NOT NULL AND attempts < :jobStarts AND ${TAKEOVER_ALLOWED_SQL}))`,
         { id, pending: 'pending', running: 'running', jobStarts },
       ),
     );
@@ -57,7 +58,7 @@ export class ExecutionRecorder {
       updateReturning(
         this.executions,
         { status: 'failed', error: ABANDONED_REASON, traceback: null, completedAt: now, updatedAt: now },
-        `id = :id AND status = :running AND attempts < :jobStarts AND NOT ${TAKEOVER_ALLOWED_SQL}`,
+        `id = :id AND status = :running AND job_id IS NOT NULL AND attempts < :jobStarts AND NOT ${TAKEOVER_ALLOWED_SQL}`,
         { id, running: 'running', jobStarts },
       ),
     );
