@@ -7,12 +7,10 @@ import { ExecutionMetrics } from './execution-metrics';
 import { LazyRedis } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
 import { ExecutionChange, toExecutionChange } from './execution-event';
+import { RecentSends } from './recent-sends';
 
 /** Progress events per execution are coalesced to at most one per this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
-
-/** How often stale entries are swept out of the progress-coalescing map. */
-const SWEEP_INTERVAL_MS = 10 * PROGRESS_INTERVAL_MS;
 
 /** Appends to the execution's stream and publishes, atomically, so stream order is delivery order. */
 const APPEND_AND_PUBLISH = `
@@ -39,8 +37,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   // Commands queue while reconnecting (unlike the producer's fail-fast connection): an event
   // published during a blip still goes out once Redis answers.
   private readonly connection: LazyRedis;
-  private readonly lastSentAt = new Map<string, number>();
-  private lastSweep = 0;
+  private readonly recent = new RecentSends(PROGRESS_INTERVAL_MS);
   private readonly pending = new Map<string, Pending>();
 
   constructor(
@@ -62,8 +59,8 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     this.metrics.observe(execution);
     this.cancelPending(execution.id);
     this.send(toExecutionChange(execution));
-    if (isTerminal(execution.status)) this.lastSentAt.delete(execution.id);
-    else this.remember(execution.id);
+    if (isTerminal(execution.status)) this.recent.forget(execution.id);
+    else this.recent.sent(execution.id);
   }
 
   /** A progress report: sent now if none went out recently, else the latest one goes out later. */
@@ -73,9 +70,9 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
       waiting.execution = execution;
       return;
     }
-    const sinceLast = Date.now() - (this.lastSentAt.get(execution.id) ?? 0);
+    const sinceLast = this.recent.since(execution.id);
     if (sinceLast >= PROGRESS_INTERVAL_MS) {
-      this.remember(execution.id);
+      this.recent.sent(execution.id);
       this.send(toExecutionChange(execution));
       return;
     }
@@ -83,7 +80,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
       const latest = this.pending.get(execution.id);
       this.pending.delete(execution.id);
       if (!latest) return;
-      this.remember(execution.id);
+      this.recent.sent(execution.id);
       this.send(toExecutionChange(latest.execution));
     }, PROGRESS_INTERVAL_MS - sinceLast);
     this.pending.set(execution.id, { timer, execution });
@@ -93,18 +90,6 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
     this.connection.disconnect();
-  }
-
-  /**
-   * When progress last went out, for coalescing. Only the last PROGRESS_INTERVAL_MS matter, so older
-   * entries go: an execution that ends in another process (or never) leaves nothing behind here.
-   */
-  private remember(executionId: string, now = Date.now()): void {
-    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
-      this.lastSweep = now;
-      for (const [id, sentAt] of this.lastSentAt) if (now - sentAt >= PROGRESS_INTERVAL_MS) this.lastSentAt.delete(id);
-    }
-    this.lastSentAt.set(executionId, now);
   }
 
   private cancelPending(executionId: string): void {
@@ -117,7 +102,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   /** Drops the execution's history (it was deleted); never throws. */
   async forget(executionId: string): Promise<void> {
     this.cancelPending(executionId);
-    this.lastSentAt.delete(executionId);
+    this.recent.forget(executionId);
     try {
       await this.connection.get().del(eventsKey(this.config.queuePrefix, executionId));
     } catch (error) {
