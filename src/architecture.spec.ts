@@ -105,6 +105,21 @@ export function expectedFileName(decorator: string, className: string): string |
   return `${kebab(stem)}.${role}.ts`;
 }
 
+/** Each exported class with the decorators written above it (a line at a time: no regex backtracking over a file). */
+function decoratedClasses(text: string): Array<{ decorator: string; className: string }> {
+  const lines = text.split('\n');
+  return lines.flatMap((line, index) => {
+    const className = /^export (?:abstract )?class (\w+)/.exec(line)?.[1];
+    if (!className) return [];
+    const found: Array<{ decorator: string; className: string }> = [];
+    for (let above = index - 1; above >= 0 && !/^(export|import|const|function|\}$|$)/.test(lines[above]); above--) {
+      const decorator = /^@(\w+)\(/.exec(lines[above])?.[1];
+      if (decorator) found.push({ decorator, className });
+    }
+    return found;
+  });
+}
+
 const files = sourceFiles(SRC).filter((file) => !file.endsWith('.spec.ts'));
 
 describe('import direction', () => {
@@ -150,13 +165,21 @@ describe('file names', () => {
     const wrong: string[] = [];
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/@(\w+)\([^)]*\)\s*(?:@\w+\([\s\S]*?\)\s*)*export (?:abstract )?class (\w+)/g)) {
-        const expected = expectedFileName(match[1], match[2]);
+      for (const { decorator, className } of decoratedClasses(text)) {
+        const expected = expectedFileName(decorator, className);
         const actual = file.split(sep).pop();
-        if (expected && expected !== actual) wrong.push(`${relative(SRC, file)}: ${match[2]} belongs in ${expected}`);
+        if (expected && expected !== actual) wrong.push(`${relative(SRC, file)}: ${className} belongs in ${expected}`);
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('finds the decorators above a class, across lines', () => {
+    const text = ['/** doc */', "@ApiTags('x')", '@Controller({', "  path: 'x',", '})', 'export class XController {}'].join('\n');
+    expect(decoratedClasses(text)).toEqual([
+      { decorator: 'Controller', className: 'XController' },
+      { decorator: 'ApiTags', className: 'XController' },
+    ]);
   });
 
   it('derives names the way the rule says', () => {
