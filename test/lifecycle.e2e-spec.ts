@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { PrincipalsService } from '../src/auth/principals.service';
 import { loadAppConfig } from '../src/config/load-app-config';
 import { Execution } from '../src/executions/execution.entity';
+import { ExecutionsService } from '../src/executions/executions.service';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { FixtureTasksModule } from './support/fixture-tasks';
 import { startFixtureWorker } from './support/processes';
@@ -53,6 +54,22 @@ describe('execution lifecycle across processes (e2e)', () => {
   };
 
   describe('cancel', () => {
+    it('answers 409 when the run finished between the cancel’s read and its write, and changes nothing', async () => {
+      const { body } = await execute(alice, { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }).expect(202);
+      const done = await waitForExecution(t, alice.auth, body.execution_id);
+      const record = await dataSource(t.app).getRepository(Execution).findOneByOrFail({ id: body.execution_id });
+      // The cancel reads the record as it was a moment before it completed.
+      const stale = jest
+        .spyOn(ExecutionsService.prototype, 'findVisible')
+        .mockResolvedValueOnce(Object.assign(new Execution(), record, { status: 'running' }));
+      try {
+        expect((await post(alice, `${body.execution_id}/cancel`).expect(409)).body.message).toMatch(/already completed/);
+      } finally {
+        stale.mockRestore();
+      }
+      expect(await read(alice, body.execution_id)).toEqual(done);
+    });
+
     it('cancels a delayed execution at once and removes its job', async () => {
       const { body } = await execute(alice, { task_name: 'demo.add', kwargs: { a: 1, b: 2 }, delay_ms: 60_000 }).expect(202);
       expect(await jobState(body.execution_id)).toBe('delayed');
