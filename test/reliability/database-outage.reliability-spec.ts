@@ -69,10 +69,9 @@ describe('the database away for 20 s while jobs finish (reliability)', () => {
     await waitForRecords(db, accepted, (records) => records.filter((record) => record.status === 'running').length >= 10);
 
     const bringBack = await takeDatabaseAway(database.url);
-    const queue = new Queue('default', {
-      connection: new IORedis(cluster.redis.url, { maxRetriesPerRequest: null }),
-      prefix: cluster.env.QUEUE_PREFIX,
-    });
+    // BullMQ leaves a connection it is given open: closed here, or its reconnect timer would keep Jest alive.
+    const connection = new IORedis(cluster.redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('default', { connection, prefix: cluster.env.QUEUE_PREFIX });
     let completedDuringOutage: number;
     try {
       await sleep(OUTAGE_MS);
@@ -80,11 +79,12 @@ describe('the database away for 20 s while jobs finish (reliability)', () => {
       completedDuringOutage = (await queue.getJobCounts('completed')).completed;
     } finally {
       await bringBack();
+      await queue.close();
+      connection.disconnect();
     }
 
     const records = await readWhenSettled(db, accepted, 180_000);
     const counts = await reportScenario(db, 'database away for 20 s while jobs finish', JOBS, accepted);
-    await queue.close();
     expect(completedDuringOutage).toBe(0);
     expect(records.filter((record) => record.status !== 'completed').map(brief)).toEqual([]);
     // attempts counts every start of a handler: 1 means none ran twice.
