@@ -137,6 +137,15 @@ describe('POST /tasks/{task_name}/upload (e2e)', () => {
     await upload(saver, 'demo.checksum', randomBytes(50 * 1024)).expect(202);
   });
 
+  it('refuses a principal whose uploads already fill its quota before reading a byte of the next', async () => {
+    const full = await createCaller(t.app, { permissions: ['demo.files'] });
+    for (let i = 0; i < 2; i++) await upload(full, 'demo.checksum', randomBytes(50 * 1024)).expect(202); // exactly 100 KiB
+    const before = stored().length;
+    const refused = await upload(full, 'demo.checksum', Buffer.from('x')).expect(413);
+    expect(refused.body.message).toMatch(/already take 102400 bytes, the quota of 102400 bytes \(UPLOAD_QUOTA\)/);
+    expect(stored().length).toBe(before);
+  });
+
   it('stores a file name longer than the column cut to fit, keeping its extension, without failing anyone else', async () => {
     const long = `${'n'.repeat(300)}.pdf`;
     const others = Array.from({ length: 5 }, (_, i) =>

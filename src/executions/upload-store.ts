@@ -45,9 +45,13 @@ export class UploadStore {
   async assertRoom(ownerId: string, incoming: number): Promise<void> {
     const quota = this.config.uploadQuotaBytes;
     const used = await this.usage(ownerId);
-    if (used + incoming > quota && (incoming > 0 || used >= quota)) {
+    const free = 'delete finished executions to free room';
+    if (incoming === 0 && used >= quota) {
+      throw new PayloadTooLargeError(`your uploads already take ${used} bytes, the quota of ${quota} bytes (UPLOAD_QUOTA); ${free}`);
+    }
+    if (used + incoming > quota) {
       throw new PayloadTooLargeError(
-        `your uploads would take ${used + incoming} bytes, over the quota of ${quota} bytes (UPLOAD_QUOTA); delete finished executions to free room`,
+        `your uploads would take ${used + incoming} bytes, over the quota of ${quota} bytes (UPLOAD_QUOTA); ${free}`,
       );
     }
   }
