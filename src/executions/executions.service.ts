@@ -98,6 +98,12 @@ export class ExecutionsService {
     return execution;
   }
 
+  /** Whether the caller may read the execution now (a missing one is not visible either). */
+  async isVisible(caller: Caller, id: string): Promise<boolean> {
+    const execution = await this.executions.findOneBy({ id });
+    return execution !== null && this.abilities.createForCaller(caller).can('read', execution);
+  }
+
   availableTasks(caller: Caller): TaskDefinition[] {
     const ability = this.abilities.createForCaller(caller);
     return this.registry.all().filter((task) => ability.can('execute', task));

@@ -15,7 +15,6 @@ import { ExecutionsService } from '../executions/executions.service';
 import type { Caller } from '../permissions/caller';
 import { ExecutionFeed } from './execution-feed';
 import { LiveSessions } from './live-sessions';
-import { NotFoundError } from '../common/domain-errors';
 
 /**
  * One caller following one execution: its current state (or, given a `Last-Event-ID`, what came
@@ -41,7 +40,7 @@ export class ExecutionEventStream {
     const forget = this.sessions.add({
       caller,
       revalidated: async (now) => {
-        if (!(await this.stillVisible(now, id))) subscriber.complete();
+        if (!(await this.executions.isVisible(now, id))) subscriber.complete();
       },
       end: () => subscriber.complete(),
     });
@@ -76,16 +75,6 @@ export class ExecutionEventStream {
       forget();
       unsubscribe();
     };
-  }
-
-  private async stillVisible(caller: Caller, id: string): Promise<boolean> {
-    try {
-      await this.executions.findVisible(caller, id);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
   }
 
   private async catchUp(

@@ -13,7 +13,6 @@ import type { Caller } from '../permissions/caller';
 import type { AuthenticatedRequest } from './authenticated-ws.adapter';
 import { type ExecutionChange, toExecutionChange } from '../executions/execution-event';
 import { ExecutionsService } from '../executions/executions.service';
-import { NotFoundError } from '../common/domain-errors';
 import { LiveSessions, sameView } from './live-sessions';
 import type { WsInbound } from './ws-messages';
 
@@ -122,13 +121,9 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
     client.caller = caller;
     if (sameView(before, caller)) return;
     for (const id of [...client.subscriptions.keys()]) {
-      try {
-        await this.executions.findVisible(caller, id);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        this.drop(client, id);
-        this.send(socket, { type: 'unsubscribed', execution_id: id, reason: 'no longer visible to this token' });
-      }
+      if (await this.executions.isVisible(caller, id)) continue;
+      this.drop(client, id);
+      this.send(socket, { type: 'unsubscribed', execution_id: id, reason: 'no longer visible to this token' });
     }
   }
 
