@@ -78,14 +78,7 @@ export class AdminIdentity {
 
   async addMember(caller: Caller, groupId: string, principalId: string): Promise<void> {
     const [group, principal] = await Promise.all([this.directory.requireGroup(groupId), this.directory.requirePrincipal(principalId)]);
-    const manager = this.dataSource.manager;
-    if (await manager.existsBy(GroupMembership, { groupId, principalId })) return;
-    try {
-      await manager.insert(GroupMembership, { groupId, principalId });
-    } catch (error) {
-      if (isUniqueViolation(error)) return; // added by a concurrent request: the same outcome
-      throw error;
-    }
+    if (!(await this.principals.addMembership(groupId, principalId))) return;
     await this.audit.record(caller, 'group.add_member', { type: 'group', id: groupId }, { group: group.name, principal: principal.name });
   }
 

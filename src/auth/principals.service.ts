@@ -69,18 +69,22 @@ export class PrincipalsService {
 
   /** Whether the membership is new. */
   async addMember(groupName: string, principalName: string): Promise<{ group: Group; principal: Principal; added: boolean }> {
-    const manager = this.dataSource.manager;
-    const group = await findGroup(manager, groupName);
+    const group = await findGroup(this.dataSource.manager, groupName);
     const principal = await this.findPrincipal(principalName);
-    if (await manager.existsBy(GroupMembership, { groupId: group.id, principalId: principal.id }))
-      return { group, principal, added: false };
+    return { group, principal, added: await this.addMembership(group.id, principal.id) };
+  }
+
+  /** Whether the membership is new; one added by a concurrent request counts as already there. */
+  async addMembership(groupId: string, principalId: string): Promise<boolean> {
+    const manager = this.dataSource.manager;
+    if (await manager.existsBy(GroupMembership, { groupId, principalId })) return false;
     try {
-      await manager.insert(GroupMembership, { groupId: group.id, principalId: principal.id });
+      await manager.insert(GroupMembership, { groupId, principalId });
+      return true;
     } catch (error) {
-      if (isUniqueViolation(error)) return { group, principal, added: false }; // added concurrently
+      if (isUniqueViolation(error)) return false;
       throw error;
     }
-    return { group, principal, added: true };
   }
 
   /** Grants to a principal or, if no principal has that name, a group. Granting twice is harmless. */
