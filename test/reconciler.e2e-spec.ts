@@ -12,8 +12,7 @@ import { RedisPolicyCheck } from '../src/queue/redis-policy-check';
 import { ExecutionReconciler } from '../src/reconciler/execution-reconciler';
 import { ReconcilerLock } from '../src/reconciler/reconciler-lock';
 import { createCaller, dataSource, TestCaller } from './support/factories';
-import { ManagedProcess } from './support/managed-process';
-import { ROOT } from './support/processes';
+import { startTestScript } from './support/processes';
 import { RedisServer } from './support/redis-server';
 import { createTestApp, TestApp } from './support/test-app';
 import { testEnv } from './support/test-config';
@@ -268,15 +267,12 @@ describe('the reconciler (e2e)', () => {
 
   it('frees the lock within a lease of its holder being killed mid-round', async () => {
     const key = `${t.config.queuePrefix}:killed-holder-lock`;
-    const holder = ManagedProcess.spawn(
-      'lock-holder',
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'test/support/lock-holder.ts'],
-      {
-        env: { ...process.env, REDIS_URL: t.config.redisUrl, LOCK_KEY: key, LEASE_MS: String(LEASE_MS) },
-        cwd: ROOT,
-      },
-    );
+    const holder = startTestScript('lock-holder', {
+      ...process.env,
+      REDIS_URL: t.config.redisUrl,
+      LOCK_KEY: key,
+      LEASE_MS: String(LEASE_MS),
+    });
     await holder.waitForOutput(/holding the lock/, 30_000);
     const redis = new LazyRedis(t.config.redisUrl, 'limiter');
     try {

@@ -33,8 +33,13 @@ export function startGateway(env: Record<string, string>, options: { nodeArgs?: 
 
 /** A worker process that also registers the fixture tasks, on the given environment. */
 export function startFixtureWorker(env: Record<string, string>): ManagedProcess {
-  const args = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test', 'support', 'fixture-worker.ts')];
-  return ManagedProcess.spawn('fixture-worker', process.execPath, args, { env, cwd: ROOT });
+  return startTestScript('fixture-worker', env);
+}
+
+/** A script of `test/support/<name>.ts`, run from source by ts-node in a process of its own. */
+export function startTestScript(name: string, env: Record<string, string>): ManagedProcess {
+  const args = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'test', 'support', `${name}.ts`)];
+  return ManagedProcess.spawn(name, process.execPath, args, { env, cwd: ROOT });
 }
 
 /** Waits until `url` answers 200; fails at once if `owner` exits meanwhile. */
