@@ -96,7 +96,9 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const byToken = new Map<string, LiveSession[]>();
     for (const session of this.sessions.keys()) {
       const id = session.caller.token.id;
-      byToken.set(id, [...(byToken.get(id) ?? []), session]);
+      const same = byToken.get(id);
+      if (same) same.push(session);
+      else byToken.set(id, [session]);
     }
     for (const sessions of byToken.values()) {
       try {
