@@ -2,22 +2,24 @@ import { Module, RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
 import { AppConfig } from '../config/app-config';
+import { LogDestination } from './log-destination';
+import { LogDestinationModule } from './log-destination.module';
 import { redactUrl, scrubRecord, scrubTokens } from './redaction';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * One JSON line per request (and per execution state change, logged where it happens). Nothing
+ * One JSON line per request; execution state changes at `debug` (LOG_LEVEL=debug). Nothing
  * that could be a secret reaches the output: no headers, `?token=` redacted, token-looking strings
  * scrubbed from every field, ids masked in URLs.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      imports: [LogDestinationModule],
+      inject: [AppConfig, LogDestination],
+      useFactory: (config: AppConfig, destination: LogDestination) => ({
         // Named wildcard: the bare '*' that nestjs-pino uses by default is legacy syntax in Express 5.
         forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: [
@@ -45,7 +47,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
             },
             formatters: { log: (record: Record<string, unknown>) => scrubRecord(record) },
           },
-          config.logFile ? pino.destination({ dest: config.logFile, sync: true, mkdir: true }) : pino.destination(1),
+          destination.stream,
         ],
       }),
     }),
