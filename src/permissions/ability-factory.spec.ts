@@ -108,6 +108,23 @@ describe(AbilityFactory.name, () => {
   });
 });
 
+describe(`${AbilityFactory.name} cache`, () => {
+  const sut = new AbilityFactory(registryWith(['reports.monthly', ['reports.generate']]));
+
+  it('builds one ability per resolved identity: a per-request copy that adds the address reuses it', () => {
+    const resolved = caller({ granted: ['reports.generate'] });
+    const first = sut.createForCaller({ ...resolved, address: '10.0.0.1' });
+    expect(sut.createForCaller({ ...resolved, address: '10.0.0.2' })).toBe(first);
+  });
+
+  it('builds anew for an identity resolved again, so changed grants take effect', () => {
+    const before = sut.createForCaller(caller({ granted: ['reports.generate'] }));
+    const after = sut.createForCaller(caller({ granted: [] }));
+    expect(after).not.toBe(before);
+    expect(after.can('execute', registryWith(['reports.monthly', ['reports.generate']]).get('reports.monthly'))).toBe(false);
+  });
+});
+
 describe(effectivePermissions.name, () => {
   it('is the grants without scopes, their intersection with scopes, and exactly the scopes for admins', () => {
     expect(effectivePermissions(['a', 'b'], null, false)).toEqual(['a', 'b']);

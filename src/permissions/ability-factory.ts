@@ -14,14 +14,18 @@ export type AppAbility = MongoAbility<[Action, Subjects]>;
 /** Turns a caller into what it may do: the one place where the permission rules live. */
 @Injectable()
 export class AbilityFactory {
-  /** One ability per caller object (a request, or a WebSocket): a retry asks three times. */
-  private readonly built = new WeakMap<Caller, AppAbility>();
+  /**
+   * One ability per resolved identity, keyed on its token snapshot: the authenticator's cached
+   * caller keeps it from request to request (each request copies the caller to add its address),
+   * and re-resolving the identity (a change, a recheck) makes a new snapshot, so a new ability.
+   */
+  private readonly built = new WeakMap<Caller['token'], AppAbility>();
 
   constructor(private readonly registry: TaskRegistry) {}
 
   createForCaller(caller: Caller): AppAbility {
-    let ability = this.built.get(caller);
-    if (!ability) this.built.set(caller, (ability = this.build(caller)));
+    let ability = this.built.get(caller.token);
+    if (!ability) this.built.set(caller.token, (ability = this.build(caller)));
     return ability;
   }
 
