@@ -11,7 +11,11 @@ import { whenReady } from './redis-ready';
 /** How long an execute request waits for Redis before answering 503. */
 const ENQUEUE_TIMEOUT_MS = 5000;
 
-const KEEP_COMPLETED_JOBS = { age: 3600, count: 10_000 };
+/**
+ * The record in SQL is what callers read, so Redis keeps only the last thousand completed jobs (for
+ * a look at the queue when something is wrong): a bounded set with one trim rule, not an hour's worth.
+ */
+const KEEP_COMPLETED_JOBS = { count: 1000 };
 const KEEP_FAILED_JOBS = { age: 7 * 24 * 3600 };
 
 export interface JobToAdd {
