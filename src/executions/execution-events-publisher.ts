@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { Execution } from './execution.entity';
 import { isTerminal } from './execution-status';
@@ -12,12 +13,28 @@ import { RecentSends } from './recent-sends';
 /** Progress events per execution are coalesced to at most one per this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
 
-/** Appends to the execution's stream and publishes, atomically, so stream order is delivery order. */
+/** Changes sent in one script call at most; more wait for the next call. */
+const MAX_CHANGES_PER_CALL = 200;
+
+/**
+ * Appends each change to its execution's stream, then publishes them all in one message, one line
+ * per change (`<execution id> <stream id> <json>`), atomically, so stream order is delivery order.
+ * KEYS: the streams; ARGV: history length, TTL, channel, then one JSON per key.
+ */
 const APPEND_AND_PUBLISH = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'data', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', ARGV[4], id .. ' ' .. ARGV[2])
-return id`;
+local lines = {}
+for i, key in ipairs(KEYS) do
+  local data = ARGV[i + 3]
+  local id = redis.call('XADD', key, 'MAXLEN', ARGV[1], '*', 'data', data)
+  redis.call('EXPIRE', key, ARGV[2])
+  lines[i] = string.match(key, '[^:]+$') .. ' ' .. id .. ' ' .. data
+end
+redis.call('PUBLISH', ARGV[3], table.concat(lines, '\\n'))
+return #lines`;
+
+type EventsRedis = IORedis & {
+  appendAndPublish(keyCount: number, ...keysThenArgs: Array<string | number>): Promise<number>;
+};
 
 interface Pending {
   timer: NodeJS.Timeout;
@@ -29,7 +46,9 @@ interface Pending {
  * Publishes every change of an execution once through Redis: a short history per execution (a
  * stream, for `Last-Event-ID`) and a pub/sub message for live listeners in every API process.
  * Events are small (ExecutionChange); the history goes with the execution.
- * Progress is coalesced; status changes go out at once and supersede coalesced progress.
+ * Progress is coalesced; status changes go out at once and supersede coalesced progress. Changes
+ * made in the same turn of the event loop (a worker's batch of claims or outcomes) go out in one
+ * script call (EVALSHA) and one pub/sub message.
  */
 @Injectable()
 export class ExecutionEventsPublisher implements OnApplicationShutdown {
@@ -39,6 +58,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   private readonly connection: LazyRedis;
   private readonly recent = new RecentSends(PROGRESS_INTERVAL_MS);
   private readonly pending = new Map<string, Pending>();
+  private outbox: ExecutionChange[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -49,7 +69,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
 
   /** A status (or other non-progress) change: sent now. */
   changed(execution: Execution): void {
-    this.logger.log({
+    this.logger.debug({
       event: 'execution.status',
       execution: maskId(execution.id),
       task: execution.taskName,
@@ -111,18 +131,33 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   }
 
   private send(change: ExecutionChange): void {
-    const redis = this.connection.get();
-    const { queuePrefix } = this.config;
-    redis
-      .eval(
-        APPEND_AND_PUBLISH,
-        1,
-        eventsKey(queuePrefix, change.id),
-        HISTORY_LENGTH,
-        JSON.stringify(change),
-        EVENTS_TTL_SECONDS,
-        eventsChannel(queuePrefix),
-      )
-      .catch((error: Error) => this.logger.warn(`could not publish a change of ${maskId(change.id)}: ${error.message}`));
+    this.outbox.push(change);
+    if (this.outbox.length === 1) setImmediate(() => this.sendOutbox());
+  }
+
+  private sendOutbox(): void {
+    while (this.outbox.length > 0) {
+      const changes = this.outbox.splice(0, MAX_CHANGES_PER_CALL);
+      const { queuePrefix } = this.config;
+      this.redis()
+        .appendAndPublish(
+          changes.length,
+          ...changes.map((change) => eventsKey(queuePrefix, change.id)),
+          HISTORY_LENGTH,
+          EVENTS_TTL_SECONDS,
+          eventsChannel(queuePrefix),
+          ...changes.map((change) => JSON.stringify(change)),
+        )
+        .catch((error: Error) =>
+          this.logger.warn(`could not publish ${changes.length} change(s), first of ${maskId(changes[0].id)}: ${error.message}`),
+        );
+    }
+  }
+
+  private redis(): EventsRedis {
+    const redis = this.connection.get() as EventsRedis;
+    // ioredis sends the script's hash (EVALSHA) and the text only when Redis does not know it yet.
+    if (typeof redis.appendAndPublish !== 'function') redis.defineCommand('appendAndPublish', { lua: APPEND_AND_PUBLISH });
+    return redis;
   }
 }

@@ -79,15 +79,21 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
     return newest?.[0] ?? '0-0';
   }
 
+  /** One line per change (`<execution id> <stream id> <json>`); only the changes someone here watches are parsed. */
   private dispatch(message: string): void {
-    const space = message.indexOf(' ');
-    let event: ExecutionChangeEvent;
-    try {
-      event = { id: message.slice(0, space), change: JSON.parse(message.slice(space + 1)) as ExecutionChange };
-    } catch {
-      return;
+    for (const line of message.split('\n')) {
+      const idEnd = line.indexOf(' ');
+      const listeners = this.listeners.get(line.slice(0, idEnd));
+      if (!listeners) continue;
+      const streamIdEnd = line.indexOf(' ', idEnd + 1);
+      let event: ExecutionChangeEvent;
+      try {
+        event = { id: line.slice(idEnd + 1, streamIdEnd), change: JSON.parse(line.slice(streamIdEnd + 1)) as ExecutionChange };
+      } catch {
+        continue;
+      }
+      for (const listener of listeners) listener(event);
     }
-    for (const listener of this.listeners.get(event.change.id) ?? []) listener(event);
   }
 
   private async redis(): Promise<IORedis> {
