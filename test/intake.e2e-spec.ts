@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createCaller, dataSource } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
-/** Executes arriving together are written together: the records, their jobs, enqueued_at and the audit rows. */
+/** Executes arriving together are written together: the records, their jobs and the audit rows. */
 describe('execution intake in batches (e2e)', () => {
   let t: TestApp;
 
@@ -21,7 +21,7 @@ describe('execution intake in batches (e2e)', () => {
 
   afterAll(() => t.close());
 
-  it('accepts a concurrent burst in fewer INSERTs than requests, each with its record, job, enqueued_at and audit row', async () => {
+  it('accepts a concurrent burst in fewer INSERTs than requests, each with its record, job and audit row', async () => {
     const caller = await createCaller(t.app, { permissions: ['demo.run'] });
     const repository = dataSource(t.app).getRepository(Execution);
     const inserts = jest.spyOn(InsertQueryBuilder.prototype, 'execute');
@@ -46,7 +46,7 @@ describe('execution intake in batches (e2e)', () => {
     const ids = answers.map((answer) => answer.body.execution_id as string);
     const records = await repository.findBy({ id: In(ids) });
     expect(records).toHaveLength(40);
-    expect(records.filter((record) => record.status !== 'pending' || !(record.enqueuedAt instanceof Date))).toEqual([]);
+    expect(records.filter((record) => record.status !== 'pending')).toEqual([]);
     const byId = new Map(records.map((record) => [record.id, record]));
     // Each answer names the record made from its own request.
     expect(answers.map((answer) => byId.get(answer.body.execution_id)?.kwargs)).toEqual(answers.map((_, i) => ({ a: i, b: 1 })));
@@ -114,7 +114,7 @@ describe('execution intake in batches (e2e)', () => {
     );
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const written = await repository.findBy({ id: In(ids.filter((id) => id !== taken)) });
-    expect(written.filter((row) => row.enqueuedAt instanceof Date)).toHaveLength(4);
+    expect(written.map((row) => row.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
     const audited = await dataSource(t.app)
       .getRepository(AuditEvent)
       .findBy({ action: 'execution.execute', targetId: In(ids) });

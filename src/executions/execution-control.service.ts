@@ -15,7 +15,6 @@ import { isTerminal, TERMINAL_STATUSES } from './execution-status';
 import { ExecutionsService } from './executions.service';
 import { canMove } from './status-transitions';
 import { UploadStore } from './upload-store';
-import { noteEnqueued } from './enqueued-at';
 
 const RETRYABLE = ['failed', 'cancelled', 'timeout'];
 
@@ -142,7 +141,6 @@ export class ExecutionControlService {
       await this.queues.remove(execution.queue, execution.jobId);
     } else if (execution.jobId === null && updated.jobId !== null) {
       await this.queues.enqueue(updated, this.registry.find(updated.taskName), 0);
-      await noteEnqueued(this.executions, [updated.id]);
     }
     return updated;
   }

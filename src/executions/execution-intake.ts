@@ -3,9 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { AppConfig } from '../config/app-config';
-import { maskId } from '../logging/redaction';
 import { ExecutionQueues, JobToAdd } from '../queue/execution-queues';
-import { noteEnqueued } from './enqueued-at';
 import { Execution } from './execution.entity';
 import { crashIfInjected } from './fault-injection';
 
@@ -28,7 +26,7 @@ const MAX_BATCH = 100;
 
 /**
  * Records, enqueues and audits accepted executions in batches: one INSERT of the records, one
- * `addBulk` per queue, one UPDATE of `enqueued_at` and one INSERT of the audit rows for as many
+ * `addBulk` per queue and one INSERT of the audit rows for as many
  * executions as arrived while the previous batch was being written. Nothing waits for a batch to
  * fill: a lone request is written at once, so batching costs no latency, and under load it turns
  * several statements per execution into a few per batch.
@@ -88,7 +86,6 @@ export class ExecutionIntake {
       }
     }
     if (enqueued.length === 0) return;
-    await this.noteEnqueued(enqueued.map((entry) => entry.execution.id));
     await this.audit.recordMany(enqueued.map((entry) => entry.audit));
     enqueued.forEach((entry) => entry.resolve());
   }
@@ -149,18 +146,6 @@ export class ExecutionIntake {
       this.logger.warn(`could not mark ${group.length} unenqueued executions failed: ${(writeError as Error).message}`);
     }
     group.forEach((entry) => entry.reject(error));
-  }
-
-  /**
-   * `enqueued_at` says the jobs were handed to Redis. They exist either way, so a failed write is
-   * only logged: the reconciler checks Redis itself before it re-adds anything.
-   */
-  private async noteEnqueued(ids: string[]): Promise<void> {
-    try {
-      await noteEnqueued(this.executions, ids);
-    } catch (error) {
-      this.logger.warn(`could not note the enqueue of ${ids.length} executions (first ${maskId(ids[0])}): ${(error as Error).message}`);
-    }
   }
 }
 

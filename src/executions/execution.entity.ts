@@ -103,10 +103,6 @@ export class Execution {
   @Column({ name: 'file_path', type: 'varchar', length: 1024, nullable: true })
   filePath: string | null;
 
-  /** When the job was handed to the queue; null means a reconciler may still have to enqueue it. */
-  @TimestampColumn('enqueued_at')
-  enqueuedAt: Date | null;
-
   /** Set by the application (millisecond precision on every driver); keyset paging orders by it and id. */
   @Column({ name: 'created_at', type: Date })
   createdAt: Date;

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { ExecutionEventsPublisher } from '../executions/execution-events-publisher';
 import { updateReturning } from '../database/update-returning';
-import { noteEnqueued } from '../executions/enqueued-at';
 import { Execution } from '../executions/execution.entity';
 import { ABANDONED_REASON } from '../executions/takeover-rule';
 import { maskId } from '../logging/redaction';
@@ -176,7 +175,6 @@ export class ExecutionReconciler {
     // The finished job holds the id: it must go before the same id can be added again.
     if (jobState !== 'unknown') await this.queues.remove(requeued.queue, jobId);
     await this.queues.enqueue(requeued, this.registry.find(requeued.taskName), 0);
-    await noteEnqueued(this.executions, [requeued.id]);
     this.logger.warn(`execution ${maskId(record.id)} was ${record.status} with its job ${jobState}; enqueued again`);
     if (record.status === 'running') this.events.changed(requeued);
     return true;
