@@ -30,13 +30,14 @@ export async function updateReturning<T extends ObjectLiteral>(
   const runner = repository.manager.connection.createQueryRunner();
   try {
     const result = await runner.query(query, bound, true);
-    return (result.records as Record<string, unknown>[]).map((row) => hydrate(repository, row));
+    return (result.records as Record<string, unknown>[]).map((row) => hydrateRow(repository, row));
   } finally {
     await runner.release();
   }
 }
 
-function hydrate<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>): T {
+/** An entity from a row as the driver returned it (column names, database values). */
+export function hydrateRow<T extends ObjectLiteral>(repository: Repository<T>, row: Record<string, unknown>): T {
   const { driver } = repository.manager.connection;
   const entity = repository.create();
   for (const column of repository.metadata.columns) {

@@ -8,24 +8,49 @@ import { maskId } from '../logging/redaction';
 import { ProgressUpdate } from '../task-registry/task-context';
 import { Execution } from '../executions/execution.entity';
 import { persistWithRetry } from './persist-with-retry';
+import { WriteBatcher } from '../common/write-batcher';
+import { BatchedRunWrites, Claim, Completion } from './batched-run-writes';
 import { ABANDONED_REASON, TAKEOVER_ALLOWED_SQL } from '../executions/takeover-rule';
 
 const MAX_TRACEBACK_CHARS = 64 * 1024;
 const MAX_TEXT_CHARS = 8 * 1024;
+/** Claims or completions written in one statement at most. */
+const MAX_BATCH = 200;
 
 /**
  * The worker's writes to an execution record. After the claim, every write names the attempt it
  * belongs to (`attempts = mine`, status `running`), so a stale run can never overwrite a newer one.
+ * Claims and completions, the two writes of every run, are batched (BatchedRunWrites): those asked
+ * for while the previous batch is being written share one statement; each run still waits for the
+ * commit of its own row, and a batch that fails is written again row by row (with the retries below).
  */
 @Injectable()
 export class ExecutionRecorder {
   private readonly logger = new Logger(ExecutionRecorder.name);
+  private readonly claims: WriteBatcher<Claim, Execution | null>;
+  private readonly completions: WriteBatcher<Completion, boolean>;
 
   constructor(
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly events: ExecutionEventsPublisher,
     private readonly config: AppConfig,
-  ) {}
+    batched: BatchedRunWrites,
+  ) {
+    const onBatchFailure = (what: string) => (error: unknown, size: number) =>
+      this.logger.warn(`${what} of ${size} runs failed (${(error as Error).message}); writing them one by one`);
+    this.claims = new WriteBatcher({
+      writeMany: (claims) => batched.claimMany(claims),
+      writeOne: (claim) => this.claimOne(claim),
+      onBatchFailure: onBatchFailure('a batched claim'),
+      maxBatch: MAX_BATCH,
+    });
+    this.completions = new WriteBatcher({
+      writeMany: (completions) => batched.completeMany(completions),
+      writeOne: (completion) => this.completeOne(completion),
+      onBatchFailure: onBatchFailure('a batched completion'),
+      maxBatch: MAX_BATCH,
+    });
+  }
 
   /**
    * Moves the record to running and counts the attempt; null if it is not ours to run.
@@ -34,7 +59,13 @@ export class ExecutionRecorder {
    * only while attempts remain.
    */
   async claim(id: string, jobStarts: number, now = new Date()): Promise<Execution | null> {
-    // One statement: the conditional update returns the record it claimed.
+    const run = await this.claims.write({ id, jobStarts, now });
+    if (run) this.events.changed(run);
+    return run;
+  }
+
+  /** The claim of one record, alone: the conditional update returns the record it claimed. */
+  private async claimOne({ id, jobStarts, now }: Claim): Promise<Execution | null> {
     const [run] = await this.retried(`claiming execution ${maskId(id)}`, () =>
       updateReturning(
         this.executions,
@@ -44,9 +75,7 @@ export class ExecutionRecorder {
         { id, pending: 'pending', running: 'running', jobStarts },
       ),
     );
-    if (!run) return null;
-    this.events.changed(run);
-    return run;
+    return run ?? null;
   }
 
   /**
@@ -85,15 +114,28 @@ export class ExecutionRecorder {
   }
 
   async complete(run: Execution, result: unknown, now = new Date()): Promise<boolean> {
-    return this.writeOwnRun(run, {
-      status: 'completed',
-      result,
-      progress: 100,
-      error: null,
-      traceback: null,
-      completedAt: now,
-      durationMs: elapsed(run, now),
-    });
+    const completion: Completion = { id: run.id, attempts: run.attempts, result, now, durationMs: elapsed(run, now) };
+    if (!(await this.completions.write(completion))) return false;
+    Object.assign(run, completedFields(completion), { updatedAt: now });
+    this.events.changed(run);
+    return true;
+  }
+
+  /** One completion, alone; `run` is not touched (complete does that for both ways). */
+  private completeOne(completion: Completion): Promise<boolean> {
+    const fields = { ...completedFields(completion), updatedAt: completion.now };
+    const write = () =>
+      this.executions
+        .createQueryBuilder()
+        .update(Execution)
+        .set(fields)
+        .where('id = :id AND attempts = :attempts AND status = :running', {
+          id: completion.id,
+          attempts: completion.attempts,
+          running: 'running',
+        })
+        .execute();
+    return this.retried(`recording the outcome of execution ${maskId(completion.id)}`, write).then((written) => written.affected === 1);
   }
 
   /** A failed attempt: terminal when no attempt is left, otherwise back to pending with the error kept. */
@@ -137,6 +179,18 @@ export class ExecutionRecorder {
   private retried<T>(what: string, write: () => Promise<T>): Promise<T> {
     return persistWithRetry(what, this.config.outcomeWriteRetryMs, write, this.logger);
   }
+}
+
+function completedFields(completion: Completion): Partial<Execution> {
+  return {
+    status: 'completed',
+    result: completion.result,
+    progress: 100,
+    error: null,
+    traceback: null,
+    completedAt: completion.now,
+    durationMs: completion.durationMs,
+  };
 }
 
 function elapsed(run: Execution, now: Date): number {

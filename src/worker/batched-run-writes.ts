@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { hydrateRow } from '../database/update-returning';
+import { Execution } from '../executions/execution.entity';
+import { TAKEOVER_ALLOWED_SQL } from '../executions/takeover-rule';
+
+export interface Claim {
+  id: string;
+  /** Attempts the record should count once this start is one of them (see ExecutionRunner.run). */
+  jobStarts: number;
+  now: Date;
+}
+
+export interface Completion {
+  id: string;
+  /** The attempt the run belongs to: the fence, as in every write after the claim. */
+  attempts: number;
+  result: unknown;
+  now: Date;
+  durationMs: number;
+}
+
+/** What the claim and the completion need of better-sqlite3 (the connection TypeORM holds). */
+interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): Record<string, unknown> | undefined;
+}
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  transaction<T>(body: () => T): () => T;
+}
+
+/** Which records a claim may move to running: pending, or running and taken over (see ExecutionRecorder.claim). */
+const CLAIMABLE = (alias: string, jobStarts: string) =>
+  `(${alias}status = 'pending' OR (${alias}status = 'running' AND ${alias}job_id IS NOT NULL AND ${alias}attempts < ${jobStarts} AND ${TAKEOVER_ALLOWED_SQL}))`;
+
+const PG_CLAIM = `
+UPDATE executions AS e
+SET status = 'running', attempts = e.attempts + 1, started_at = c.now, completed_at = NULL, duration_ms = NULL, updated_at = c.now
+FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS c(id, job_starts, now)
+WHERE e.id = c.id AND ${CLAIMABLE('e.', 'c.job_starts')}
+RETURNING e.*`;
+
+const PG_COMPLETE = `
+UPDATE executions AS e
+SET status = 'completed', result = c.result, progress = 100, error = NULL, traceback = NULL,
+    completed_at = c.now, duration_ms = c.duration_ms, updated_at = c.now
+FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::int[]) AS c(id, attempts, result, now, duration_ms)
+WHERE e.id = c.id AND e.attempts = c.attempts AND e.status = 'running'
+RETURNING e.id`;
+
+const SQLITE_CLAIM = `
+UPDATE executions
+SET status = 'running', attempts = attempts + 1, started_at = ?, completed_at = NULL, duration_ms = NULL, updated_at = ?
+WHERE id = ? AND ${CLAIMABLE('', '?')}
+RETURNING *`;
+
+const SQLITE_COMPLETE = `
+UPDATE executions
+SET status = 'completed', result = ?, progress = 100, error = NULL, traceback = NULL, completed_at = ?, duration_ms = ?, updated_at = ?
+WHERE id = ? AND attempts = ? AND status = 'running'`;
+
+/**
+ * The worker's two commonest writes for many runs at once: on PostgreSQL one `UPDATE … FROM
+ * unnest(…)` per batch, on SQLite one prepared statement run per row inside one transaction.
+ * The conditions are those of the single-row writes in ExecutionRecorder, row by row.
+ */
+@Injectable()
+export class BatchedRunWrites {
+  private sqlite?: { claim: SqliteStatement; complete: SqliteStatement; transaction: <T>(body: () => T) => T };
+
+  constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
+
+  /** The claimed record for each claim, in order; null where the record was not there to claim. */
+  async claimMany(claims: Claim[]): Promise<Array<Execution | null>> {
+    const rows = this.isPostgres ? await this.claimOnPostgres(claims) : this.claimOnSqlite(claims);
+    const byId = new Map(rows.map((row) => [row.id as string, row]));
+    return claims.map((claim) => {
+      const row = byId.get(claim.id);
+      byId.delete(claim.id); // the same record claimed twice in one batch: only the first is its run
+      return row ? hydrateRow(this.executions, row) : null;
+    });
+  }
+
+  /** Whether each completion was written (false: the run no longer owns the record). */
+  async completeMany(completions: Completion[]): Promise<boolean[]> {
+    if (this.isPostgres) {
+      const written = await this.queryPostgres<{ id: string }>(PG_COMPLETE, [
+        completions.map((completion) => completion.id),
+        completions.map((completion) => completion.attempts),
+        completions.map((completion) => this.toDatabase('result', completion.result)),
+        completions.map((completion) => completion.now),
+        completions.map((completion) => completion.durationMs),
+      ]);
+      const ids = new Set(written.map((row) => row.id));
+      return completions.map((completion) => ids.has(completion.id));
+    }
+    const sqlite = this.sqliteStatements();
+    return sqlite.transaction(() =>
+      completions.map((completion) => {
+        const now = this.toDatabase('completedAt', completion.now);
+        const result = this.toDatabase('result', completion.result);
+        return sqlite.complete.run(result, now, completion.durationMs, now, completion.id, completion.attempts).changes === 1;
+      }),
+    );
+  }
+
+  private claimOnPostgres(claims: Claim[]): Promise<Array<Record<string, unknown>>> {
+    return this.queryPostgres(PG_CLAIM, [
+      claims.map((claim) => claim.id),
+      claims.map((claim) => claim.jobStarts),
+      claims.map((claim) => claim.now),
+    ]);
+  }
+
+  private claimOnSqlite(claims: Claim[]): Array<Record<string, unknown>> {
+    const sqlite = this.sqliteStatements();
+    return sqlite.transaction(() =>
+      claims.flatMap((claim): Array<Record<string, unknown>> => {
+        const now = this.toDatabase('startedAt', claim.now);
+        const row = sqlite.claim.get(now, now, claim.id, claim.jobStarts);
+        return row ? [row] : [];
+      }),
+    );
+  }
+
+  /** The rows an UPDATE … RETURNING returned (TypeORM's plain `query` answers [rows, count] for an UPDATE). */
+  private async queryPostgres<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    const runner = this.executions.manager.connection.createQueryRunner();
+    try {
+      return (await runner.query(sql, parameters, true)).records as T[];
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private get isPostgres(): boolean {
+    return this.executions.manager.connection.driver.options.type === 'postgres';
+  }
+
+  /** A value as TypeORM would store it in the property's column (dates as SQLite text, JSON as text). */
+  private toDatabase(property: keyof Execution, value: unknown): unknown {
+    const column = this.executions.metadata.findColumnWithPropertyName(property)!;
+    return this.executions.manager.connection.driver.preparePersistentValue(value, column);
+  }
+
+  private sqliteStatements() {
+    if (!this.sqlite) {
+      // The one connection TypeORM holds: a synchronous transaction on it cannot interleave with other queries.
+      const database = this.executions.manager.connection.driver as unknown as { databaseConnection: SqliteDatabase };
+      const connection = database.databaseConnection;
+      this.sqlite = {
+        claim: connection.prepare(SQLITE_CLAIM),
+        complete: connection.prepare(SQLITE_COMPLETE),
+        transaction: (body) => connection.transaction(body)(),
+      };
+    }
+    return this.sqlite;
+  }
+}
