@@ -35,14 +35,14 @@ const USAGE = `npm run bench -- [options]
   --smoke               tiny sizes, nothing appended (what CI runs)
   --db sqlite,postgres  which databases (default both)
   --n 5000              executions in the throughput phase (and raw BullMQ jobs)
-  --clients 32          concurrent HTTP clients (and raw BullMQ adds in flight)
-  --concurrency 10      worker concurrency, gateway and raw BullMQ alike (WORKER_CONCURRENCY)
+  --clients 50          concurrent HTTP clients (and raw BullMQ adds in flight)
+  --concurrency 50      worker concurrency, gateway and raw BullMQ alike (WORKER_CONCURRENCY)
   --rates 100,500,1000  fixed submission rates for the latency phase
   --seconds 10          length of each fixed-rate and read measurement
   --rows-sqlite 100000  records seeded for the reads on SQLite
   --rows-postgres 1000000  records seeded for the reads on PostgreSQL
   --topology-sqlite all     all (one process) or split (API + worker processes)
-  --topology-postgres split
+  --topology-postgres all
   --out docs/benchmarks.md  file the report is appended to (--smoke: none unless given)
   --no-append           print the report only
   --phases e2e,latency,reads  which gateway measurements to run (default all)
@@ -82,12 +82,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   return {
     databases: databases as DatabaseKind[],
     count: int('n', smoke ? 100 : 5000),
-    clients: int('clients', smoke ? 8 : 32),
-    concurrency: int('concurrency', 10),
+    clients: int('clients', smoke ? 8 : 50),
+    concurrency: int('concurrency', smoke ? 10 : 50),
     rates,
     seconds: int('seconds', smoke ? 1 : 10),
     seedRows: { sqlite: int('rows-sqlite', smoke ? 1000 : 100_000), postgres: int('rows-postgres', smoke ? 1000 : 1_000_000) },
-    topology: { sqlite: topology('sqlite', 'all'), postgres: topology('postgres', 'split') },
+    topology: { sqlite: topology('sqlite', 'all'), postgres: topology('postgres', 'all') },
     appendTo: flags.get('out') ?? (smoke || flags.has('no-append') ? null : 'docs/benchmarks.md'),
     phases: phases as Phase[],
     profileDir: flags.get('profile') ?? null,

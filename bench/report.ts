@@ -68,11 +68,28 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
     `Sizes: ${options.count} executions, ${options.clients} clients, worker concurrency ${options.concurrency}, ` +
       `${options.seconds} s per fixed-rate measurement, reads at ${READ_RATE}/s; phases: ${options.phases.join(', ')}.`,
     '',
+    summary(runs, options),
+    '',
     table,
     '',
     plans,
     '',
   ].join('\n');
+}
+
+/** One line with what the run is for: the gateway end to end against raw BullMQ, and its CPU per execution. */
+function summary(runs: DatabaseFigures[], options: BenchOptions): string {
+  const measured = runs.filter((run) => run.endToEnd);
+  if (measured.length === 0) return 'Summary: the end-to-end phase did not run.';
+  const cells = measured.map((run) => {
+    const { completedPerSecond, cpuPerExecution } = run.endToEnd!;
+    const cpu = Object.values(cpuPerExecution).reduce((sum, ms) => sum + ms, 0);
+    return `${NAMES[run.kind]} (${run.topology}) ${percent(completedPerSecond / run.raw.jobsPerSecond)}, ${cpu.toFixed(2)} ms of CPU per execution`;
+  });
+  return (
+    `**Summary** (${options.clients} clients, worker concurrency ${options.concurrency}): end to end ÷ raw BullMQ, and CPU per ` +
+    `execution over every process (gateway, database, Redis, bench client): ${cells.join('; ')}.`
+  );
 }
 
 /** `a / b / c` for the groups measured, each to two decimals; groups not measured are left out. */

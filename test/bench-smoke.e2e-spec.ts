@@ -30,6 +30,9 @@ describe('the benchmark harness (smoke)', () => {
     expect(number(cell('**raw BullMQ: jobs added and processed /s (the limit)**'))).toBeGreaterThan(0);
     expect(number(cell('**gateway: executions completed /s (end to end)**'))).toBeGreaterThan(0);
     expect(number(cell('**end to end ÷ the limit**'))).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(
+      /\*\*Summary\*\* \(8 clients, worker concurrency 10\): .*(SQLite|PostgreSQL) \(all\) \d+ %, [\d.]+ ms of CPU per execution/,
+    );
     // Every fixed-rate and read measurement answered without an error.
     const latencies = [...result.stdout.matchAll(/p50 \/ p99 ms \(errors\) \| ([\d.]+) \/ ([\d.]+) \((\d+)\) \|/g)];
     expect(latencies.length).toBe(6);
