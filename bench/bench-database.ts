@@ -107,8 +107,8 @@ class SqliteBenchDatabase extends BenchDatabase {
   async seed(rows: number, owners: string[]): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO executions (id, task_name, status, args, kwargs, result, progress, owner_id, job_id, attempts, max_attempts, priority, queue,
-         enqueued_at, created_at, started_at, completed_at, updated_at, duration_ms)
-       VALUES (?, ?, ?, '[]', '{"a":1,"b":2}', ?, 100, ?, ?, 1, 1, 50, 'default', ?, ?, ?, ?, ?, 12)`,
+         created_at, started_at, completed_at, updated_at, duration_ms)
+       VALUES (?, ?, ?, '[]', '{"a":1,"b":2}', ?, 100, ?, ?, 1, 1, 50, 'default', ?, ?, ?, ?, 12)`,
     );
     const now = Date.now();
     const batch = 10_000;
@@ -125,7 +125,6 @@ class SqliteBenchDatabase extends BenchDatabase {
             status === 'completed' ? '{"ok":true}' : null,
             owners[i % owners.length],
             id,
-            at,
             at,
             at,
             at,
@@ -199,9 +198,9 @@ class PostgresBenchDatabase extends BenchDatabase {
     for (let start = 0; start < rows; start += batch) {
       await this.client.query(
         `INSERT INTO executions (id, task_name, status, args, kwargs, result, progress, owner_id, job_id, attempts, max_attempts, priority, queue,
-           enqueued_at, created_at, started_at, completed_at, updated_at, duration_ms)
+           created_at, started_at, completed_at, updated_at, duration_ms)
          SELECT id, ($1::text[])[1 + i % 3], status, '[]', '{"a":1,"b":2}', CASE WHEN status = 'completed' THEN '{"ok":true}' END, 100,
-           ($2::uuid[])[1 + i % $3], id::text, 1, 1, 50, 'default', at, at, at, at, at, 12
+           ($2::uuid[])[1 + i % $3], id::text, 1, 1, 50, 'default', at, at, at, at, 12
          FROM (SELECT i, gen_random_uuid() AS id, now() - (i + 1) * interval '1 second' AS at,
                  CASE WHEN i % 20 = 0 THEN 'failed' WHEN i % 50 = 1 THEN 'cancelled' ELSE 'completed' END AS status
                FROM generate_series($4::int, $5::int) AS i) AS seeded`,
