@@ -6,8 +6,15 @@ import { Initial1763900000000 } from './migrations/1763900000000-Initial';
 import { AuditEvents1764000000000 } from './migrations/1764000000000-AuditEvents';
 import { PartialIndexes1764100000000 } from './migrations/1764100000000-PartialIndexes';
 import { HotPath1764200000000 } from './migrations/1764200000000-HotPath';
+import { ExecutionCounts1764300000000 } from './migrations/1764300000000-ExecutionCounts';
 
-export const MIGRATIONS = [Initial1763900000000, AuditEvents1764000000000, PartialIndexes1764100000000, HotPath1764200000000];
+export const MIGRATIONS = [
+  Initial1763900000000,
+  AuditEvents1764000000000,
+  PartialIndexes1764100000000,
+  HotPath1764200000000,
+  ExecutionCounts1764300000000,
+];
 
 /** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
