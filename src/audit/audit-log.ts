@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { type QueryDeepPartialEntity, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import type { Caller } from '../permissions/caller';
 import { AuditAction, AuditEvent } from './audit-event.entity';
@@ -68,14 +69,10 @@ export class AuditLog {
   async recordMany(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     try {
-      const rows = entries.map((entry) => toAuditEvent(entry));
-      // typeorm's deep-partial insert type cannot express a free-form JSON column.
-      await this.events
-        .createQueryBuilder()
-        .insert()
-        .values(rows as QueryDeepPartialEntity<AuditEvent>[])
-        .updateEntity(false)
-        .execute();
+      await bulkInsert(
+        this.events,
+        entries.map((entry) => toAuditEvent(entry)),
+      );
     } catch (error) {
       const actions = [...new Set(entries.map((entry) => entry.action))].join(', ');
       this.logger.error(`${entries.length} audit event(s) ${actions} could not be written: ${(error as Error).message}`);

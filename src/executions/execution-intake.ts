@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { AppConfig } from '../config/app-config';
+import { bulkInsert } from '../database/bulk-insert';
 import { ExecutionQueues, JobToAdd } from '../queue/execution-queues';
 import { Execution } from './execution.entity';
 import { crashIfInjected } from './fault-injection';
@@ -120,9 +121,7 @@ export class ExecutionIntake {
   }
 
   private async insertRows(rows: Execution[]): Promise<void> {
-    // updateEntity(false): TypeORM would re-read the rows (SQLite) and merge them back by position,
-    // in whatever order the database returned them, swapping ids between the entities of a batch.
-    await this.executions.createQueryBuilder().insert().into(Execution).values(rows).updateEntity(false).execute();
+    await bulkInsert(this.executions, rows);
   }
 
   /** The records must not claim to be pending when no job exists for them. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { isPostgres, queryRows, sqliteConnection } from '../database/sqlite-connection';
 import { hydrateRow } from '../database/update-returning';
 import { Execution } from '../executions/execution.entity';
 import { TAKEOVER_ALLOWED_SQL } from '../executions/takeover-rule';
@@ -19,16 +20,6 @@ export interface Completion {
   result: unknown;
   now: Date;
   durationMs: number;
-}
-
-/** What the claim and the completion need of better-sqlite3 (the connection TypeORM holds). */
-interface SqliteStatement {
-  run(...params: unknown[]): { changes: number };
-  get(...params: unknown[]): Record<string, unknown> | undefined;
-}
-interface SqliteDatabase {
-  prepare(sql: string): SqliteStatement;
-  transaction<T>(body: () => T): () => T;
 }
 
 /** Which records a claim may move to running: pending, or running and taken over (see ExecutionRecorder.claim). */
@@ -68,13 +59,11 @@ WHERE id = ? AND attempts = ? AND status = 'running'`;
  */
 @Injectable()
 export class BatchedRunWrites {
-  private sqlite?: { claim: SqliteStatement; complete: SqliteStatement; transaction: <T>(body: () => T) => T };
-
   constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
 
   /** The claimed record for each claim, in order; null where the record was not there to claim. */
   async claimMany(claims: Claim[]): Promise<Array<Execution | null>> {
-    const rows = this.isPostgres ? await this.claimOnPostgres(claims) : this.claimOnSqlite(claims);
+    const rows = isPostgres(this.dataSource) ? await this.claimOnPostgres(claims) : this.claimOnSqlite(claims);
     const byId = new Map(rows.map((row) => [row.id as string, row]));
     return claims.map((claim) => {
       const row = byId.get(claim.id);
@@ -85,8 +74,8 @@ export class BatchedRunWrites {
 
   /** Whether each completion was written (false: the run no longer owns the record). */
   async completeMany(completions: Completion[]): Promise<boolean[]> {
-    if (this.isPostgres) {
-      const written = await this.queryPostgres<{ id: string }>(PG_COMPLETE, [
+    if (isPostgres(this.dataSource)) {
+      const written = await queryRows<{ id: string }>(this.dataSource, PG_COMPLETE, [
         completions.map((completion) => completion.id),
         completions.map((completion) => completion.attempts),
         completions.map((completion) => this.toDatabase('result', completion.result)),
@@ -96,18 +85,19 @@ export class BatchedRunWrites {
       const ids = new Set(written.map((row) => row.id));
       return completions.map((completion) => ids.has(completion.id));
     }
-    const sqlite = this.sqliteStatements();
+    const sqlite = sqliteConnection(this.dataSource);
+    const complete = sqlite.statement(SQLITE_COMPLETE);
     return sqlite.transaction(() =>
       completions.map((completion) => {
         const now = this.toDatabase('completedAt', completion.now);
         const result = this.toDatabase('result', completion.result);
-        return sqlite.complete.run(result, now, completion.durationMs, now, completion.id, completion.attempts).changes === 1;
+        return complete.run(result, now, completion.durationMs, now, completion.id, completion.attempts).changes === 1;
       }),
     );
   }
 
   private claimOnPostgres(claims: Claim[]): Promise<Array<Record<string, unknown>>> {
-    return this.queryPostgres(PG_CLAIM, [
+    return queryRows(this.dataSource, PG_CLAIM, [
       claims.map((claim) => claim.id),
       claims.map((claim) => claim.jobStarts),
       claims.map((claim) => claim.now),
@@ -115,47 +105,24 @@ export class BatchedRunWrites {
   }
 
   private claimOnSqlite(claims: Claim[]): Array<Record<string, unknown>> {
-    const sqlite = this.sqliteStatements();
+    const sqlite = sqliteConnection(this.dataSource);
+    const claim = sqlite.statement(SQLITE_CLAIM);
     return sqlite.transaction(() =>
-      claims.flatMap((claim): Array<Record<string, unknown>> => {
-        const now = this.toDatabase('startedAt', claim.now);
-        const row = sqlite.claim.get(now, now, claim.id, claim.jobStarts);
+      claims.flatMap((candidate): Array<Record<string, unknown>> => {
+        const now = this.toDatabase('startedAt', candidate.now);
+        const row = claim.get(now, now, candidate.id, candidate.jobStarts);
         return row ? [row] : [];
       }),
     );
   }
 
-  /** The rows an UPDATE … RETURNING returned (TypeORM's plain `query` answers [rows, count] for an UPDATE). */
-  private async queryPostgres<T>(sql: string, parameters: unknown[]): Promise<T[]> {
-    const runner = this.executions.manager.connection.createQueryRunner();
-    try {
-      return (await runner.query(sql, parameters, true)).records as T[];
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private get isPostgres(): boolean {
-    return this.executions.manager.connection.driver.options.type === 'postgres';
+  private get dataSource() {
+    return this.executions.manager.connection;
   }
 
   /** A value as TypeORM would store it in the property's column (dates as SQLite text, JSON as text). */
   private toDatabase(property: keyof Execution, value: unknown): unknown {
     const column = this.executions.metadata.findColumnWithPropertyName(property)!;
-    return this.executions.manager.connection.driver.preparePersistentValue(value, column);
-  }
-
-  private sqliteStatements() {
-    if (!this.sqlite) {
-      // The one connection TypeORM holds: a synchronous transaction on it cannot interleave with other queries.
-      const database = this.executions.manager.connection.driver as unknown as { databaseConnection: SqliteDatabase };
-      const connection = database.databaseConnection;
-      this.sqlite = {
-        claim: connection.prepare(SQLITE_CLAIM),
-        complete: connection.prepare(SQLITE_COMPLETE),
-        transaction: (body) => connection.transaction(body)(),
-      };
-    }
-    return this.sqlite;
+    return this.dataSource.driver.preparePersistentValue(value, column);
   }
 }

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { In, Repository } from 'typeorm';
+import { AuditEvent } from '../src/audit/audit-event.entity';
+import { bulkInsert } from '../src/database/bulk-insert';
+import { Execution } from '../src/executions/execution.entity';
+import { createCaller, dataSource } from './support/factories';
+import { createTestApp, TestApp } from './support/test-app';
+
+/** The hot INSERT without the query builder: what is read back is what TypeORM would have stored. */
+describe('bulkInsert (e2e)', () => {
+  let t: TestApp;
+  let executions: Repository<Execution>;
+  let ownerId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ROLE: 'api', RECONCILE_INTERVAL_MS: '0' } });
+    executions = dataSource(t.app).getRepository(Execution);
+    ownerId = (await createCaller(t.app)).principal.id;
+  });
+
+  afterAll(() => t.close());
+
+  const execution = (fields: Partial<Execution> = {}) => {
+    const id = randomUUID();
+    const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    return executions.create({
+      ...{ id, taskName: 'demo.add', status: 'pending', args: [], kwargs: {}, result: null, progress: 0, resource: null, ownerId },
+      ...{ jobId: id, attempts: 0, maxAttempts: 1, priority: 50, queue: 'default', timeoutMs: null, retriedFrom: null },
+      ...{ fileName: null, fileSize: null, filePath: null, createdAt: now, updatedAt: now },
+      ...fields,
+    });
+  };
+
+  /** The fields an entity was given (create() leaves the others undefined; the database has them null). */
+  const defined = (entity: Execution) => Object.fromEntries(Object.entries(entity).filter(([, value]) => value !== undefined));
+
+  it('stores every kind of value as the repository would, each row with its own columns', async () => {
+    const full = execution({
+      args: [1, 'two', { three: [3] }],
+      kwargs: { text: 'ünïcode \u2028 "quoted"', n: 1.5, nested: { ok: true, none: null } },
+      resource: 'invoice 7',
+      timeoutMs: 1500,
+      fileName: 'a.csv',
+      fileSize: 12,
+      filePath: '/tmp/a.csv',
+      retriedFrom: randomUUID(),
+    });
+    const bare = execution();
+    await bulkInsert(executions, [full, bare]);
+    const stored = await executions.findBy({ id: In([full.id, bare.id]) });
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    expect(byId.get(full.id)).toMatchObject({ ...defined(full), stage: null, message: null, cancelRequestedAt: null, startedAt: null });
+    expect(byId.get(bare.id)).toMatchObject({ ...defined(bare), error: null, totalItems: null, completedAt: null });
+  });
+
+  it('writes all rows or none: a batch with an id already taken leaves nothing behind', async () => {
+    const taken = execution();
+    await bulkInsert(executions, [taken]);
+    const fresh = execution();
+    await expect(bulkInsert(executions, [fresh, execution({ id: taken.id, jobId: taken.id })])).rejects.toThrow();
+    expect(await executions.findOneBy({ id: fresh.id })).toBeNull();
+  });
+
+  it('stores audit rows with JSON details and null actors', async () => {
+    const audit = dataSource(t.app).getRepository(AuditEvent);
+    const row: AuditEvent = {
+      ...{ id: randomUUID(), occurredAt: new Date(), actorId: null, actorName: 'cli', tokenId: null, clientAddress: null },
+      ...{ action: 'execution.execute', targetType: 'execution', targetId: 'x', details: { task_name: 'demo.add', n: [1, 2] } },
+    };
+    await bulkInsert(audit, [row]);
+    expect(await audit.findOneByOrFail({ id: row.id })).toEqual(row);
+  });
+});
