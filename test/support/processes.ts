@@ -9,6 +9,9 @@ export const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const MAIN = join(ROOT, 'dist', 'main.js');
 
+/** The flags the gateway ships with (package.json's start scripts, the Dockerfile), so tests and the bench run it as shipped. */
+export const GATEWAY_NODE_ARGS = ['--max-old-space-size=512'];
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -28,7 +31,10 @@ export function runCli(env: Record<string, string>, ...args: string[]): CliResul
 /** A gateway process from the production build (`node dist/main.js`); `nodeArgs` go before the script. */
 export function startGateway(env: Record<string, string>, options: { nodeArgs?: string[]; keepChars?: number } = {}): ManagedProcess {
   const name = `gateway-${env.ROLE ?? 'all'}`;
-  return ManagedProcess.spawn(name, process.execPath, [...(options.nodeArgs ?? []), MAIN], { env, keepChars: options.keepChars });
+  return ManagedProcess.spawn(name, process.execPath, [...GATEWAY_NODE_ARGS, ...(options.nodeArgs ?? []), MAIN], {
+    env,
+    keepChars: options.keepChars,
+  });
 }
 
 /** A worker process that also registers the fixture tasks, on the given environment. */
