@@ -46,7 +46,7 @@ describe('bulkInsert (e2e)', () => {
       retriedFrom: randomUUID(),
     });
     const bare = execution();
-    await bulkInsert(executions, [full, bare]);
+    await bulkInsert({ repository: executions, entities: [full, bare] });
     const stored = await executions.findBy({ id: In([full.id, bare.id]) });
     const byId = new Map(stored.map((row) => [row.id, row]));
     expect(byId.get(full.id)).toMatchObject({ ...defined(full), stage: null, message: null, cancelRequestedAt: null, startedAt: null });
@@ -55,10 +55,33 @@ describe('bulkInsert (e2e)', () => {
 
   it('writes all rows or none: a batch with an id already taken leaves nothing behind', async () => {
     const taken = execution();
-    await bulkInsert(executions, [taken]);
+    await bulkInsert({ repository: executions, entities: [taken] });
     const fresh = execution();
-    await expect(bulkInsert(executions, [fresh, execution({ id: taken.id, jobId: taken.id })])).rejects.toThrow();
+    await expect(bulkInsert({ repository: executions, entities: [fresh, execution({ id: taken.id, jobId: taken.id })] })).rejects.toThrow();
     expect(await executions.findOneBy({ id: fresh.id })).toBeNull();
+  });
+
+  it('writes several tables in one go, all or nothing', async () => {
+    const audit = dataSource(t.app).getRepository(AuditEvent);
+    const taken = execution();
+    await bulkInsert({ repository: executions, entities: [taken] });
+    const auditRow = (targetId: string): AuditEvent => ({
+      ...{ id: randomUUID(), occurredAt: new Date(), actorId: null, actorName: 'cli', tokenId: null, clientAddress: null },
+      ...{ action: 'execution.execute', targetType: 'execution', targetId, details: null },
+    });
+    const together = execution();
+    await bulkInsert({ repository: executions, entities: [together] }, { repository: audit, entities: [auditRow(together.id)] });
+    expect(await executions.findOneBy({ id: together.id })).not.toBeNull();
+    expect(await audit.findOneBy({ targetId: together.id })).not.toBeNull();
+
+    const refused = auditRow(taken.id);
+    await expect(
+      bulkInsert(
+        { repository: executions, entities: [execution({ id: taken.id, jobId: taken.id })] },
+        { repository: audit, entities: [refused] },
+      ),
+    ).rejects.toThrow();
+    expect(await audit.findOneBy({ id: refused.id })).toBeNull();
   });
 
   it('stores audit rows with JSON details and null actors', async () => {
@@ -67,7 +90,7 @@ describe('bulkInsert (e2e)', () => {
       ...{ id: randomUUID(), occurredAt: new Date(), actorId: null, actorName: 'cli', tokenId: null, clientAddress: null },
       ...{ action: 'execution.execute', targetType: 'execution', targetId: 'x', details: { task_name: 'demo.add', n: [1, 2] } },
     };
-    await bulkInsert(audit, [row]);
+    await bulkInsert({ repository: audit, entities: [row] });
     expect(await audit.findOneByOrFail({ id: row.id })).toEqual(row);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { bulkInsert } from '../database/bulk-insert';
+import { bulkInsert, InsertSet } from '../database/bulk-insert';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import type { Caller } from '../permissions/caller';
 import { AuditAction, AuditEvent } from './audit-event.entity';
@@ -69,14 +69,16 @@ export class AuditLog {
   async recordMany(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     try {
-      await bulkInsert(
-        this.events,
-        entries.map((entry) => toAuditEvent(entry)),
-      );
+      await bulkInsert(this.rowsFor(entries));
     } catch (error) {
       const actions = [...new Set(entries.map((entry) => entry.action))].join(', ');
       this.logger.error(`${entries.length} audit event(s) ${actions} could not be written: ${(error as Error).message}`);
     }
+  }
+
+  /** The rows of `entries`, for a caller that writes them together with its own (bulkInsert), all or nothing. */
+  rowsFor(entries: AuditEntry[]): InsertSet<AuditEvent> {
+    return { repository: this.events, entities: entries.map((entry) => toAuditEvent(entry)) };
   }
 
   /** Newest first, keyset-paged on (occurred_at, id). */

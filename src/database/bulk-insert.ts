@@ -1,32 +1,65 @@
 import { ObjectLiteral, Repository } from 'typeorm';
 import { isPostgres, queryRows, sqliteConnection } from './sqlite-connection';
 
+/** Entities to insert into one repository's table. */
+export interface InsertSet<T extends ObjectLiteral = ObjectLiteral> {
+  repository: Repository<T>;
+  entities: T[];
+}
+
+interface PreparedInsert {
+  table: string;
+  names: string;
+  rows: unknown[][];
+}
+
 /**
  * Inserts entities without TypeORM's query builder, whose cost grows with rows × columns on the
- * hottest write of the gateway. Only the columns some entity has a value for are sent (the others
- * take their defaults), each value converted as TypeORM would store it. PostgreSQL: one multi-row
- * INSERT. SQLite: one prepared statement run per row, in one transaction. All or nothing.
+ * hottest writes of the gateway. Only the columns some entity has a value for are sent (the others
+ * take their defaults), each value converted as TypeORM would store it. Several sets (the
+ * executions and their audit rows) are written together, all or nothing: on PostgreSQL one
+ * statement (the first inserts as data-modifying CTEs), on SQLite one prepared statement per row
+ * and table, in one transaction. All sets must belong to one data source.
  */
-export async function bulkInsert<T extends ObjectLiteral>(repository: Repository<T>, entities: T[]): Promise<void> {
-  if (entities.length === 0) return;
-  const { metadata } = repository;
-  const dataSource = repository.manager.connection;
-  const { driver } = dataSource;
-  const columns = metadata.columns.filter((column) => entities.some((entity) => column.getEntityValue(entity) != null));
-  const names = columns.map((column) => driver.escape(column.databaseName)).join(', ');
-  const rows = entities.map((entity) =>
-    columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(entity) ?? null, column)),
-  );
-  const table = driver.escape(metadata.tableName);
+export async function bulkInsert(...sets: InsertSet[]): Promise<void> {
+  const inserts = sets.filter((set) => set.entities.length > 0).map(prepare);
+  if (inserts.length === 0) return;
+  const dataSource = sets[0].repository.manager.connection;
   if (isPostgres(dataSource)) {
     let n = 0;
-    const tuples = rows.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`).join(', ');
-    await queryRows(dataSource, `INSERT INTO ${table} (${names}) VALUES ${tuples}`, rows.flat());
+    const statements = inserts.map(
+      ({ table, names, rows }) =>
+        `INSERT INTO ${table} (${names}) VALUES ${rows.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`).join(', ')}`,
+    );
+    const last = statements.pop()!;
+    const sql =
+      statements.length === 0 ? last : `WITH ${statements.map((statement, i) => `written_${i} AS (${statement})`).join(', ')} ${last}`;
+    await queryRows(
+      dataSource,
+      sql,
+      inserts.flatMap((insert) => insert.rows.flat()),
+    );
     return;
   }
   const sqlite = sqliteConnection(dataSource);
-  const insert = sqlite.statement(`INSERT INTO ${table} (${names}) VALUES (${columns.map(() => '?').join(', ')})`);
-  sqlite.transaction(() => rows.forEach((row) => insert.run(...row.map(toSqliteValue))));
+  const statements = inserts.map(({ table, names, rows }) => ({
+    insert: sqlite.statement(`INSERT INTO ${table} (${names}) VALUES (${rows[0].map(() => '?').join(', ')})`),
+    rows,
+  }));
+  sqlite.transaction(() => statements.forEach(({ insert, rows }) => rows.forEach((row) => insert.run(...row.map(toSqliteValue)))));
+}
+
+function prepare({ repository, entities }: InsertSet): PreparedInsert {
+  const { metadata } = repository;
+  const { driver } = repository.manager.connection;
+  const columns = metadata.columns.filter((column) => entities.some((entity) => column.getEntityValue(entity) != null));
+  return {
+    table: driver.escape(metadata.tableName),
+    names: columns.map((column) => driver.escape(column.databaseName)).join(', '),
+    rows: entities.map((entity) =>
+      columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(entity) ?? null, column)),
+    ),
+  };
 }
 
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null; TypeORM leaves booleans as they are. */

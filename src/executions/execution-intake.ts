@@ -22,19 +22,21 @@ interface Waiting extends Admission {
   reject: (error: unknown) => void;
 }
 
-/** Rows a batch may hold; SQLite's limit on bound parameters is the one that matters. */
+/** Executions a batch may hold: one statement's parameters stay well under PostgreSQL's 65 535. */
 const MAX_BATCH = 100;
 
 /**
- * Records, enqueues and audits accepted executions in batches: one INSERT of the records, one
- * `addBulk` per queue and one INSERT of the audit rows for as many
+ * Records, audits and enqueues accepted executions in batches: one statement writing the records
+ * and their audit rows together, then one `addBulk` per queue, for as many
  * executions as arrived while the previous batch was being written. Nothing waits for a batch to
  * fill: a lone request is written at once, so batching costs no latency, and under load it turns
  * several statements per execution into a few per batch.
  *
  * Each caller's promise settles as its single write would have: resolved once its record is
  * committed and its job exists; rejected with the insert's error (nothing was written) or with the
- * queue's (its record is then `failed`, saying it could not be enqueued).
+ * queue's (its record is then `failed`, saying it could not be enqueued). The audit row is written
+ * with the record, so no execution exists without one (one whose job could not be enqueued keeps
+ * its row: the request was made, and the record says how it ended).
  */
 @Injectable()
 export class ExecutionIntake {
@@ -74,44 +76,37 @@ export class ExecutionIntake {
     if (batch.length === 0) return;
     crashIfInjected(this.config, 'exit-before-enqueue');
 
-    const enqueued: Waiting[] = [];
     for (const group of groupByQueue(batch)) {
       try {
         await this.queues.enqueueMany(
           group[0].execution.queue,
           group.map((entry) => entry.job),
         );
-        enqueued.push(...group);
+        group.forEach((entry) => entry.resolve());
       } catch (error) {
         await this.markNotEnqueued(group, error as Error);
       }
     }
-    if (enqueued.length === 0) return;
-    await this.audit.recordMany(enqueued.map((entry) => entry.audit));
-    enqueued.forEach((entry) => entry.resolve());
   }
 
   /**
-   * One INSERT for the batch; if it fails, one per record, so a record the database refuses fails
-   * its own request and no other. Answers the entries whose records are now written.
+   * The records and their audit rows in one statement (one transaction on SQLite); if that fails,
+   * each entry on its own, so a record the database refuses fails its own request and no other.
+   * Answers the entries whose records are now written.
    */
   private async insert(batch: Waiting[]): Promise<Waiting[]> {
-    const fresh = batch.filter((entry) => !entry.inserted);
-    if (fresh.length === 0) return batch;
     try {
-      await this.insertRows(fresh.map((entry) => entry.execution));
+      await this.write(batch);
       return batch;
     } catch (error) {
-      if (fresh.length === 1) throw error;
+      if (batch.length === 1) throw error;
     }
     const written: Waiting[] = [];
     for (const entry of batch) {
-      if (entry.inserted) {
-        written.push(entry);
-        continue;
-      }
       try {
-        await this.insertRows([entry.execution]);
+        if (entry.inserted)
+          await this.audit.recordMany([entry.audit]); // its record is there: an audit failure is only logged
+        else await this.write([entry]);
         written.push(entry);
       } catch (error) {
         entry.reject(error);
@@ -120,8 +115,9 @@ export class ExecutionIntake {
     return written;
   }
 
-  private async insertRows(rows: Execution[]): Promise<void> {
-    await bulkInsert(this.executions, rows);
+  private async write(entries: Waiting[]): Promise<void> {
+    const fresh = entries.filter((entry) => !entry.inserted).map((entry) => entry.execution);
+    await bulkInsert({ repository: this.executions, entities: fresh }, this.audit.rowsFor(entries.map((entry) => entry.audit)));
   }
 
   /** The records must not claim to be pending when no job exists for them. */
