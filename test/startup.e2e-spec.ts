@@ -108,14 +108,15 @@ describe('starting the gateway as a process (e2e)', () => {
       await sleep(NO_WORKER_MS);
       expect((await read()).status).toBe('pending');
 
-      const worker = start({ ...env, ROLE: 'worker', PORT: String(await freePort()) });
+      // State changes are logged at debug.
+      const worker = start({ ...env, ROLE: 'worker', LOG_LEVEL: 'debug', PORT: String(await freePort()) });
       await worker.waitForOutput(/consuming queue \\?"default\\?"/);
       const record = await pollUntil(read, (body) => body.status === 'completed', COMPLETED);
       expect(record).toMatchObject({ status: 'completed', result: 42 });
       expect(worker.output()).not.toMatch(/listening on/);
       // Both processes logged requests and state changes, and no token.
       expect(api.output()).toMatch(/"url":"\/api\/v1\/tasks\/execute"/);
-      expect(worker.output()).toMatch(/"event":"execution.status"/);
+      await worker.waitForOutput(/"event":"execution.status"/); // logs are written asynchronously
       expect(api.output() + worker.output()).not.toMatch(TOKEN);
     } finally {
       await database.drop();
