@@ -59,6 +59,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   private readonly recent = new RecentSends(PROGRESS_INTERVAL_MS);
   private readonly pending = new Map<string, Pending>();
   private outbox: ExecutionChange[] = [];
+  private closed = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -109,6 +110,9 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
+    // What is waiting for the next turn goes out now; after this, nothing opens the connection again.
+    this.sendOutbox();
+    this.closed = true;
     this.connection.disconnect();
   }
 
@@ -131,6 +135,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   }
 
   private send(change: ExecutionChange): void {
+    if (this.closed) return;
     this.outbox.push(change);
     if (this.outbox.length === 1) setImmediate(() => this.sendOutbox());
   }
