@@ -99,14 +99,14 @@ export class ExecutionIntake {
       await this.write(batch);
       return batch;
     } catch (error) {
-      if (batch.length === 1) throw error;
+      if (batch.length === 1 && !batch[0].inserted) throw error;
     }
     const written: Waiting[] = [];
     for (const entry of batch) {
       try {
-        if (entry.inserted)
-          await this.audit.recordMany([entry.audit]); // its record is there: an audit failure is only logged
-        else await this.write([entry]);
+        // A record inserted beforehand (Idempotency-Key) is there whatever happens to its audit row,
+        // which recordMany writes or logs as failed.
+        await (entry.inserted ? this.audit.recordMany([entry.audit]) : this.write([entry]));
         written.push(entry);
       } catch (error) {
         entry.reject(error);

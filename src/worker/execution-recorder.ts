@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, UpdateResult } from 'typeorm';
 import { ExecutionEventsPublisher } from '../executions/execution-events-publisher';
 import { AppConfig } from '../config/app-config';
 import { updateReturning } from '../database/update-returning';
@@ -122,20 +122,12 @@ export class ExecutionRecorder {
   }
 
   /** One completion, alone; `run` is not touched (complete does that for both ways). */
-  private completeOne(completion: Completion): Promise<boolean> {
-    const fields = { ...completedFields(completion), updatedAt: completion.now };
-    const write = () =>
-      this.executions
-        .createQueryBuilder()
-        .update(Execution)
-        .set(fields)
-        .where('id = :id AND attempts = :attempts AND status = :running', {
-          id: completion.id,
-          attempts: completion.attempts,
-          running: 'running',
-        })
-        .execute();
-    return this.retried(`recording the outcome of execution ${maskId(completion.id)}`, write).then((written) => written.affected === 1);
+  private async completeOne(completion: Completion): Promise<boolean> {
+    const values = { ...completedFields(completion), updatedAt: completion.now };
+    const written = await this.retried(`recording the outcome of execution ${maskId(completion.id)}`, () =>
+      this.fencedUpdate(completion, values),
+    );
+    return written.affected === 1;
   }
 
   /** A failed attempt: terminal when no attempt is left, otherwise back to pending with the error kept. */
@@ -161,19 +153,23 @@ export class ExecutionRecorder {
   private async writeOwnRun(run: Execution, fields: Partial<Execution>, kind: 'progress' | 'change' = 'change'): Promise<boolean> {
     // updated_at is set here, not by the column default: SQLite's CURRENT_TIMESTAMP drops milliseconds.
     const values = { ...fields, updatedAt: new Date() };
-    const write = () =>
-      this.executions
-        .createQueryBuilder()
-        .update(Execution)
-        .set(values)
-        .where('id = :id AND attempts = :attempts AND status = :running', { id: run.id, attempts: run.attempts, running: 'running' })
-        .execute();
+    const write = () => this.fencedUpdate(run, values);
     const written = kind === 'progress' ? await write() : await this.retried(`recording the outcome of execution ${maskId(run.id)}`, write);
     if (!written.affected) return false;
     Object.assign(run, values);
     if (kind === 'progress') this.events.progressed(run);
     else this.events.changed(run);
     return true;
+  }
+
+  /** An update of the run's own record: only while it is running under the run's attempt. */
+  private fencedUpdate(run: Pick<Execution, 'id' | 'attempts'>, values: Partial<Execution>): Promise<UpdateResult> {
+    return this.executions
+      .createQueryBuilder()
+      .update(Execution)
+      .set(values)
+      .where('id = :id AND attempts = :attempts AND status = :running', { id: run.id, attempts: run.attempts, running: 'running' })
+      .execute();
   }
 
   private retried<T>(what: string, write: () => Promise<T>): Promise<T> {
