@@ -90,6 +90,9 @@ describe('the database away for 20 s while jobs finish (reliability)', () => {
     // attempts counts every start of a handler: 1 means none ran twice.
     expect(records.map((record) => record.attempts)).toEqual(accepted.map(() => 1));
     expect(counts.lost).toBe(0);
-    expect(worker.output()).toMatch(/recording the outcome of execution \S+ failed \(\d+\)/);
+    // The outcome writes failed and were written again: a batch falls back to row-by-row writes, which
+    // retry. On SQLite a write waits out the busy timeout (10 s) before it fails, so by the time the
+    // batch falls back the lock may be gone and the row write succeeds at its first try.
+    expect(worker.output()).toMatch(/a batched completion of \d+ runs failed|recording the outcome of execution \S+ failed \(\d+\)/);
   }, 300_000);
 });
