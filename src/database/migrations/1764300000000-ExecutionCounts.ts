@@ -21,6 +21,10 @@ export class ExecutionCounts1764300000000 implements MigrationInterface {
         count ${postgres ? 'bigint' : 'integer'} NOT NULL,
         PRIMARY KEY (owner_id, task_name, status)
       )`);
+    // Processes of the previous version may be writing: no execution may land between the count
+    // and the triggers (the lock is held until this migration's transaction commits; SQLite's
+    // migration transaction already holds the one write lock).
+    if (postgres) await runner.query('LOCK TABLE executions IN SHARE ROW EXCLUSIVE MODE');
     await runner.query(`
       INSERT INTO execution_counts (owner_id, task_name, status, count)
       SELECT owner_id, task_name, status, COUNT(*) FROM executions GROUP BY owner_id, task_name, status`);
