@@ -1,5 +1,6 @@
 import { ObjectLiteral, Repository } from 'typeorm';
-import { isPostgres, queryRows, sqliteConnection } from './sqlite-connection';
+import { isPostgres, queryRows } from './raw-query';
+import { sqliteConnection } from './sqlite-connection';
 
 /** Entities to insert into one repository's table. */
 export interface InsertSet<T extends ObjectLiteral = ObjectLiteral> {

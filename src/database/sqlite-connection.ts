@@ -41,17 +41,3 @@ export function sqliteConnection(dataSource: DataSource): SqliteConnection {
   }
   return connection;
 }
-
-export function isPostgres(dataSource: DataSource): boolean {
-  return dataSource.driver.options.type === 'postgres';
-}
-
-/** The rows a statement returned on PostgreSQL (TypeORM's plain `query` answers [rows, count] for an UPDATE). */
-export async function queryRows<T>(dataSource: DataSource, sql: string, parameters: unknown[]): Promise<T[]> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    return (await runner.query(sql, parameters, true)).records as T[];
-  } finally {
-    await runner.release();
-  }
-}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { isPostgres, queryRows, sqliteConnection } from '../database/sqlite-connection';
+import { isPostgres, queryRows } from '../database/raw-query';
+import { sqliteConnection } from '../database/sqlite-connection';
 import { hydrateRow } from '../database/update-returning';
 import { Execution } from '../executions/execution.entity';
 import { TAKEOVER_ALLOWED_SQL } from '../executions/takeover-rule';
