@@ -47,7 +47,7 @@ export async function bulkInsert(...sets: InsertSet[]): Promise<void> {
     insert: sqlite.statement(`INSERT INTO ${table} (${names}) VALUES (${rows[0].map(() => '?').join(', ')})`),
     rows,
   }));
-  sqlite.transaction(() => statements.forEach(({ insert, rows }) => rows.forEach((row) => insert.run(...row.map(toSqliteValue)))));
+  sqlite.transaction(() => statements.forEach(({ insert, rows }) => rows.forEach((row) => insert.run(...row))));
 }
 
 function prepare({ repository, entities }: InsertSet): PreparedInsert {
@@ -61,9 +61,4 @@ function prepare({ repository, entities }: InsertSet): PreparedInsert {
       columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(entity) ?? null, column)),
     ),
   };
-}
-
-/** better-sqlite3 binds numbers, strings, bigints, buffers and null; TypeORM leaves booleans as they are. */
-function toSqliteValue(value: unknown): unknown {
-  return typeof value === 'boolean' ? Number(value) : value;
 }

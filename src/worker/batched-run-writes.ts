@@ -23,15 +23,19 @@ export interface Completion {
   durationMs: number;
 }
 
-/** Which records a claim may move to running: pending, or running and taken over (see ExecutionRecorder.claim). */
-const CLAIMABLE = (alias: string, jobStarts: string) =>
+/**
+ * Which records a claim may move to running: pending, or running and taken over (see
+ * ExecutionRecorder.claim). `alias`: the table's prefix (`e.` or none); `jobStarts`: the SQL for the
+ * job's start count (a column or a parameter). The batched and the single-row claim both use it.
+ */
+export const claimableSql = (alias: string, jobStarts: string) =>
   `(${alias}status = 'pending' OR (${alias}status = 'running' AND ${alias}job_id IS NOT NULL AND ${alias}attempts < ${jobStarts} AND ${TAKEOVER_ALLOWED_SQL}))`;
 
 const PG_CLAIM = `
 UPDATE executions AS e
 SET status = 'running', attempts = e.attempts + 1, started_at = c.now, completed_at = NULL, duration_ms = NULL, updated_at = c.now
 FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS c(id, job_starts, now)
-WHERE e.id = c.id AND ${CLAIMABLE('e.', 'c.job_starts')}
+WHERE e.id = c.id AND ${claimableSql('e.', 'c.job_starts')}
 RETURNING e.*`;
 
 const PG_COMPLETE = `
@@ -45,7 +49,7 @@ RETURNING e.id`;
 const SQLITE_CLAIM = `
 UPDATE executions
 SET status = 'running', attempts = attempts + 1, started_at = ?, completed_at = NULL, duration_ms = NULL, updated_at = ?
-WHERE id = ? AND ${CLAIMABLE('', '?')}
+WHERE id = ? AND ${claimableSql('', '?')}
 RETURNING *`;
 
 const SQLITE_COMPLETE = `

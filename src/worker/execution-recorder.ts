@@ -9,7 +9,7 @@ import { ProgressUpdate } from '../task-registry/task-context';
 import { Execution } from '../executions/execution.entity';
 import { persistWithRetry } from './persist-with-retry';
 import { WriteBatcher } from '../common/write-batcher';
-import { BatchedRunWrites, Claim, Completion } from './batched-run-writes';
+import { BatchedRunWrites, Claim, claimableSql, Completion } from './batched-run-writes';
 import { ABANDONED_REASON, TAKEOVER_ALLOWED_SQL } from '../executions/takeover-rule';
 
 const MAX_TRACEBACK_CHARS = 64 * 1024;
@@ -71,8 +71,8 @@ export class ExecutionRecorder {
         this.executions,
         { status: 'running', attempts: () => 'attempts + 1', startedAt: now, completedAt: null, durationMs: null, updatedAt: now },
         // A running record without a job is reported by an external service: never taken over.
-        `id = :id AND (status = :pending OR (status = :running AND job_id IS NOT NULL AND attempts < :jobStarts AND ${TAKEOVER_ALLOWED_SQL}))`,
-        { id, pending: 'pending', running: 'running', jobStarts },
+        `id = :id AND ${claimableSql('', ':jobStarts')}`,
+        { id, jobStarts },
       ),
     );
     return run ?? null;
