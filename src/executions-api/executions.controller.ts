@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, getSchemaPath } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
@@ -8,7 +8,9 @@ import {
   ExecutionDto,
   ExecutionPageDto,
   ExecutionStatisticsDto,
+  TaskStatisticsDto,
   toExecutionDto,
+  toTaskStatisticsDto,
 } from '../executions/dto/execution.dto';
 import { LatestQuery, ListExecutionsQuery, StatisticsQuery } from '../executions/dto/list-executions.query';
 import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
@@ -28,19 +30,33 @@ export class ExecutionsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Own executions (admin: all), newest first, keyset-paged' })
+  @ApiOperation({
+    summary:
+      'Own executions (admin: all), newest first: keyset-paged (cursor), or numbered pages (page, page_size, total) in any sort_by order',
+  })
   @ApiOkResponse({ type: ExecutionPageDto })
   @ApiErrors(400, 403)
   async list(@CurrentCaller() caller: Caller, @Query() query: ListExecutionsQuery): Promise<ExecutionPageDto> {
     const page = await this.queries.list(caller, query);
-    return { items: page.items.map(toExecutionDto), next_cursor: page.nextCursor };
+    const numbered = page.numbered && { page: page.numbered.page, page_size: page.numbered.pageSize, total: page.numbered.total };
+    return { items: page.items.map(toExecutionDto), next_cursor: page.nextCursor, ...numbered };
   }
 
   @Get('statistics')
-  @ApiOperation({ summary: 'Counts per status over what the caller may see' })
-  @ApiOkResponse({ type: ExecutionStatisticsDto })
+  @ApiOperation({
+    summary:
+      'Counts per status over what the caller may see; with group_by=task, per task over a window with duration and queue-wait percentiles',
+  })
+  @ApiExtraModels(ExecutionStatisticsDto, TaskStatisticsDto)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(ExecutionStatisticsDto) }, { $ref: getSchemaPath(TaskStatisticsDto) }] },
+    description: 'ExecutionStatistics without group_by; TaskStatistics with group_by=task',
+  })
   @ApiErrors(400)
-  statistics(@CurrentCaller() caller: Caller, @Query() query: StatisticsQuery): Promise<ExecutionStatisticsDto> {
+  async statistics(@CurrentCaller() caller: Caller, @Query() query: StatisticsQuery): Promise<ExecutionStatisticsDto | TaskStatisticsDto> {
+    if (query.group_by === 'task')
+      return toTaskStatisticsDto(await this.queries.statisticsByTask(caller, query.window ?? '24h', query.task_name));
+    if (query.window !== undefined) throw new BadRequestException(['window needs group_by=task']);
     return this.queries.statistics(caller, query.task_name);
   }
 

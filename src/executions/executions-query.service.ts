@@ -1,21 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
-import { NotFoundError, PermissionDeniedError } from '../common/domain-errors';
+import { InvalidInputError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { AbilityFactory } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
-import { ListExecutionsQuery } from './dto/list-executions.query';
+import { ListExecutionsQuery, SortColumn } from './dto/list-executions.query';
 import { Execution } from './execution.entity';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/keyset-page.query';
 import { EXECUTION_STATUSES, ExecutionStatus } from './execution-status';
 import { StatisticsCache } from './statistics-cache';
+import { StatisticsWindow } from './statistics-window';
+import { TaskStatistics, TaskStatisticsReport } from './task-statistics';
 import { applyVisibility } from './visibility';
 
 /** What execution_counts is keyed by: the read rules may name only these (owner, task). */
 const COUNTED_COLUMNS = ['ownerId', 'taskName'];
 
-export type ExecutionPage = KeysetPage<Execution>;
+/** A keyset page, or a numbered one (`page`, or a sort other than by creation), which also says the total. */
+export type ExecutionPage = KeysetPage<Execution> & { numbered?: { page: number; pageSize: number; total: number } };
+
+/** The columns `sort_by` may name. */
+const SORTED_BY: Record<SortColumn, string> = {
+  created_at: 'e.created_at',
+  started_at: 'e.started_at',
+  completed_at: 'e.completed_at',
+  duration_ms: 'e.duration_ms',
+  status: 'e.status',
+  task_name: 'e.task_name',
+};
 
 const EXECUTION_KEYS: KeysetColumns<Execution> = { time: 'e.created_at', id: 'e.id', timeOf: (row) => row.createdAt };
 
@@ -27,14 +40,20 @@ export class ExecutionsQueryService {
   constructor(
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly abilities: AbilityFactory,
-    private readonly statisticsCache: StatisticsCache<ExecutionStatistics>,
+    private readonly statisticsCache: StatisticsCache<ExecutionStatistics | TaskStatisticsReport>,
+    private readonly taskStatistics: TaskStatistics,
   ) {}
 
-  /** Keyset paging on (created_at, id): stable while rows are inserted, no duplicates, no gaps. */
+  /**
+   * Keyset paging on (created_at, id): stable while rows are inserted, no duplicates, no gaps. Or
+   * numbered pages (OFFSET) in any `sort_by` order, ties broken by id, NULLs last, with the total:
+   * what the seed APIs offered, and as slow as OFFSET is deep into a large table.
+   */
   async list(caller: Caller, query: ListExecutionsQuery): Promise<ExecutionPage> {
     if (query.owner !== undefined && !caller.isAdmin) throw new PermissionDeniedError('only admins may filter by owner');
+    const numbered = numberedPage(query);
     const qb = this.visible(caller);
-    if (!qb) return { items: [], nextCursor: null };
+    if (!qb) return { items: [], nextCursor: null, ...(numbered && { numbered: { ...numbered, total: 0 } }) };
     if (query.status) qb.andWhere('e.status IN (:...statuses)', { statuses: query.status });
     if (query.task_name) qb.andWhere('e.task_name = :taskName', { taskName: query.task_name });
     if (query.resource) qb.andWhere('e.resource = :resource', { resource: query.resource });
@@ -42,11 +61,31 @@ export class ExecutionsQueryService {
     if (query.retried_from) qb.andWhere('e.retried_from = :retriedFrom', { retriedFrom: query.retried_from });
     if (query.created_after) qb.andWhere('e.created_at > :after', { after: new Date(query.created_after) });
     if (query.created_before) qb.andWhere('e.created_at < :before', { before: new Date(query.created_before) });
+    if (numbered) return this.readNumberedPage(qb, numbered, query.sort_by ?? 'created_at', query.order ?? 'desc');
     return readKeysetPage(qb, EXECUTION_KEYS, {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       cursor: query.cursor,
       order: query.order ?? 'desc',
     });
+  }
+
+  private async readNumberedPage(
+    qb: SelectQueryBuilder<Execution>,
+    { page, pageSize }: { page: number; pageSize: number },
+    sortBy: SortColumn,
+    order: 'asc' | 'desc',
+  ): Promise<ExecutionPage> {
+    const direction = order === 'desc' ? 'DESC' : 'ASC';
+    const [total, items] = await Promise.all([
+      qb.clone().getCount(),
+      qb
+        .orderBy(SORTED_BY[sortBy], direction, 'NULLS LAST')
+        .addOrderBy('e.id', direction)
+        .offset((page - 1) * pageSize)
+        .limit(pageSize)
+        .getMany(),
+    ]);
+    return { items, nextCursor: null, numbered: { page, pageSize, total } };
   }
 
   /**
@@ -55,8 +94,19 @@ export class ExecutionsQueryService {
    * executions); cached for STATISTICS_CACHE_MS per view (the caller's read rules) and filter.
    */
   statistics(caller: Caller, taskName?: string): Promise<ExecutionStatistics> {
-    const view = JSON.stringify(this.abilities.createForCaller(caller).rulesFor('read', Execution));
-    return this.statisticsCache.get(`${view}|${taskName ?? ''}`, () => this.countByStatus(caller, taskName));
+    return this.statisticsCache.get(`counts|${this.view(caller)}|${taskName ?? ''}`, () => this.countByStatus(caller, taskName));
+  }
+
+  /** Per-task counts and percentiles over a window (see TaskStatistics), cached like the counts. */
+  statisticsByTask(caller: Caller, window: StatisticsWindow, taskName?: string): Promise<TaskStatisticsReport> {
+    return this.statisticsCache.get(`tasks|${this.view(caller)}|${window}|${taskName ?? ''}`, () =>
+      this.taskStatistics.byTask(caller, window, taskName),
+    );
+  }
+
+  /** The caller's read rules: callers with the same rules share cached figures. */
+  private view(caller: Caller): string {
+    return JSON.stringify(this.abilities.createForCaller(caller).rulesFor('read', Execution));
   }
 
   private async countByStatus(caller: Caller, taskName?: string): Promise<ExecutionStatistics> {
@@ -89,4 +139,18 @@ export class ExecutionsQueryService {
     const qb = this.executions.createQueryBuilder('e').where('1 = 1');
     return applyVisibility(qb, this.abilities.createForCaller(caller), 'e') ? qb : null;
   }
+}
+
+/** The numbered page asked for, if any; mixing it with the keyset cursor is refused. */
+function numberedPage(query: ListExecutionsQuery): { page: number; pageSize: number } | null {
+  const sorted = query.sort_by !== undefined && query.sort_by !== 'created_at';
+  const numbered = query.page !== undefined || query.page_size !== undefined || sorted;
+  if (query.cursor !== undefined && sorted) {
+    throw new InvalidInputError([`a cursor pages only with sort_by=created_at: use page and page_size with sort_by=${query.sort_by}`]);
+  }
+  if (query.cursor !== undefined && numbered)
+    throw new InvalidInputError(['cursor and page/page_size cannot be combined: use one or the other']);
+  if (!numbered) return null;
+  if (query.page !== undefined && query.limit !== undefined) throw new InvalidInputError(['numbered pages take page_size, not limit']);
+  return { page: query.page ?? 1, pageSize: query.page_size ?? query.limit ?? DEFAULT_PAGE_SIZE };
 }

@@ -12,6 +12,7 @@ import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionsService } from './executions.service';
 import { IdempotencyKeys } from './idempotency-keys';
 import { StatisticsCache } from './statistics-cache';
+import { TaskStatistics } from './task-statistics';
 import { UploadStore } from './upload-store';
 
 /**
@@ -27,6 +28,7 @@ import { UploadStore } from './upload-store';
     ExecutionControlService,
     ExecutionsQueryService,
     StatisticsCache,
+    TaskStatistics,
     ExecutionEventsPublisher,
     ExecutionMetrics,
     UploadStore,

@@ -23,7 +23,8 @@ export class StatisticsCache<T = unknown> {
 
   constructor(private readonly config: AppConfig) {}
 
-  async get(key: string, compute: () => Promise<T>, now = Date.now()): Promise<T> {
+  /** `compute` answers the value of `key`: keys of values of different shapes must differ. */
+  async get<V extends T>(key: string, compute: () => Promise<V>, now = Date.now()): Promise<V> {
     const ttl = this.config.statisticsCacheMs;
     if (ttl === 0) return compute();
     let entry = this.entries.get(key);
@@ -33,13 +34,13 @@ export class StatisticsCache<T = unknown> {
       this.entries.set(key, entry);
     }
     const age = now - entry.computedAt;
-    if (entry.value !== undefined && age < ttl) return entry.value;
+    if (entry.value !== undefined && age < ttl) return entry.value as V;
     const refresh = this.refresh(entry, compute);
     if (entry.value !== undefined && age < 2 * ttl) {
       refresh.catch(() => undefined); // the next ask after a failed refresh counts again
-      return entry.value;
+      return entry.value as V;
     }
-    return refresh;
+    return refresh as Promise<V>;
   }
 
   private refresh(entry: Entry<T>, compute: () => Promise<T>): Promise<T> {

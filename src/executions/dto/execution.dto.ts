@@ -1,5 +1,6 @@
 import { Execution } from '../execution.entity';
-import { ApiProperty } from '@nestjs/swagger';
+import type { TaskStatisticsReport } from '../task-statistics';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EXECUTION_STATUSES, type ExecutionStatus, isTerminal } from '../execution-status';
 
 /** An execution as the API shows it: snake_case, ISO-8601 UTC timestamps. */
@@ -52,8 +53,15 @@ export class UploadAcceptedDto extends ExecutionAcceptedDto {
 
 export class ExecutionPageDto {
   @ApiProperty({ type: [ExecutionDto] }) items: ExecutionDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last' }) next_cursor:
-    string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'pass as `cursor` for the next page; null on the last (and with numbered pages)',
+  })
+  next_cursor: string | null;
+  @ApiPropertyOptional({ description: 'numbered pages only (`page` or a `sort_by` other than created_at)', example: 1 }) page?: number;
+  @ApiPropertyOptional({ description: 'numbered pages only', example: 20 }) page_size?: number;
+  @ApiPropertyOptional({ description: 'numbered pages only: every visible execution matching the filters', example: 137 }) total?: number;
 }
 
 export class ExecutionStatisticsDto {
@@ -64,6 +72,34 @@ export class ExecutionStatisticsDto {
   @ApiProperty() failed: number;
   @ApiProperty() cancelled: number;
   @ApiProperty() timeout: number;
+}
+
+export class DurationPercentilesDto {
+  @ApiProperty({ type: Number, nullable: true, example: 120 }) p50: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 790 }) p95: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 1000 }) max: number | null;
+}
+
+export class QueueWaitPercentilesDto {
+  @ApiProperty({ type: Number, nullable: true, example: 35 }) p50: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 84 }) p95: number | null;
+}
+
+export class TaskStatisticsEntryDto extends ExecutionStatisticsDto {
+  @ApiProperty({ example: 'demo.add' }) task_name: string;
+  @ApiProperty({ description: 'ms, over finished executions; null when none', type: DurationPercentilesDto })
+  duration_ms: DurationPercentilesDto;
+  @ApiProperty({
+    description: 'started_at − created_at in ms, over finished executions that started; null when none',
+    type: QueueWaitPercentilesDto,
+  })
+  queue_wait_ms: QueueWaitPercentilesDto;
+}
+
+export class TaskStatisticsDto {
+  @ApiProperty({ format: 'date-time' }) window_start: string;
+  @ApiProperty({ format: 'date-time' }) window_end: string;
+  @ApiProperty({ type: [TaskStatisticsEntryDto] }) tasks: TaskStatisticsEntryDto[];
 }
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
@@ -102,5 +138,18 @@ export function toExecutionDto(e: Execution): ExecutionDto {
     updated_at: e.updatedAt.toISOString(),
     duration_ms: e.durationMs,
     is_complete: isTerminal(e.status),
+  };
+}
+
+export function toTaskStatisticsDto(report: TaskStatisticsReport): TaskStatisticsDto {
+  return {
+    window_start: report.windowStart.toISOString(),
+    window_end: report.windowEnd.toISOString(),
+    tasks: report.tasks.map((task) => ({
+      task_name: task.taskName,
+      ...task.counts,
+      duration_ms: task.durationMs,
+      queue_wait_ms: task.queueWaitMs,
+    })),
   };
 }

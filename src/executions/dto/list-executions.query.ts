@@ -1,9 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { KeysetPageQuery } from '../../common/keyset-page.query';
+import { Transform, Type } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, KeysetPageQuery } from '../../common/keyset-page.query';
+import { STATISTICS_WINDOWS, type StatisticsWindow } from '../statistics-window';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
 import { lowerCaseId } from '../../common/parse-id.pipe';
+
+export const SORT_COLUMNS = ['created_at', 'started_at', 'completed_at', 'duration_ms', 'status', 'task_name'] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+const PAGE_MESSAGE = 'page must be a whole number from 1';
+const PAGE_SIZE_MESSAGE = 'page_size must be a whole number from 1 to 100';
 
 const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value);
 
@@ -55,6 +61,29 @@ export class ListExecutionsQuery extends KeysetPageQuery {
   @IsOptional()
   @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
   order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({
+    enum: SORT_COLUMNS,
+    description: 'default created_at; ties broken by id. Any other column answers numbered pages (`page`), never a cursor',
+  })
+  @IsOptional()
+  @IsIn(SORT_COLUMNS, { message: `sort_by must be one of ${SORT_COLUMNS.join(', ')}` })
+  sort_by?: SortColumn;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'numbered pages instead of `cursor`: the answer adds page, page_size and total' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: PAGE_MESSAGE })
+  @Min(1, { message: PAGE_MESSAGE })
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: `rows per numbered page (default ${DEFAULT_PAGE_SIZE})` })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: PAGE_SIZE_MESSAGE })
+  @Min(1, { message: PAGE_SIZE_MESSAGE })
+  @Max(100, { message: PAGE_SIZE_MESSAGE })
+  page_size?: number;
 }
 
 export class StatisticsQuery {
@@ -63,6 +92,19 @@ export class StatisticsQuery {
   @IsString()
   @Length(1, 200)
   task_name?: string;
+
+  @ApiPropertyOptional({ enum: ['task'], description: 'per-task figures over a window instead of the counts' })
+  @IsOptional()
+  @IsIn(['task'], { message: 'group_by must be task' })
+  group_by?: 'task';
+
+  @ApiPropertyOptional({
+    enum: Object.keys(STATISTICS_WINDOWS),
+    description: 'with group_by=task: executions created in the last … (default 24h)',
+  })
+  @IsOptional()
+  @IsIn(Object.keys(STATISTICS_WINDOWS), { message: `window must be one of ${Object.keys(STATISTICS_WINDOWS).join(', ')}` })
+  window?: StatisticsWindow;
 }
 
 export class LatestQuery {
