@@ -42,6 +42,7 @@ export interface DatabaseFigures {
 const NOOP = { task_name: 'demo.add', kwargs: { a: 1, b: 2 } };
 /** Reads are measured at a steady rate: their latency, not the throughput of the machine. */
 export const READ_RATE = 50;
+const SLOW_READ_RATE = 5;
 const SETTLE_MS = 600_000;
 /** After start-up, before idle memory is read: there is no event for "idle", only time. */
 const IDLE_SETTLE_MS = 2000;
@@ -182,7 +183,7 @@ async function measureFloor(options: BenchOptions): Promise<DatabaseFigures['flo
   }
 }
 
-/** Seeds records straight into the database, then reads the list, a record and the statistics at READ_RATE. */
+/** Seeds records straight into the database, then reads the list, a record and the statistics at READ_RATE (the slow ones at SLOW_READ_RATE). */
 async function measureReads(stand: Stand): Promise<{ figures: DatabaseFigures['reads']; plan: string }> {
   const rows = stand.options.seedRows[stand.kind];
   stand.log(`${stand.kind}: seeding ${rows} records`);
@@ -190,19 +191,27 @@ async function measureReads(stand: Stand): Promise<{ figures: DatabaseFigures['r
   const deep = await stand.database.rowAt(stand.benchId, Math.floor((stand.owned + rows / 2) * 0.9));
   const cursor = encodeCursor({ ...deep, order: 'desc' });
   const plan = await stand.database.explainPage(stand.benchId, deep);
-  const paths: Array<[string, string]> = [
+  const deepPage = Math.max(1, Math.floor(((stand.owned + rows / 2) * 0.9) / 20));
+  // Reads that cost far more than the others are asked at a lower rate, so they measure the query, not a queue.
+  const paths: Array<[string, string, number?]> = [
     ['list, first page', '/api/v1/executions'],
     ['list, filtered (status=failed)', '/api/v1/executions?status=failed'],
     ['list, page at 90 % depth (cursor)', `/api/v1/executions?cursor=${cursor}`],
+    [
+      `list, page at 90 % depth (page=${deepPage}, ${SLOW_READ_RATE}/s)`,
+      `/api/v1/executions?page=${deepPage}&page_size=20`,
+      SLOW_READ_RATE,
+    ],
     ['one execution', `/api/v1/executions/${deep.id}`],
     ['statistics', '/api/v1/executions/statistics'],
+    [`statistics per task, 24 h window (${SLOW_READ_RATE}/s)`, '/api/v1/executions/statistics?group_by=task&window=24h', SLOW_READ_RATE],
   ];
   const figures: DatabaseFigures['reads'] = [];
-  for (const [name, path] of paths) {
+  for (const [name, path, rate = READ_RATE] of paths) {
     stand.log(`${stand.kind}: reads, ${name}`);
     figures.push({
       name,
-      ...(await runOpenLoop({ url: `${stand.api.url}${path}`, auth: stand.auth, rate: READ_RATE, seconds: stand.options.seconds })),
+      ...(await runOpenLoop({ url: `${stand.api.url}${path}`, auth: stand.auth, rate, seconds: stand.options.seconds })),
     });
   }
   return { figures, plan };
@@ -225,6 +234,8 @@ function gatewayEnv(databaseUrl: string, options: BenchOptions): Record<string, 
     WORKER_CONCURRENCY: String(options.concurrency),
     BOOTSTRAP_ADMIN: 'false',
     RATE_LIMIT_EXECUTE: '0',
+    // Every statistics read is a query: the figures are the query's, not the cache's.
+    STATISTICS_CACHE_MS: '0',
     LOG_FILE: join(dir, 'gateway.log'),
     STORAGE_DIR: join(dir, 'uploads'),
   };

@@ -35,7 +35,9 @@ describe('the benchmark harness (smoke)', () => {
     );
     // Every fixed-rate and read measurement answered without an error.
     const latencies = [...result.stdout.matchAll(/p50 \/ p99 ms \(errors\) \| ([\d.]+) \/ ([\d.]+) \((\d+)\) \|/g)];
-    expect(latencies.length).toBe(6);
+    expect(latencies.length).toBe(8);
+    expect(result.stdout).toMatch(/list, page at 90 % depth \(page=\d+/);
+    expect(result.stdout).toMatch(/statistics per task, 24 h window/);
     expect(latencies.map((match) => match[3])).toEqual(latencies.map(() => '0'));
     expect(result.stdout).toMatch(/start to ready, (all|api) process, ms \| [\d,]+ \|/);
     expect(result.stdout).toMatch(/```\n[\s\S]*executions/i);
