@@ -12,6 +12,7 @@ import { SignInPage } from './pages/sign-in.js';
 import { ExecutionsPage } from './pages/executions.js';
 import { ExecutionDetailPage } from './pages/execution-detail.js';
 import { TasksPage } from './pages/tasks.js';
+import { StatisticsPage } from './pages/statistics.js';
 import { OverviewPage } from './pages/overview.js';
 import { PrincipalsPage } from './pages/principals.js';
 import { GroupsPage } from './pages/groups.js';
@@ -26,6 +27,7 @@ import { AuditPage } from './pages/audit.js';
 const PAGES = {
   executions: { label: 'Executions', component: ExecutionsPage },
   tasks: { label: 'Tasks', component: TasksPage },
+  statistics: { label: 'Statistics', component: StatisticsPage },
   overview: { label: 'Overview', component: OverviewPage, admin: true },
   principals: { label: 'Principals', component: PrincipalsPage, admin: true },
   groups: { label: 'Groups & grants', component: GroupsPage, admin: true },

@@ -39,6 +39,7 @@
  * @property {string} updated_at
  * @property {number | null} duration_ms
  * @property {boolean} is_complete
+ * @property {string | null} [callback_url] where the completion webhook goes (SPEC 7.3)
  */
 
 /**
@@ -225,3 +226,41 @@
  */
 
 export {};
+
+/**
+ * @typedef {object} TaskStatistics one task's figures over the window (GET /executions/statistics?group_by=task)
+ * @property {string} task_name
+ * @property {number} total
+ * @property {number} pending
+ * @property {number} running
+ * @property {number} completed
+ * @property {number} failed
+ * @property {number} cancelled
+ * @property {number} timeout
+ * @property {{ p50: number | null, p95: number | null, max: number | null }} duration_ms over finished executions
+ * @property {{ p50: number | null, p95: number | null }} queue_wait_ms started_at − created_at, over finished executions
+ */
+
+/**
+ * @typedef {object} TaskStatisticsReport
+ * @property {string} window_start
+ * @property {string} window_end
+ * @property {TaskStatistics[]} tasks
+ */
+
+/**
+ * @typedef {object} BulkResult POST /executions/cancel and /executions/retry
+ * @property {number} matched
+ * @property {number} affected
+ * @property {string[]} execution_ids
+ */
+
+/**
+ * @typedef {object} WebhookDelivery one attempt to deliver an execution's completion webhook
+ * @property {string} id
+ * @property {number} attempt
+ * @property {number | null} status_code the receiver's answer; null when none came
+ * @property {string | null} error
+ * @property {string} created_at
+ * @property {string | null} delivered_at set on the attempt the receiver accepted (2xx)
+ */

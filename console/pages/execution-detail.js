@@ -132,6 +132,14 @@ export function ExecutionDetailPage({ me, id }) {
       </section>
     </div>
 
+    ${
+      ex.callback_url &&
+      html`<section class="card" data-testid="deliveries">
+        <h3>Webhook deliveries</h3>
+        <${Deliveries} ex=${ex} />
+      </section>`
+    }
+
     <section class="card" data-testid="retry-chain">
       <h3>Retry chain</h3>
       <${RetryChain} ex=${ex} />
@@ -145,6 +153,47 @@ export function ExecutionDetailPage({ me, id }) {
       ${ex.traceback && html`<${Block} title="Traceback" value=${ex.traceback} testid="traceback" json=${false} />`}
     </div>
   </div>`;
+}
+
+/**
+ * The attempts to deliver the completion webhook, newest last; reloaded while one may still come.
+ * @param {{ ex: Execution }} props
+ */
+function Deliveries({ ex }) {
+  /** @type {Async<import('../types.js').WebhookDelivery[]>} */
+  const deliveries = useAsync(() => api(`/executions/${ex.id}/deliveries`), [ex.id, ex.status]);
+  const settled = deliveries.data?.some((delivery) => delivery.delivered_at);
+  usePolling(() => isTerminal(ex.status) && !settled && deliveries.reload(true), 5000);
+  if (deliveries.error) return html`<${ErrorNote} error=${deliveries.error} />`;
+  if (!deliveries.data) return html`<${Loading} />`;
+  return html`<p class="muted tiny">To <code>${ex.callback_url}</code></p>
+    ${
+      deliveries.data.length === 0
+        ? html`<p class="muted">${isTerminal(ex.status) ? 'No attempt yet.' : 'Sent when the execution finishes.'}</p>`
+        : html`<table class="table" data-testid="deliveries-table">
+            <thead>
+              <tr>
+                <th class="num">Attempt</th>
+                <th>Answer</th>
+                <th>Error</th>
+                <th>Tried</th>
+                <th>Delivered</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${deliveries.data.map(
+                (delivery) =>
+                  html`<tr key=${delivery.id} data-testid="delivery-row" data-delivered=${Boolean(delivery.delivered_at)}>
+                    <td class="num">${delivery.attempt}</td>
+                    <td>${delivery.status_code ?? html`<span class="muted">none</span>`}</td>
+                    <td>${delivery.error ?? html`<span class="muted">—</span>`}</td>
+                    <td><${RelTime} iso=${delivery.created_at} /></td>
+                    <td><${RelTime} iso=${delivery.delivered_at} /></td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
 }
 
 /** @param {{ ex: Execution }} props */

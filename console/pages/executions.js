@@ -7,6 +7,7 @@ import { ErrorNote, Loading, Pager, ProgressBar, RelTime, StatusBadge } from '..
 import { useAsync, usePolling } from '../hooks.js';
 import { toastError } from '../toasts.js';
 import { duration, isTerminal, localInputToIso, shortId, STATUSES } from '../format.js';
+import { BulkActions } from './bulk-actions.js';
 
 /** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
 /** @typedef {import('../types.js').Execution} Execution */
@@ -29,6 +30,14 @@ const EMPTY_FILTERS = { statuses: [], task: '', owner: '', after: '', before: ''
 // Kept outside the component so filters and the page survive a visit to a detail page and back.
 /** @type {{ filters: Filters, cursors: (string | null)[] }} */
 const remembered = { filters: EMPTY_FILTERS, cursors: [null] };
+
+/**
+ * Opens the list on one task's executions (the statistics page links here).
+ * @param {string} taskName
+ */
+export function showExecutionsOf(taskName) {
+  Object.assign(remembered, { filters: { ...EMPTY_FILTERS, task: taskName }, cursors: [null] });
+}
 
 /** @param {{ me: import('../types.js').Me }} props */
 export function ExecutionsPage({ me }) {
@@ -57,8 +66,30 @@ export function ExecutionsPage({ me }) {
   /** @type {Async<import('../types.js').Page<Execution>>} */
   const list = useAsync(() => api('/executions' + query(search)), [filters, cursor]);
   usePolling(() => (list.reload(true), stats.reload(true)), 5000);
+  const [selectedIds, setSelectedIds] = useState(/** @type {Set<string>} */ (new Set()));
+  useEffect(() => setSelectedIds(new Set()), [filters, cursor]);
 
   const rows = list.data?.items ?? [];
+  const selected = rows.filter((row) => selectedIds.has(row.id));
+  /** @param {string} id */
+  const toggleSelected = (id) => {
+    const next = new Set(selectedIds);
+    if (!next.delete(id)) next.add(id);
+    setSelectedIds(next);
+  };
+  const allSelected = rows.length > 0 && selected.length === rows.length;
+  const toggleAll = () => setSelectedIds(new Set(allSelected ? [] : rows.map((row) => row.id)));
+  const runnable = new Set((catalog.data ?? []).filter((task) => task.can_execute).map((task) => task.task_name));
+  /** The bulk routes take the list's filters without paging. @type {Record<string, string>} */
+  const bulkFilter = Object.fromEntries(
+    Object.entries({
+      status: search.status,
+      task_name: search.task_name,
+      owner: search.owner,
+      created_after: search.created_after,
+      created_before: search.created_before,
+    }).filter(([, value]) => value),
+  );
   /** @param {Execution} fresh */
   const replaceRow = (fresh) =>
     list.setData((data) => data && { ...data, items: data.items.map((row) => (row.id === fresh.id ? fresh : row)) });
@@ -144,6 +175,13 @@ export function ExecutionsPage({ me }) {
         <button type="button" class="ghost" onClick=${() => change(EMPTY_FILTERS)}>Clear filters</button>
       </div>
     </div>
+    <${BulkActions}
+      selected=${selected}
+      filter=${bulkFilter}
+      canRetry=${(/** @type {Execution} */ row) => runnable.has(row.task_name)}
+      onDone=${() => (list.reload(true), stats.reload(true))}
+      onClear=${() => setSelectedIds(new Set())}
+    />
     <${ErrorNote} error=${list.error} />
     ${
       list.loading && !list.data
@@ -152,6 +190,15 @@ export function ExecutionsPage({ me }) {
             <table class="table clickable" data-testid="executions-table">
               <thead>
                 <tr>
+                  <th class="select-cell">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all on this page"
+                      data-testid="select-all"
+                      checked=${allSelected}
+                      onChange=${toggleAll}
+                    />
+                  </th>
                   <th>Status</th>
                   <th>Task</th>
                   <th>Owner</th>
@@ -160,7 +207,16 @@ export function ExecutionsPage({ me }) {
                 </tr>
               </thead>
               <tbody>
-                ${rows.map((row) => html`<${ExecutionRow} key=${row.id} row=${row} owner=${ownerName(row.owner_id)} />`)}
+                ${rows.map(
+                  (row) =>
+                    html`<${ExecutionRow}
+                      key=${row.id}
+                      row=${row}
+                      owner=${ownerName(row.owner_id)}
+                      selected=${selectedIds.has(row.id)}
+                      onToggle=${() => toggleSelected(row.id)}
+                    />`,
+                )}
               </tbody>
             </table>
             ${rows.length === 0 && html`<div class="empty small">No executions match these filters.</div>`}
@@ -176,11 +232,14 @@ export function ExecutionsPage({ me }) {
   </div>`;
 }
 
-/** @param {{ row: Execution, owner: string }} props */
-function ExecutionRow({ row, owner }) {
+/** @param {{ row: Execution, owner: string, selected: boolean, onToggle: () => void }} props */
+function ExecutionRow({ row, owner, selected, onToggle }) {
   const open = () => (location.hash = `#/executions/${row.id}`);
   const elapsed = row.duration_ms ?? (row.started_at && !isTerminal(row.status) ? Date.now() - new Date(row.started_at).getTime() : null);
   return html`<tr data-testid="execution-row" data-execution-id=${row.id} data-status=${row.status} onClick=${open}>
+    <td class="select-cell" onClick=${(/** @type {Event} */ event) => event.stopPropagation()}>
+      <input type="checkbox" aria-label="Select" data-testid="select-row" checked=${selected} onChange=${onToggle} />
+    </td>
     <td class="status-cell">
       <${StatusBadge} status=${row.status} testid="status" />
       ${
