@@ -29,7 +29,9 @@ describe('webhook URL policy (e2e)', () => {
 
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
-    t = await createTestApp({ env: { WEBHOOK_SECRET: SECRET, WEBHOOK_BACKOFF_MS: '100', RECONCILE_INTERVAL_MS: '0' } });
+    t = await createTestApp({
+      env: { WEBHOOK_SECRET: SECRET, WEBHOOK_BACKOFF_MS: '100', WEBHOOK_ATTEMPTS: '2', RECONCILE_INTERVAL_MS: '0' },
+    });
     const resolver = t.app.get(HostResolver);
     const realResolve = resolver.resolve.bind(resolver);
     jest.spyOn(resolver, 'resolve').mockImplementation(async (hostname) => {
@@ -130,6 +132,34 @@ describe('webhook URL policy (e2e)', () => {
     );
     expect(await dataSource(t.app).getRepository(WebhookDelivery).countBy({ executionId: id })).toBe(1);
     expect(receiver.connections).toBe(0);
+  });
+
+  it('retries a delivery whose host no longer resolves (it may again), up to WEBHOOK_ATTEMPTS', async () => {
+    names.set('vanishing.example.test', [[PUBLIC_ADDRESS]]);
+    const accepted = await execute({
+      task_name: 'demo.add',
+      kwargs: { a: 1, b: 2 },
+      delay_ms: 600_000,
+      callback_url: 'https://vanishing.example.test/hook',
+    }).expect(202);
+    const id = accepted.body.execution_id as string;
+    names.set('vanishing.example.test', []);
+    await t.http().post(`${API}/executions/${id}/cancel`).set('Authorization', caller.auth).expect(202);
+    await pollUntil(
+      () => t.app.get(WebhookQueue).state(id, 'execution.finished'),
+      (state) => state === 'failed',
+      POLL,
+    );
+    const log = (await t.http().get(`${API}/executions/${id}/deliveries`).set('Authorization', caller.auth).expect(200)).body;
+    expect(log).toEqual(
+      [1, 2].map((attempt) =>
+        expect.objectContaining({
+          attempt,
+          status_code: null,
+          error: 'callback_url host vanishing.example.test could not be resolved (ENOTFOUND)',
+        }),
+      ),
+    );
   });
 });
 

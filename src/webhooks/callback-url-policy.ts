@@ -10,8 +10,18 @@ export interface CallbackTarget {
   address: string;
 }
 
-/** A callback URL the policy does not let the gateway call; the message says why. */
-export class CallbackRefused extends Error {}
+/**
+ * A callback URL the gateway may not call; the message says why. `lasting`: false when trying
+ * again later may succeed (the host did not resolve), so a delivery retries it.
+ */
+export class CallbackRefused extends Error {
+  constructor(
+    message: string,
+    readonly lasting = true,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Which callback URLs the gateway may call: http(s) only, `https:` unless WEBHOOK_ALLOW_PRIVATE,
@@ -58,11 +68,10 @@ export class CallbackUrlPolicy {
     try {
       addresses = await this.resolver.resolve(hostname);
     } catch (error) {
-      throw new CallbackRefused(
-        `host ${hostname} could not be resolved (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      );
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new CallbackRefused(`host ${hostname} could not be resolved (${reason})`, false);
     }
-    if (addresses.length === 0) throw new CallbackRefused(`host ${hostname} has no address`);
+    if (addresses.length === 0) throw new CallbackRefused(`host ${hostname} has no address`, false);
     return addresses;
   }
 }

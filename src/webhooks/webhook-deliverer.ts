@@ -15,8 +15,9 @@ const MAX_ERROR_CHARS = 1000;
 
 /**
  * One delivery attempt: check the URL again (it may now resolve elsewhere), sign, POST to the
- * checked address, and log the attempt. A non-2xx answer, a timeout or a connection error is
- * thrown so BullMQ retries with backoff; a URL the policy now refuses is not retried.
+ * checked address, and log the attempt. A non-2xx answer, a timeout, a connection error or a host
+ * that does not resolve is thrown so BullMQ retries with backoff; a URL the policy now refuses
+ * (it resolves to a private address, or http: is no longer allowed) is not retried.
  */
 @Injectable()
 export class WebhookDeliverer {
@@ -50,8 +51,8 @@ export class WebhookDeliverer {
       );
       if (statusCode < 200 || statusCode > 299) problem = `the receiver answered ${statusCode}`;
     } catch (error) {
-      final = error instanceof CallbackRefused;
-      problem = final ? `refused: callback_url ${(error as Error).message}` : describe(error);
+      final = error instanceof CallbackRefused && error.lasting;
+      problem = error instanceof CallbackRefused ? `${final ? 'refused: ' : ''}callback_url ${error.message}` : describe(error);
     }
     await this.log(data, attempt, startedAt, statusCode, problem);
     if (problem === null) return;
