@@ -33,12 +33,26 @@
  * @property {string | null} cancel_requested_at
  * @property {string | null} file_name
  * @property {number | null} file_size
+ * @property {string | null} callback_url
  * @property {string} created_at
  * @property {string | null} started_at
  * @property {string | null} completed_at
  * @property {string} updated_at
  * @property {number | null} duration_ms
  * @property {boolean} is_complete
+ */
+
+/**
+ * One attempt to deliver a completion webhook (`WebhookDeliveryDto`).
+ * @typedef {object} WebhookDelivery
+ * @property {string} id
+ * @property {string} delivery_id
+ * @property {string} event
+ * @property {number} attempt
+ * @property {number | null} status_code
+ * @property {string | null} error
+ * @property {string} created_at
+ * @property {string | null} delivered_at
  */
 
 /**

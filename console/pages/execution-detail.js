@@ -132,6 +132,15 @@ export function ExecutionDetailPage({ me, id }) {
       </section>
     </div>
 
+    ${
+      ex.callback_url &&
+      html`<section class="card" data-testid="webhook-deliveries">
+        <h3>Webhook deliveries</h3>
+        <p class="muted">To <code>${ex.callback_url}</code></p>
+        <${Deliveries} ex=${ex} />
+      </section>`
+    }
+
     <section class="card" data-testid="retry-chain">
       <h3>Retry chain</h3>
       <${RetryChain} ex=${ex} />
@@ -208,6 +217,42 @@ function RetryChain({ ex }) {
     <li class="current"><${StatusBadge} status=${ex.status} /> <code>${shortId(ex.id)}</code> <span class="muted">this one</span></li>
     ${after.map((item) => html`<${ChainLink} key=${item.id} item=${item} />`)}
   </ol>`;
+}
+
+/**
+ * The completion webhook's delivery log, one row per attempt; read again once the execution is final.
+ * @param {{ ex: Execution }} props
+ */
+function Deliveries({ ex }) {
+  /** @type {Async<import('../types.js').WebhookDelivery[]>} */
+  const log = useAsync(() => api(`/executions/${ex.id}/deliveries`), [ex.id, ex.status]);
+  if (log.error) return html`<${ErrorNote} error=${log.error} />`;
+  if (!log.data) return html`<${Loading} />`;
+  if (!log.data.length)
+    return html`<p class="muted">${isTerminal(ex.status) ? 'No attempt yet.' : 'Sent once the execution finishes.'}</p>`;
+  return html`<table class="table">
+    <thead>
+      <tr>
+        <th>Attempt</th>
+        <th>Answer</th>
+        <th>Error</th>
+        <th>Sent</th>
+        <th>Delivered</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${log.data.map(
+        (row) =>
+          html`<tr key=${row.id} data-testid="delivery-row">
+            <td class="num">${row.attempt}</td>
+            <td>${row.status_code ?? html`<span class="muted">none</span>`}</td>
+            <td>${row.error ?? html`<span class="muted">—</span>`}</td>
+            <td><${RelTime} iso=${row.created_at} /></td>
+            <td>${row.delivered_at ? html`<${RelTime} iso=${row.delivered_at} />` : html`<span class="muted">no</span>`}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 /** @param {{ item: Execution | GoneExecution }} props */
