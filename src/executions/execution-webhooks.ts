@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { maskId } from '../logging/redaction';
 import { Caller } from '../permissions/caller';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { WebhookEvent } from '../webhooks/webhook-job';
 import { WebhookQueue } from '../webhooks/webhook-queue';
 import { toExecutionDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
@@ -34,18 +35,19 @@ export class ExecutionWebhooks {
   /** Called for every status change; never throws (a delivery not enqueued is found by the reconciler). */
   changed(execution: Execution): void {
     if (!execution.callbackUrl || !isTerminal(execution.status)) return;
-    this.finished(execution).catch((error: Error) =>
+    this.enqueue(execution, 'execution.finished').catch((error: Error) =>
       this.logger.warn(`webhook of execution ${maskId(execution.id)} not enqueued (the reconciler will): ${error.message}`),
     );
   }
 
-  finished(execution: Execution): Promise<void> {
+  /** One delivery of `event` with the record as it is now; a second one of the same event is not added while the first is kept. */
+  enqueue(execution: Execution, event: WebhookEvent): Promise<void> {
     return this.queue.add({
       deliveryId: randomUUID(),
       executionId: execution.id,
-      event: 'execution.finished',
+      event,
       url: execution.callbackUrl!,
-      body: JSON.stringify({ event: 'execution.finished', execution: toExecutionDto(execution) }),
+      body: JSON.stringify({ event, execution: toExecutionDto(execution) }),
     });
   }
 
@@ -60,14 +62,16 @@ export class ExecutionWebhooks {
       .where('e.callbackUrl IS NOT NULL')
       .andWhere('e.completedAt > :since AND e.completedAt <= :cutoff', { since, cutoff })
       .andWhere('e.status IN (:...terminal)', { terminal: [...TERMINAL_STATUSES] })
-      .andWhere(`NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.execution_id = e.id)`)
+      .andWhere(`NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.execution_id = e.id AND d.event = :event)`, {
+        event: 'execution.finished',
+      })
       .orderBy('e.completedAt', 'ASC')
       .take(LOST_DELIVERY_PAGE)
       .getMany();
     let enqueued = 0;
     for (const execution of candidates) {
       if ((await this.queue.state(execution.id, 'execution.finished')) !== 'unknown') continue;
-      await this.finished(execution);
+      await this.enqueue(execution, 'execution.finished');
       enqueued++;
     }
     return enqueued;
