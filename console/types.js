@@ -33,13 +33,26 @@
  * @property {string | null} cancel_requested_at
  * @property {string | null} file_name
  * @property {number | null} file_size
+ * @property {string | null} callback_url
  * @property {string} created_at
  * @property {string | null} started_at
  * @property {string | null} completed_at
  * @property {string} updated_at
  * @property {number | null} duration_ms
  * @property {boolean} is_complete
- * @property {string | null} [callback_url] where the completion webhook goes (SPEC 7.3)
+ */
+
+/**
+ * One attempt to deliver a completion webhook (`WebhookDeliveryDto`); `delivered_at` is set on the attempt the receiver accepted (2xx).
+ * @typedef {object} WebhookDelivery
+ * @property {string} id
+ * @property {string} delivery_id
+ * @property {string} event
+ * @property {number} attempt
+ * @property {number | null} status_code
+ * @property {string | null} error
+ * @property {string} created_at
+ * @property {string | null} delivered_at
  */
 
 /**
@@ -253,14 +266,4 @@ export {};
  * @property {number} matched
  * @property {number} affected
  * @property {string[]} execution_ids
- */
-
-/**
- * @typedef {object} WebhookDelivery one attempt to deliver an execution's completion webhook
- * @property {string} id
- * @property {number} attempt
- * @property {number | null} status_code the receiver's answer; null when none came
- * @property {string | null} error
- * @property {string} created_at
- * @property {string | null} delivered_at set on the attempt the receiver accepted (2xx)
  */

@@ -21,6 +21,9 @@ const FOUNDATIONS = [
   'queue',
   'rate-limits',
   'task-registry',
+  // Completion webhooks: URL policy, signing, the delivery queue, its worker and log. It never
+  // reads the core: the core hands it the rendered body, and the worker role loads its consumer.
+  'webhooks',
 ];
 /** Features that compose others: free to import anything but the process roles. */
 const FEATURES = ['admin', 'reconciler', 'health', 'cli', 'demo', 'docs'];

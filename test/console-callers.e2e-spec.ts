@@ -146,9 +146,9 @@ describe('web console: bulk actions, statistics, deliveries (e2e)', () => {
       POLL,
     );
     await page.goto(`${baseUrl}/admin/#/executions/${id}`);
-    await page.getByTestId('deliveries').waitFor({ timeout: LIVE });
+    await page.getByTestId('webhook-deliveries').waitFor({ timeout: LIVE });
     await page.waitForSelector('[data-testid="delivery-row"][data-delivered="true"]', { timeout: LIVE });
-    expect(await page.getByTestId('deliveries').innerText()).toContain('204');
-    expect(await page.getByTestId('deliveries').innerText()).toContain(receiverUrl);
+    expect(await page.getByTestId('webhook-deliveries').innerText()).toContain('204');
+    expect(await page.getByTestId('webhook-deliveries').innerText()).toContain(receiverUrl);
   });
 });

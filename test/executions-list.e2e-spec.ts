@@ -203,6 +203,7 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
       .map((index) => index.name)
       .sort();
     expect(partial).toEqual([
+      'idx_executions_callback_completed',
       'idx_executions_owner_resource_created',
       'idx_executions_resource_created',
       'idx_executions_retried_from',

@@ -16,12 +16,15 @@ import { WorkerProbeServer } from '../src/metrics/worker-probe-server';
 import { ExecutionReconciler } from '../src/reconciler/execution-reconciler';
 import { CancelListener } from '../src/worker/cancel-listener';
 import { ExecutionWorkers } from '../src/worker/execution-workers';
+import { ExecutionWebhooks } from '../src/executions/execution-webhooks';
+import { CallbackUrlPolicy } from '../src/webhooks/callback-url-policy';
+import { WebhookWorker } from '../src/webhooks/webhook-worker';
 import { deleteQueueKeys } from './support/test-app';
 import { testConfig } from './support/test-config';
 
 const API_ONLY: Type[] = [TasksController, ExecutionsController, ExecutionsGateway, ExecutionFeed, LiveSessions, TokenAuthGuard];
-const WORKER_ONLY: Type[] = [ExecutionWorkers, CancelListener];
-const EVERYWHERE: Type[] = [ExecutionsService, ExecutionReconciler];
+const WORKER_ONLY: Type[] = [ExecutionWorkers, CancelListener, WebhookWorker];
+const EVERYWHERE: Type[] = [ExecutionsService, ExecutionReconciler, ExecutionWebhooks, CallbackUrlPolicy];
 
 /** A process is the modules its ROLE chooses: nothing of the API in a worker, nothing of the worker in an API. */
 describe('process roles (e2e)', () => {

@@ -134,7 +134,7 @@ export function ExecutionDetailPage({ me, id }) {
 
     ${
       ex.callback_url &&
-      html`<section class="card" data-testid="deliveries">
+      html`<section class="card" data-testid="webhook-deliveries">
         <h3>Webhook deliveries</h3>
         <${Deliveries} ex=${ex} />
       </section>`

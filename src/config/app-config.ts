@@ -54,6 +54,14 @@ export class AppConfig {
    * throttling): a hop count or addresses/CIDRs/`loopback`/`uniquelocal`; false: none, the socket's.
    */
   trustProxy: number | string | false;
+  /** Key of the completion webhooks' HMAC signature; empty: webhooks are off (a `callback_url` is a 400). Never logged. */
+  webhookSecret: string;
+  /** Lets callback URLs use plain `http:` and reach loopback, private and link-local addresses (development only). */
+  webhookAllowPrivate: boolean;
+  /** Delivery attempts of one webhook, the first included. */
+  webhookAttempts: number;
+  /** Delay before the first retry of a delivery; each further retry waits twice as long as the one before. */
+  webhookBackoffMs: number;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

@@ -40,6 +40,21 @@ describe(loadAppConfig.name, () => {
     expect(() => loadAppConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('reads the webhook settings, never echoing the secret', () => {
+    expect(loadAppConfig({})).toMatchObject({ webhookSecret: '', webhookAllowPrivate: false, webhookAttempts: 8, webhookBackoffMs: 2000 });
+    expect(
+      loadAppConfig({
+        WEBHOOK_SECRET: 'a-long-enough-secret',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_ATTEMPTS: '3',
+        WEBHOOK_BACKOFF_MS: '50',
+      }),
+    ).toMatchObject({ webhookSecret: 'a-long-enough-secret', webhookAllowPrivate: true, webhookAttempts: 3, webhookBackoffMs: 50 });
+    expect(() => loadAppConfig({ WEBHOOK_SECRET: 'short-secret' })).toThrow(
+      /^WEBHOOK_SECRET must be at least 16 characters long \(got 12\)$/,
+    );
+  });
+
   it('reads every variable', () => {
     const sut = loadAppConfig({
       PORT: '8080',
@@ -85,6 +100,9 @@ describe(loadAppConfig.name, () => {
     ['BOOTSTRAP_ADMIN', 'sure'],
     ['STALLED_INTERVAL_MS', '5'],
     ['QUEUE_PREFIX', 'a b'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
+    ['WEBHOOK_ATTEMPTS', '0'],
+    ['WEBHOOK_BACKOFF_MS', '-5'],
   ])('rejects %s=%p with a message that names it', (variable, value) => {
     expect(() => loadAppConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
   });

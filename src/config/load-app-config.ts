@@ -41,6 +41,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.jsonMaxString = readInt(env, 'JSON_MAX_STRING', 64 * 1024, 1, 1_073_741_824);
   config.corsOrigins = readCorsOrigins(env);
   config.trustProxy = readTrustProxy(env);
+  config.webhookSecret = readWebhookSecret(env);
+  config.webhookAllowPrivate = readBoolean(env, 'WEBHOOK_ALLOW_PRIVATE', false);
+  config.webhookAttempts = readInt(env, 'WEBHOOK_ATTEMPTS', 8, 1, 100);
+  config.webhookBackoffMs = readInt(env, 'WEBHOOK_BACKOFF_MS', 2000, 1, 86_400_000);
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }
@@ -108,4 +112,12 @@ function readTrustProxy(env: Env): number | string | false {
   if (bad !== undefined)
     throw new ConfigError('TRUST_PROXY', `has "${bad}": give a hop count, or addresses, CIDRs, loopback, linklocal, uniquelocal`);
   return items.join(',');
+}
+
+/** `WEBHOOK_SECRET`: empty turns webhooks off; a short one would make signatures guessable. Its value never appears in a message. */
+function readWebhookSecret(env: Env): string {
+  const secret = env.WEBHOOK_SECRET ?? '';
+  if (secret === '') return '';
+  if (secret.length < 16) throw new ConfigError('WEBHOOK_SECRET', `must be at least 16 characters long (got ${secret.length})`);
+  return secret;
 }

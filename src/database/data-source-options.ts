@@ -7,6 +7,7 @@ import { AuditEvents1764000000000 } from './migrations/1764000000000-AuditEvents
 import { PartialIndexes1764100000000 } from './migrations/1764100000000-PartialIndexes';
 import { HotPath1764200000000 } from './migrations/1764200000000-HotPath';
 import { ExecutionCounts1764300000000 } from './migrations/1764300000000-ExecutionCounts';
+import { Webhooks1764400000000 } from './migrations/1764400000000-Webhooks';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   PartialIndexes1764100000000,
   HotPath1764200000000,
   ExecutionCounts1764300000000,
+  Webhooks1764400000000,
 ];
 
 /** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */

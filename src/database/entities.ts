@@ -5,5 +5,6 @@ import { PermissionGrant } from '../auth/permission-grant.entity';
 import { Principal } from '../auth/principal.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Execution } from '../executions/execution.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 
-export const ENTITIES = [Principal, Group, GroupMembership, PermissionGrant, ApiToken, Execution, AuditEvent];
+export const ENTITIES = [Principal, Group, GroupMembership, PermissionGrant, ApiToken, Execution, AuditEvent, WebhookDelivery];

@@ -19,6 +19,8 @@ import { ExecutionsService } from '../executions/executions.service';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import { ParseIdPipe } from '../common/parse-id.pipe';
+import { toWebhookDeliveryDto, WebhookDeliveryDto } from '../executions/dto/webhook-delivery.dto';
+import { ExecutionWebhooks } from '../executions/execution-webhooks';
 
 @ApiAuthenticated('executions')
 @Controller('executions')
@@ -27,6 +29,7 @@ export class ExecutionsController {
     private readonly executions: ExecutionsService,
     private readonly queries: ExecutionsQueryService,
     private readonly control: ExecutionControlService,
+    private readonly webhooks: ExecutionWebhooks,
   ) {}
 
   @Get()
@@ -74,6 +77,14 @@ export class ExecutionsController {
   @ApiErrors(400, 404)
   async findOne(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<ExecutionDto> {
     return toExecutionDto(await this.executions.findVisible(caller, id));
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'The completion webhook’s delivery log: one entry per attempt, oldest first' })
+  @ApiOkResponse({ type: [WebhookDeliveryDto] })
+  @ApiErrors(400, 404)
+  async deliveries(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<WebhookDeliveryDto[]> {
+    return (await this.webhooks.deliveriesOf(caller, id)).map(toWebhookDeliveryDto);
   }
 
   @Post(':id/cancel')

@@ -9,7 +9,7 @@ import { ExecuteTaskDto } from '../executions/dto/execute-task.dto';
 export type UploadFormFields = Record<string, string | string[] | undefined>;
 
 const NUMERIC = ['priority', 'delay_ms', 'timeout_ms'] as const;
-const ALLOWED = new Set(['kwargs', 'args', 'resource', ...NUMERIC]);
+const ALLOWED = new Set(['kwargs', 'args', 'resource', 'callback_url', ...NUMERIC]);
 
 /**
  * The text fields of an upload form, as an `ExecuteTaskDto`: `kwargs` and `args` are JSON,
@@ -30,6 +30,7 @@ export async function parseUploadFields(taskName: string, fields: UploadFormFiel
     }
   }
   if (fields.resource !== undefined) plain.resource = fields.resource;
+  if (fields.callback_url !== undefined) plain.callback_url = fields.callback_url;
   for (const key of NUMERIC) {
     if (fields[key] === undefined) continue;
     plain[key] = /^-?\d+$/.test(String(fields[key])) ? Number(fields[key]) : fields[key];

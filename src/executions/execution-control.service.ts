@@ -81,6 +81,8 @@ export class ExecutionControlService {
         resource: original.resource ?? undefined,
         priority: original.priority ?? undefined,
         timeout_ms: task.timeoutMs !== undefined && timeout !== undefined ? Math.min(timeout, task.timeoutMs) : timeout,
+        // The retry reports to the same receiver; the URL is checked again like any submission's.
+        callback_url: original.callbackUrl ?? undefined,
       },
       { retriedFrom: original.id, file },
     );

@@ -9,6 +9,7 @@ import { LazyRedis } from '../queue/redis-connection';
 import { eventsChannel, eventsKey, EVENTS_TTL_SECONDS, HISTORY_LENGTH } from './event-keys';
 import { ExecutionChange, toExecutionChange } from './execution-event';
 import { RecentSends } from './recent-sends';
+import { ExecutionWebhooks } from './execution-webhooks';
 
 /** Progress events per execution are coalesced to at most one per this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
@@ -64,6 +65,7 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: ExecutionMetrics,
+    private readonly webhooks: ExecutionWebhooks,
   ) {
     this.connection = new LazyRedis(config.redisUrl, 'worker');
   }
@@ -80,6 +82,8 @@ export class ExecutionEventsPublisher implements OnApplicationShutdown {
     this.metrics.observe(execution);
     this.cancelPending(execution.id);
     this.send(toExecutionChange(execution));
+    // Every terminal write, whoever makes it (worker, cancel, PATCH, reconciler), passes here.
+    this.webhooks.changed(execution);
     if (isTerminal(execution.status)) this.recent.forget(execution.id);
     else this.recent.sent(execution.id);
   }

@@ -12,6 +12,7 @@ import type { ExecutionStatus } from './execution-status';
 @Index('idx_executions_owner_task_created', ['ownerId', 'taskName', 'createdAt', 'id'])
 @Index('idx_executions_resource_created', ['resource', 'createdAt', 'id'], { where: '"resource" IS NOT NULL' })
 @Index('idx_executions_owner_resource_created', ['ownerId', 'resource', 'createdAt', 'id'], { where: '"resource" IS NOT NULL' })
+@Index('idx_executions_callback_completed', ['completedAt'], { where: '"callback_url" IS NOT NULL' })
 @Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
 export class Execution {
   @PrimaryColumn('uuid')
@@ -98,6 +99,10 @@ export class Execution {
 
   @Column({ name: 'file_size', type: 'integer', nullable: true })
   fileSize: number | null;
+
+  /** Where the completion webhook goes (SPEC 7.3); checked at submission and again at each delivery. */
+  @Column({ name: 'callback_url', type: 'varchar', length: 2048, nullable: true })
+  callbackUrl: string | null;
 
   /** Where the upload is stored; internal, never shown. */
   @Column({ name: 'file_path', type: 'varchar', length: 1024, nullable: true })

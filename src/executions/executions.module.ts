@@ -14,13 +14,15 @@ import { IdempotencyKeys } from './idempotency-keys';
 import { StatisticsCache } from './statistics-cache';
 import { TaskStatistics } from './task-statistics';
 import { UploadStore } from './upload-store';
+import { ExecutionWebhooks } from './execution-webhooks';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /**
  * The executions core every process loads: submitting, controlling and reading records, and
  * announcing their changes. HTTP, live streams and the worker build on it (never the reverse).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule, WebhooksModule],
   providers: [
     ExecutionsService,
     ExecutionIntake,
@@ -32,6 +34,7 @@ import { UploadStore } from './upload-store';
     ExecutionEventsPublisher,
     ExecutionMetrics,
     UploadStore,
+    ExecutionWebhooks,
   ],
   exports: [
     TypeOrmModule,
@@ -42,6 +45,7 @@ import { UploadStore } from './upload-store';
     ExecutionsQueryService,
     ExecutionEventsPublisher,
     UploadStore,
+    ExecutionWebhooks,
   ],
 })
 export class ExecutionsModule {}

@@ -12,6 +12,7 @@ import { jobFor } from '../queue/execution-queues';
 import { checkKwargs } from '../task-registry/kwargs-validation';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
+import { CallbackUrlPolicy } from '../webhooks/callback-url-policy';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
@@ -36,6 +37,7 @@ export class ExecutionsService {
     private readonly intake: ExecutionIntake,
     private readonly idempotency: IdempotencyKeys,
     private readonly audit: AuditLog,
+    private readonly callbacks: CallbackUrlPolicy,
   ) {}
 
   /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
@@ -48,6 +50,7 @@ export class ExecutionsService {
     if (request.timeout_ms !== undefined && task.timeoutMs !== undefined && request.timeout_ms > task.timeoutMs) {
       throw new InvalidInputError([`timeout_ms must not exceed ${task.timeoutMs}, the maximum of task "${task.name}"`]);
     }
+    if (request.callback_url !== undefined) await this.callbacks.checkSubmission(request.callback_url);
 
     const execution = this.newExecution(caller, task, request, kwargs, extras);
     const admission: Admission = {
@@ -153,6 +156,7 @@ export class ExecutionsService {
       queue: task.queue,
       timeoutMs: request.timeout_ms ?? task.timeoutMs ?? null,
       retriedFrom: extras.retriedFrom ?? null,
+      callbackUrl: request.callback_url ?? null,
       fileName: extras.file?.name ?? null,
       fileSize: extras.file?.size ?? null,
       filePath: extras.file?.path ?? null,

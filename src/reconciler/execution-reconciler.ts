@@ -4,6 +4,7 @@ import { Brackets, Repository } from 'typeorm';
 import { ExecutionEventsPublisher } from '../executions/execution-events-publisher';
 import { updateReturning } from '../database/update-returning';
 import { Execution } from '../executions/execution.entity';
+import { ExecutionWebhooks } from '../executions/execution-webhooks';
 import { ABANDONED_REASON } from '../executions/takeover-rule';
 import { maskId } from '../logging/redaction';
 import { ExecutionQueues } from '../queue/execution-queues';
@@ -15,7 +16,8 @@ const PAGE_SIZE = 200;
 const MAX_CHECKS_PER_ROUND = 2000;
 
 /** `timeout`: externally reported executions past their `timeout_ms` with no final report. */
-export type RoundCounts = Record<Exclude<ReconcileAction, 'leave'>, number> & { checked: number; timeout: number };
+/** `webhooks`: deliveries of terminal executions found never enqueued (ExecutionWebhooks.enqueueLost). */
+export type RoundCounts = Record<Exclude<ReconcileAction, 'leave'>, number> & { checked: number; timeout: number; webhooks: number };
 
 interface Cursor {
   createdAt: Date;
@@ -43,11 +45,12 @@ export class ExecutionReconciler {
     private readonly queues: ExecutionQueues,
     private readonly registry: TaskRegistry,
     private readonly events: ExecutionEventsPublisher,
+    private readonly webhooks: ExecutionWebhooks,
   ) {}
 
   /** Stops between pages once `signal` fires (the lock was lost: another process carries on). */
   async round(graceMs: number, now = new Date(), signal?: AbortSignal): Promise<RoundCounts> {
-    const counts: RoundCounts = { checked: 0, enqueue: 0, requeue: 0, fail: 0, timeout: 0 };
+    const counts: RoundCounts = { checked: 0, enqueue: 0, requeue: 0, fail: 0, timeout: 0, webhooks: 0 };
     counts.timeout = await this.settleExternal(now);
     const cutoff = new Date(now.getTime() - graceMs);
     let after = this.resumeAfter;
@@ -65,6 +68,7 @@ export class ExecutionReconciler {
       }
     }
     this.resumeAfter = after;
+    if (!signal?.aborted) counts.webhooks = await this.webhooks.enqueueLost(cutoff);
     return counts;
   }
 

@@ -49,9 +49,9 @@ export class ReconcilerSchedule implements OnApplicationBootstrap, OnApplication
       if (!lease) return;
       try {
         const counts = await this.reconciler.round(this.config.reconcileGraceMs, new Date(), lease.signal);
-        if (counts.enqueue + counts.requeue + counts.fail + counts.timeout > 0) {
+        if (counts.enqueue + counts.requeue + counts.fail + counts.timeout + counts.webhooks > 0) {
           this.logger.log(
-            `reconciled ${counts.checked} executions: ${counts.enqueue} enqueued, ${counts.requeue} requeued, ${counts.fail} failed, ${counts.timeout} external timed out`,
+            `reconciled ${counts.checked} executions: ${counts.enqueue} enqueued, ${counts.requeue} requeued, ${counts.fail} failed, ${counts.timeout} external timed out, ${counts.webhooks} webhook deliveries enqueued`,
           );
         }
       } finally {

@@ -4,6 +4,7 @@ import { DEFAULT_PRIORITY } from '../../queue/execution-job';
 
 export const MAX_DELAY_MS = 30 * 24 * 3600 * 1000;
 export const MAX_TIMEOUT_MS = 24 * 3600 * 1000;
+export const MAX_CALLBACK_URL_CHARS = 2048;
 
 /**
  * Body of `POST /tasks/execute`. Unknown fields are rejected by the global validation pipe.
@@ -57,4 +58,17 @@ export class ExecuteTaskDto {
   @Min(1)
   @Max(MAX_TIMEOUT_MS)
   timeout_ms?: number;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_CALLBACK_URL_CHARS,
+    example: 'https://hooks.example.com/taskgate',
+    description:
+      'completion webhook (SPEC 7.3): POSTed `{"event": "execution.finished", "execution": …}`, signed with WEBHOOK_SECRET, ' +
+      'once the execution is terminal. https: to a public address only, unless WEBHOOK_ALLOW_PRIVATE=true; ' +
+      '400 when WEBHOOK_SECRET is not set',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CALLBACK_URL_CHARS)
+  callback_url?: string;
 }

@@ -31,6 +31,13 @@ export class ExecutionDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) cancel_requested_at: string | null;
   @ApiProperty({ type: String, nullable: true }) file_name: string | null;
   @ApiProperty({ type: Number, nullable: true }) file_size: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'https://hooks.example.com/taskgate',
+    description: 'where the completion webhook goes',
+  })
+  callback_url: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completed_at: string | null;
@@ -132,6 +139,7 @@ export function toExecutionDto(e: Execution): ExecutionDto {
     cancel_requested_at: iso(e.cancelRequestedAt),
     file_name: e.fileName,
     file_size: e.fileSize,
+    callback_url: e.callbackUrl,
     created_at: e.createdAt.toISOString(),
     started_at: iso(e.startedAt),
     completed_at: iso(e.completedAt),
