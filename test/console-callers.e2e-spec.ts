@@ -62,6 +62,8 @@ describe('web console: bulk actions, statistics, deliveries (e2e)', () => {
     await page.goto(`${baseUrl}/admin/#/tasks`);
     await page.goto(`${baseUrl}/admin/#/executions`);
     await page.getByTestId('executions-table').waitFor();
+    // The list keeps its filters between visits: each test starts from none.
+    await page.getByRole('button', { name: 'Clear filters' }).click();
   };
 
   it('cancels the selected executions after saying how many can be', async () => {
