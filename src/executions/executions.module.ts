@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { BatchSubmissionsService } from './batch-submissions.service';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
 import { Execution } from './execution.entity';
@@ -22,6 +23,7 @@ import { UploadStore } from './upload-store';
   imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule],
   providers: [
     ExecutionsService,
+    BatchSubmissionsService,
     ExecutionIntake,
     IdempotencyKeys,
     ExecutionControlService,
@@ -36,6 +38,7 @@ import { UploadStore } from './upload-store';
     QueueModule,
     PermissionsModule,
     ExecutionsService,
+    BatchSubmissionsService,
     ExecutionControlService,
     ExecutionsQueryService,
     ExecutionEventsPublisher,
