@@ -166,6 +166,19 @@ describe('POST /tasks/execute-batch (e2e)', () => {
       expect(await recordsOf(caller)).toHaveLength(0);
     });
 
+    it('400 for an Idempotency-Key header (keys go in the items), rather than ignoring it', async () => {
+      const caller = await runner();
+      const response = await t
+        .http()
+        .post(BATCH)
+        .set('Authorization', caller.auth)
+        .set('Idempotency-Key', 'k')
+        .send({ items: [add(1, 1)] });
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual([expect.stringMatching(/idempotency_key/)]);
+      expect(await recordsOf(caller)).toHaveLength(0);
+    });
+
     it('400 for a body that is not JSON', async () => {
       const caller = await runner();
       await t.http().post(BATCH).set('Authorization', caller.auth).set('Content-Type', 'application/json').send('{"items": [').expect(400);

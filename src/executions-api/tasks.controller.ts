@@ -75,12 +75,20 @@ export class TasksController {
     summary: 'Run up to 1000 tasks: each item checked on its own, the accepted ones written in one transaction and enqueued together',
     description:
       'Each item gets the status a single execute would have given it (202, 400, 403, 404, 409) and, when refused, that answer’s ' +
-      '`message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429).',
+      '`message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). ' +
+      'Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.',
   })
   @ApiBody({ type: ExecuteBatchDto, examples: { batch: { value: EXECUTE_BATCH_EXAMPLE } } })
   @ApiOkResponse({ type: ExecuteBatchResultDto, example: EXECUTE_BATCH_RESULT_EXAMPLE })
   @ApiErrors(400, 413, 503)
-  executeBatch(@CurrentCaller() caller: Caller, @Body() body: ExecuteBatchDto): Promise<ExecuteBatchResultDto> {
+  executeBatch(
+    @CurrentCaller() caller: Caller,
+    @Body() body: ExecuteBatchDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<ExecuteBatchResultDto> {
+    // Ignoring it would let a client believe its retries are safe.
+    if (idempotencyKey !== undefined)
+      throw new BadRequestException(['Idempotency-Key is not supported on batches: give each item an idempotency_key']);
     return this.batches.submit(caller, body.items);
   }
 
