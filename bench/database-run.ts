@@ -16,6 +16,7 @@ import { postClosedLoop } from './http-clients';
 import { runOpenLoop } from './open-loop';
 import { BenchOptions, DatabaseKind } from './options';
 import { measureRawBullmq, RawBullmqFigures } from './raw-bullmq';
+import { BatchFigures, measureBatches } from './batch-run';
 
 /** Every figure of one database's run. Latencies in ms, memory in MiB, times in ms. */
 export interface DatabaseFigures {
@@ -28,6 +29,7 @@ export interface DatabaseFigures {
     refused: Record<number, number>;
     cpuPerExecution: Record<string, number>;
   };
+  batch?: BatchFigures;
   /** A bare Node HTTP server under the same client at the same rates: what the machine and client cost alone. */
   floor: Array<{ rate: number } & LatencyFigures>;
   submission: Array<{ rate: number } & LatencyFigures>;
@@ -50,7 +52,7 @@ const IDLE_SETTLE_MS = 2000;
 type Log = (line: string) => void;
 
 /** One database's gateway under measurement, and how many executions the bench principal owns. */
-interface Stand {
+export interface Stand {
   kind: DatabaseKind;
   options: BenchOptions;
   database: BenchDatabase;
@@ -97,6 +99,7 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
     await submitAndSettle(stand, Math.min(200, options.count));
     gateways.forEach((gateway) => gateway.startSampling());
     const endToEnd = options.phases.includes('e2e') ? await measureEndToEnd(stand) : undefined;
+    const batch = options.phases.includes('batch') ? await measureBatches(stand, cpuGroups(stand)) : undefined;
     const submission = options.phases.includes('latency') ? await measureSubmissionLatency(stand) : [];
     const floor = options.phases.includes('latency') ? await measureFloor(options) : [];
     const load = gateways.map((gateway) => gateway.stopSampling());
@@ -107,6 +110,7 @@ export async function runOnDatabase(kind: DatabaseKind, options: BenchOptions, l
       topology: roles.join(' + '),
       raw,
       endToEnd,
+      batch,
       submission,
       floor,
       reads: reads?.figures ?? [],
@@ -131,10 +135,7 @@ async function submitAndSettle(stand: Stand, count: number): Promise<ReturnType<
 /** N executes from a fixed number of clients, timed until every record is `completed`. */
 async function measureEndToEnd(stand: Stand): Promise<DatabaseFigures['endToEnd']> {
   stand.log(`${stand.kind}: end to end, ${stand.options.count} executions, ${stand.options.clients} clients`);
-  const groups: Record<string, () => number[]> = Object.fromEntries(stand.gateways.map((gateway) => [gateway.role, () => [gateway.pid]]));
-  if (stand.kind === 'postgres') groups.PostgreSQL = () => pidsNamed('postgres');
-  groups.Redis = stand.redisPids;
-  const meter = new CpuMeter(groups);
+  const meter = new CpuMeter(cpuGroups(stand));
   meter.start();
   const started = performance.now();
   const sent = await submitAndSettle(stand, stand.options.count);
@@ -146,6 +147,14 @@ async function measureEndToEnd(stand: Stand): Promise<DatabaseFigures['endToEnd'
     refused: sent.refused,
     cpuPerExecution: Object.fromEntries(Object.entries(cpu).map(([group, ms]) => [group, ms / sent.accepted.length])),
   };
+}
+
+/** The processes whose CPU time a throughput measurement reads: the gateway's, PostgreSQL's, Redis's. */
+function cpuGroups(stand: Stand): Record<string, () => number[]> {
+  const groups: Record<string, () => number[]> = Object.fromEntries(stand.gateways.map((gateway) => [gateway.role, () => [gateway.pid]]));
+  if (stand.kind === 'postgres') groups.PostgreSQL = () => pidsNamed('postgres');
+  groups.Redis = stand.redisPids;
+  return groups;
 }
 
 /** Executes at fixed rates; the backlog each leaves is worked off before the next. */

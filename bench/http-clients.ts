@@ -30,6 +30,46 @@ export async function postClosedLoop(url: string, auth: string, body: unknown, c
   return result;
 }
 
+/**
+ * `count` executions as batches of `itemsPerRequest` items (the same body each) POSTed to the batch
+ * route, `clients` requests at a time, closed loop. `latenciesMs`: each request's answer time.
+ */
+export async function postBatchesClosedLoop(
+  url: string,
+  auth: string,
+  item: unknown,
+  itemsPerRequest: number,
+  count: number,
+  clients: number,
+): Promise<ClosedLoopResult & { latenciesMs: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const result: ClosedLoopResult & { latenciesMs: number[] } = { accepted: [], refused: {}, elapsedMs: 0, latenciesMs: [] };
+  const started = performance.now();
+  let remaining = count;
+  const lane = async () => {
+    while (remaining > 0) {
+      const size = Math.min(itemsPerRequest, remaining);
+      remaining -= size;
+      const sent = performance.now();
+      const answer = await post(agent, url, auth, JSON.stringify({ items: Array.from({ length: size }, () => item) }));
+      result.latenciesMs.push(performance.now() - sent);
+      if (answer.status !== 200) {
+        result.refused[answer.status] = (result.refused[answer.status] ?? 0) + size;
+        continue;
+      }
+      for (const { status, execution_id } of (JSON.parse(answer.text) as { results: Array<{ status: number; execution_id?: string }> })
+        .results) {
+        if (status === 202) result.accepted.push(execution_id!);
+        else result.refused[status] = (result.refused[status] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, lane));
+  result.elapsedMs = performance.now() - started;
+  agent.destroy();
+  return result;
+}
+
 function post(agent: Agent, url: string, auth: string, payload: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
     const req = request(url, {

@@ -2,8 +2,8 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** `all`: one gateway process (API and worker); `split`: one API process and one worker process. */
 export type Topology = 'all' | 'split';
 
-export type Phase = 'e2e' | 'latency' | 'reads';
-const PHASES: readonly Phase[] = ['e2e', 'latency', 'reads'];
+export type Phase = 'e2e' | 'batch' | 'latency' | 'reads';
+const PHASES: readonly Phase[] = ['e2e', 'batch', 'latency', 'reads'];
 
 export interface BenchOptions {
   databases: DatabaseKind[];
@@ -45,7 +45,7 @@ const USAGE = `npm run bench -- [options]
   --topology-postgres all
   --out docs/benchmarks.md  file the report is appended to (--smoke: none unless given)
   --no-append           print the report only
-  --phases e2e,latency,reads  which gateway measurements to run (default all)
+  --phases e2e,batch,latency,reads  which gateway measurements to run (default all)
   --profile DIR         gateway processes write CPU profiles to DIR (see bench/cpu-profile-summary.ts)
   PG_URL (postgres://postgres@127.0.0.1:5432/test) and REDIS_URL (redis://127.0.0.1:6379) say where.`;
 

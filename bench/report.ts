@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { DatabaseFigures, READ_RATE } from './database-run';
 import type { BenchOptions } from './options';
+import { BATCH_CLIENTS, ITEMS_PER_REQUEST, LARGEST_BATCH } from './batch-run';
 
 const NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
@@ -34,6 +35,7 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
         : '–',
     );
   }
+  if (runs.some((run) => run.batch)) batchRows(runs, row);
   for (const [index, rate] of (runs[0]?.submission.length ? options.rates : []).entries()) {
     row(`execute at ${rate}/s: p50 / p99 ms (errors)`, (run) => latency(run.submission[index]));
     row(`  floor: a bare Node server at ${rate}/s, p50 / p99 ms`, (run) => latency(run.floor[index]));
@@ -77,6 +79,38 @@ export function renderReport(runs: DatabaseFigures[], options: BenchOptions, sta
   ].join('\n');
 }
 
+/** Batch execute: one 1000-item batch's answer time, and batches of 100 end to end against the limit. */
+function batchRows(runs: DatabaseFigures[], row: (label: string, cell: (run: DatabaseFigures) => string) => void): void {
+  const of = (cell: (batch: NonNullable<DatabaseFigures['batch']>, run: DatabaseFigures) => string) => (run: DatabaseFigures) =>
+    run.batch ? cell(run.batch, run) : '–';
+  row(
+    `batch of ${LARGEST_BATCH}: answer p50 / max ms (batches)`,
+    of(({ largest }) => `${largest.p50.toFixed(0)} / ${largest.max.toFixed(0)} (${largest.batches})`),
+  );
+  row(
+    `batch execute, ${ITEMS_PER_REQUEST} items a request, ${BATCH_CLIENTS} clients: executions accepted /s`,
+    of((batch) => whole(batch.acceptedPerSecond) + refusals(batch.refused)),
+  );
+  row(
+    '**batch execute: executions completed /s (end to end)**',
+    of((batch) => `**${whole(batch.completedPerSecond)}**`),
+  );
+  row(
+    '**batch end to end ÷ the limit**',
+    of((batch, run) => `**${percent(batch.completedPerSecond / run.raw.jobsPerSecond)}**`),
+  );
+  row(
+    'batch: all submitted / all completed, ms',
+    of((batch) => `${whole(batch.submitMs)} / ${whole(batch.completedMs)}`),
+  );
+  row(
+    'CPU ms per execution, batch (its processes / PostgreSQL / Redis / bench as client)',
+    of((batch, run) =>
+      cpuCells(batch.cpuPerExecution, [...run.memory.map((memory) => memory.role), 'PostgreSQL', 'Redis', 'bench client']),
+    ),
+  );
+}
+
 /** One line with what the run is for: the gateway end to end against raw BullMQ, and its CPU per execution. */
 function summary(runs: DatabaseFigures[], options: BenchOptions): string {
   const measured = runs.filter((run) => run.endToEnd);
@@ -86,9 +120,16 @@ function summary(runs: DatabaseFigures[], options: BenchOptions): string {
     const cpu = Object.values(cpuPerExecution).reduce((sum, ms) => sum + ms, 0);
     return `${NAMES[run.kind]} (${run.topology}) ${percent(completedPerSecond / run.raw.jobsPerSecond)}, ${cpu.toFixed(2)} ms of CPU per execution`;
   });
+  const batched = runs.filter((run) => run.batch);
+  const batches = batched.map(
+    (run) =>
+      `${NAMES[run.kind]} ${percent(run.batch!.completedPerSecond / run.raw.jobsPerSecond)}, ` +
+      `a ${LARGEST_BATCH}-item batch answered in ${run.batch!.largest.p50.toFixed(0)} ms (p50)`,
+  );
   return (
     `**Summary** (${options.clients} clients, worker concurrency ${options.concurrency}): end to end ÷ raw BullMQ, and CPU per ` +
-    `execution over every process (gateway, database, Redis, bench client): ${cells.join('; ')}.`
+    `execution over every process (gateway, database, Redis, bench client): ${cells.join('; ')}.` +
+    (batches.length > 0 ? ` Batch execute (${ITEMS_PER_REQUEST} items a request) end to end ÷ raw BullMQ: ${batches.join('; ')}.` : '')
   );
 }
 

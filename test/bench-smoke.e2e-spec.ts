@@ -7,7 +7,7 @@ import { ROOT } from './support/processes';
  * asserts that every phase ran and produced figures, never how fast: timings are not tests.
  */
 describe('the benchmark harness (smoke)', () => {
-  it('runs every phase on this run’s database and prints a full report', () => {
+  it('runs every phase (batch execute included) on this run’s database and prints a full report', () => {
     const postgres = process.env.TEST_DATABASE_URL?.startsWith('postgres');
     const result = spawnSync(
       process.execPath,
@@ -30,6 +30,10 @@ describe('the benchmark harness (smoke)', () => {
     expect(number(cell('**raw BullMQ: jobs added and processed /s (the limit)**'))).toBeGreaterThan(0);
     expect(number(cell('**gateway: executions completed /s (end to end)**'))).toBeGreaterThan(0);
     expect(number(cell('**end to end ÷ the limit**'))).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/\| batch of 1000: answer p50 \/ max ms \(batches\) \| \d+ \/ \d+ \(2\) \|/);
+    expect(number(cell('**batch execute: executions completed /s (end to end)**'))).toBeGreaterThan(0);
+    expect(number(cell('**batch end to end ÷ the limit**'))).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/Batch execute \(100 items a request\) end to end ÷ raw BullMQ: (SQLite|PostgreSQL) \d+ %/);
     expect(result.stdout).toMatch(
       /\*\*Summary\*\* \(8 clients, worker concurrency 10\): .*(SQLite|PostgreSQL) \(all\) \d+ %, [\d.]+ ms of CPU per execution/,
     );

@@ -95,6 +95,25 @@ describe('bulkInsert (e2e)', () => {
     expect(await audit.findOneBy({ id: refused.id })).toBeNull();
   });
 
+  it('writes more rows than one PostgreSQL statement takes (65 535 parameters) in one transaction, all or nothing', async () => {
+    const audit = dataSource(t.app).getRepository(AuditEvent);
+    const resource = `many-${randomUUID()}`;
+    const many = Array.from({ length: 4000 }, () => execution({ resource, timeoutMs: 1000 }));
+    const rows = many.map((entity): AuditEvent => ({
+      ...{ id: randomUUID(), occurredAt: new Date(), actorId: null, actorName: 'cli', tokenId: null, clientAddress: null },
+      ...{ action: 'execution.execute', targetType: 'execution', targetId: entity.id, details: null },
+    }));
+    // The duplicate comes last, so on PostgreSQL it fails a later statement than the first.
+    const refused = [...many.slice(0, 3999), execution({ id: many[0].id, jobId: many[0].id })];
+    expect(await outcome(bulkInsert({ repository: executions, entities: refused }, { repository: audit, entities: rows }))).toBe('refused');
+    expect(await executions.countBy({ resource })).toBe(0);
+    expect(await audit.countBy({ id: In(rows.slice(0, 500).map((row) => row.id)) })).toBe(0);
+
+    await bulkInsert({ repository: executions, entities: many }, { repository: audit, entities: rows });
+    expect(await executions.countBy({ resource })).toBe(4000);
+    expect(await audit.countBy({ targetId: In(many.slice(0, 500).map((entity) => entity.id)) })).toBe(500);
+  });
+
   it('stores audit rows with JSON details and null actors', async () => {
     const audit = dataSource(t.app).getRepository(AuditEvent);
     const row: AuditEvent = {

@@ -23,6 +23,7 @@ describe('OpenAPI document and Swagger UI (e2e)', () => {
   it('lists every endpoint with responses, errors included, and declares bearer auth', () => {
     const routes = [
       ['post', '/api/v1/tasks/execute'],
+      ['post', '/api/v1/tasks/execute-batch'],
       ['post', '/api/v1/tasks/{task_name}/upload'],
       ['get', '/api/v1/tasks/available'],
       ['get', '/api/v1/executions'],

@@ -171,6 +171,16 @@ describe('completion webhooks (e2e)', () => {
     expect(receiver.to(path)).toHaveLength(1);
   });
 
+  it('an Idempotency-Key replays only the same callback_url: another one is a 409', async () => {
+    const key = `cb-${Date.now()}`;
+    const body = { task_name: 'demo.add', kwargs: { a: 7, b: 7 }, delay_ms: 600_000, callback_url: receiver.url('/first') };
+    const first = (await execute(alice, body).set('Idempotency-Key', key).expect(202)).body.execution_id;
+    expect((await execute(alice, body).set('Idempotency-Key', key).expect(202)).body.execution_id).toBe(first);
+    await execute(alice, { ...body, callback_url: receiver.url('/second') })
+      .set('Idempotency-Key', key)
+      .expect(409);
+  });
+
   it('sends nothing for an execution without callback_url, and its log is empty', async () => {
     const before = receiver.received.length;
     const id = (await execute(alice, { task_name: 'demo.add', kwargs: { a: 1, b: 1 } }).expect(202)).body.execution_id as string;

@@ -44,7 +44,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 }
 
-function statusOf(kind: DomainErrorKind): number {
+/** The HTTP status of a domain error. */
+export function statusOf(kind: DomainErrorKind): number {
   switch (kind) {
     case 'not_found':
       return HttpStatus.NOT_FOUND;

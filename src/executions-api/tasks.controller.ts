@@ -13,6 +13,15 @@ import { TaskCatalogEntryDto, toTaskCatalogEntryDto } from './dto/task-catalog-e
 import { ExecutionAcceptedDto, UploadAcceptedDto } from '../executions/dto/execution.dto';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionsService } from '../executions/executions.service';
+import { BatchSubmissionsService } from '../executions/batch-submissions.service';
+import {
+  batchSize,
+  EXECUTE_BATCH_EXAMPLE,
+  EXECUTE_BATCH_RESULT_EXAMPLE,
+  ExecuteBatchDto,
+  ExecuteBatchResultDto,
+} from '../executions/dto/execute-batch.dto';
+import { ExecutionsPerRequest } from '../rate-limits/executions-per-request.decorator';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { parseUploadFields, UploadFormFields } from './upload-fields';
 import { UploadInterceptor } from './upload.interceptor';
@@ -37,6 +46,7 @@ const UPLOAD_FORM = {
 export class TasksController {
   constructor(
     private readonly executions: ExecutionsService,
+    private readonly batches: BatchSubmissionsService,
     private readonly registry: TaskRegistry,
     private readonly config: AppConfig,
     private readonly uploads: UploadStore,
@@ -55,6 +65,31 @@ export class TasksController {
     @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<ExecutionAcceptedDto> {
     return this.executions.submit(caller, body, { idempotencyKey });
+  }
+
+  @Post('execute-batch')
+  @HttpCode(200)
+  @UseGuards(ExecuteThrottlerGuard)
+  @ExecutionsPerRequest(batchSize)
+  @ApiOperation({
+    summary: 'Run up to 1000 tasks: each item checked on its own, the accepted ones written in one transaction and enqueued together',
+    description:
+      'Each item gets the status a single execute would have given it (202, 400, 403, 404, 409) and, when refused, that answer’s ' +
+      '`message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). ' +
+      'Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.',
+  })
+  @ApiBody({ type: ExecuteBatchDto, examples: { batch: { value: EXECUTE_BATCH_EXAMPLE } } })
+  @ApiOkResponse({ type: ExecuteBatchResultDto, example: EXECUTE_BATCH_RESULT_EXAMPLE })
+  @ApiErrors(400, 413, 503)
+  executeBatch(
+    @CurrentCaller() caller: Caller,
+    @Body() body: ExecuteBatchDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<ExecuteBatchResultDto> {
+    // Ignoring it would let a client believe its retries are safe.
+    if (idempotencyKey !== undefined)
+      throw new BadRequestException(['Idempotency-Key is not supported on batches: give each item an idempotency_key']);
+    return this.batches.submit(caller, body.items);
   }
 
   /** Multipart: `file` plus optional `kwargs`/`args` (JSON), `resource`, `priority`, `delay_ms`, `timeout_ms`. */

@@ -85,7 +85,36 @@ export class ExecutionIntake {
         group.forEach((entry) => entry.resolve());
       } catch (error) {
         await this.markNotEnqueued(group, error as Error);
+        group.forEach((entry) => entry.reject(error));
       }
+    }
+  }
+
+  /**
+   * A batch request's executions, all or nothing for its caller: the records and audit rows in one
+   * transaction, then one `addBulk` per queue, all at once. If any queue refuses, every record of the
+   * batch is failed (a job that did get in is skipped by the claim, which wants a pending record)
+   * and the queue's error is thrown: nothing accepted, nothing left pending.
+   */
+  async admitAll(admissions: Admission[]): Promise<void> {
+    if (admissions.length === 0) return;
+    await bulkInsert(
+      { repository: this.executions, entities: admissions.map((entry) => entry.execution) },
+      this.audit.rowsFor(admissions.map((entry) => entry.audit)),
+    );
+    crashIfInjected(this.config, 'exit-before-enqueue');
+    const enqueued = await Promise.allSettled(
+      groupByQueue(admissions).map((group) =>
+        this.queues.enqueueMany(
+          group[0].execution.queue,
+          group.map((entry) => entry.job),
+        ),
+      ),
+    );
+    const refused = enqueued.find((outcome) => outcome.status === 'rejected');
+    if (refused) {
+      await this.markNotEnqueued(admissions, refused.reason as Error);
+      throw refused.reason;
     }
   }
 
@@ -121,7 +150,7 @@ export class ExecutionIntake {
   }
 
   /** The records must not claim to be pending when no job exists for them. */
-  private async markNotEnqueued(group: Waiting[], error: Error): Promise<void> {
+  private async markNotEnqueued(group: Admission[], error: Error): Promise<void> {
     const now = new Date();
     try {
       await this.executions.update(
@@ -140,12 +169,11 @@ export class ExecutionIntake {
       // The reconciler enqueues them later: they are pending with no job, which it looks for.
       this.logger.warn(`could not mark ${group.length} unenqueued executions failed: ${(writeError as Error).message}`);
     }
-    group.forEach((entry) => entry.reject(error));
   }
 }
 
-function groupByQueue(batch: Waiting[]): Waiting[][] {
-  const groups = new Map<string, Waiting[]>();
+function groupByQueue<T extends Admission>(batch: T[]): T[][] {
+  const groups = new Map<string, T[]>();
   for (const entry of batch) groups.set(entry.execution.queue, [...(groups.get(entry.execution.queue) ?? []), entry]);
   return [...groups.values()];
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { BatchSubmissionsService } from './batch-submissions.service';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
 import { Execution } from './execution.entity';
@@ -25,6 +26,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
   imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule, WebhooksModule],
   providers: [
     ExecutionsService,
+    BatchSubmissionsService,
     ExecutionIntake,
     IdempotencyKeys,
     ExecutionControlService,
@@ -41,6 +43,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
     QueueModule,
     PermissionsModule,
     ExecutionsService,
+    BatchSubmissionsService,
     ExecutionControlService,
     ExecutionsQueryService,
     ExecutionEventsPublisher,

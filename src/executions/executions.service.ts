@@ -17,6 +17,7 @@ import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
 import { Admission, ExecutionIntake } from './execution-intake';
+import { ExecuteDenied } from './execute-denied';
 import { IdempotencyKeys } from './idempotency-keys';
 
 const REPLAYED = 'replayed: this Idempotency-Key was used for the same request';
@@ -42,8 +43,33 @@ export class ExecutionsService {
 
   /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
   async submit(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<ExecutionAcceptedDto> {
+    let admission: Admission;
+    try {
+      admission = await this.admissionFor(caller, request, extras);
+    } catch (error) {
+      if (error instanceof ExecuteDenied) await this.audit.recordMany([error.audit]);
+      throw error;
+    }
+    const { execution } = admission;
+    if (extras.idempotencyKey) {
+      const replay = await this.insertOnce(execution, extras.idempotencyKey, request);
+      if (replay) return accepted(replay, REPLAYED);
+      admission.inserted = true;
+    }
+    await this.intake.admit(admission);
+    return accepted(execution, `task "${execution.taskName}" accepted`);
+  }
+
+  /**
+   * The checks of one request (single execute, retry, upload, batch item), in the order a single
+   * execute answers them: unknown task (404), permission (403, an `ExecuteDenied` carrying its
+   * audit row, which the caller writes), kwargs and timeout (400). Then the record, job and audit
+   * row to write. Writes nothing itself.
+   */
+  async admissionFor(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<Admission> {
     const task = this.registry.get(request.task_name);
-    await this.authorizeExecute(caller, task, extras.retriedFrom);
+    const denied = this.denial(caller, task, extras.retriedFrom);
+    if (denied) throw denied;
     const kwargs = request.kwargs ?? {};
     const check = await checkKwargs(task, kwargs);
     if (!check.ok) throw new InvalidInputError(check.problems);
@@ -53,7 +79,7 @@ export class ExecutionsService {
     if (request.callback_url !== undefined) await this.callbacks.checkSubmission(request.callback_url);
 
     const execution = this.newExecution(caller, task, request, kwargs, extras);
-    const admission: Admission = {
+    return {
       execution,
       job: jobFor(execution, task, request.delay_ms ?? 0),
       audit: {
@@ -63,13 +89,6 @@ export class ExecutionsService {
         details: { task_name: task.name, ...(extras.retriedFrom ? { retried_from: extras.retriedFrom } : {}) },
       },
     };
-    if (extras.idempotencyKey) {
-      const replay = await this.insertOnce(execution, extras.idempotencyKey, request);
-      if (replay) return accepted(replay, REPLAYED);
-      admission.inserted = true;
-    }
-    await this.intake.admit(admission);
-    return accepted(execution, `task "${task.name}" accepted`);
   }
 
   /** The record of a request with an Idempotency-Key, or the earlier execution it replays. */
@@ -114,20 +133,22 @@ export class ExecutionsService {
 
   /** A 403 naming what is missing for a task the caller may not run; the refusal is audited. */
   async authorizeExecute(caller: Caller, task: TaskDefinition, retriedFrom?: string): Promise<void> {
-    if (this.abilities.createForCaller(caller).can('execute', task)) return;
+    const denied = this.denial(caller, task, retriedFrom);
+    if (!denied) return;
+    await this.audit.recordMany([denied.audit]);
+    throw denied;
+  }
+
+  /** The refusal of a task the caller may not run, with its audit row; null when it may. */
+  private denial(caller: Caller, task: TaskDefinition, retriedFrom?: string): ExecuteDenied | null {
+    if (this.abilities.createForCaller(caller).can('execute', task)) return null;
     const missing = task.missingPermissions(caller.permissions);
-    await this.audit.record(
-      caller,
-      'execution.execute_denied',
-      { type: 'task', id: task.name },
-      {
-        missing_permissions: missing,
-        ...(retriedFrom ? { retried_from: retriedFrom } : {}),
-      },
-    );
-    throw new PermissionDeniedError(
-      `task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`,
-    );
+    return new ExecuteDenied(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`, {
+      who: caller,
+      action: 'execution.execute_denied',
+      target: { type: 'task', id: task.name },
+      details: { missing_permissions: missing, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
+    });
   }
 
   private newExecution(

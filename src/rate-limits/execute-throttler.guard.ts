@@ -1,12 +1,15 @@
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import { ThrottlerException, ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerException, ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
 import type { Caller } from '../permissions/caller';
+import { ExecuteRateStorage } from './execute-rate-storage';
+import { EXECUTIONS_PER_REQUEST, ExecutionCount } from './executions-per-request.decorator';
 
 /**
- * Every route that creates executions (execute, upload, retry) shares one count per token
+ * Every route that creates executions (execute, upload, retry, batch) shares one count per token
  * (`RATE_LIMIT_EXECUTE` a minute) through @nestjs/throttler with its Redis storage, so the limit
- * holds across routes and API processes. Runs after authentication.
- * Fails open if Redis is away: the execute itself then answers 503.
+ * holds across routes and API processes. A batch counts each of its items, all or none.
+ * Runs after authentication. Fails open if Redis is away: the execute itself then answers 503.
  */
 @Injectable()
 export class ExecuteThrottlerGuard extends ThrottlerGuard {
@@ -29,5 +32,27 @@ export class ExecuteThrottlerGuard extends ThrottlerGuard {
       this.logger.warn(`rate limit storage unavailable: ${(error as Error).message}`);
       return true;
     }
+  }
+
+  /** A request for several executions takes that many hits at once, or is refused whole (and counts nothing). */
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler } = props;
+    const count = this.reflector.get<ExecutionCount | undefined>(EXECUTIONS_PER_REQUEST, context.getHandler());
+    const req = context.switchToHttp().getRequest<Request>();
+    const executions = count ? count(req.body) : 1;
+    if (executions === 1) return super.handleRequest(props);
+    const key = props.generateKey(context, await props.getTracker(req, context), throttler.name!);
+    const outcome = await (this.storageService as ExecuteRateStorage).take(key, ttl, limit, throttler.name!, executions);
+    const res = context.switchToHttp().getResponse<Response>();
+    if (!outcome.taken) {
+      res.header('Retry-After', String(outcome.retryAfterSeconds));
+      throw new ThrottlerException(
+        `too many executions for this token: these ${executions} would go over RATE_LIMIT_EXECUTE=${limit} a minute; retry later or send fewer`,
+      );
+    }
+    res.header('X-RateLimit-Limit', String(limit));
+    res.header('X-RateLimit-Remaining', String(outcome.remaining));
+    res.header('X-RateLimit-Reset', String(outcome.resetSeconds));
+    return true;
   }
 }

@@ -1,9 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { AppConfig } from '../config/app-config';
 import { createRedisConnection } from '../queue/redis-connection';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { ExecuteRateStorage } from './execute-rate-storage';
 import { ExecuteThrottlerGuard } from './execute-throttler.guard';
 
 @Global()
@@ -14,7 +14,7 @@ import { ExecuteThrottlerGuard } from './execute-throttler.guard';
       useFactory: (config: AppConfig) => {
         const redis = createRedisConnection(config.redisUrl, 'limiter');
         redis.on('error', () => undefined);
-        const storage = new ThrottlerStorageRedisService(redis);
+        const storage = new ExecuteRateStorage(redis);
         // It closes only the connections it opens itself; left open, this one keeps the process alive.
         storage.disconnectRequired = true;
         return {

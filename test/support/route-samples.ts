@@ -25,6 +25,7 @@ export interface RouteSample {
 /** Valid bodies by their OpenAPI schema. A route with a body not listed here fails the suites, naming it. */
 export const SAMPLE_BODIES: Record<string, () => { body: Record<string, unknown>; needs: string[] }> = {
   ExecuteTaskDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: ['demo.run'] }),
+  ExecuteBatchDto: () => ({ body: { items: [{ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }] }, needs: ['demo.run'] }),
   UpdateExecutionDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
   CreatePrincipalDto: () => ({ body: { name: uniqueName('sample') }, needs: [] }),
   UpdatePrincipalDto: () => ({ body: { disabled: false }, needs: [] }),
@@ -177,6 +178,15 @@ export function sendSample(
     return call.attach('file', Buffer.from('sample file'), 'sample.txt');
   }
   return sample.body ? call.send(sample.body) : call;
+}
+
+/**
+ * The status a request got. A batch answers 200 and gives each item the status it would have had
+ * alone: its sample's one item stands for the request.
+ */
+export function effectiveStatus(response: { status: number; body?: { results?: Array<{ status: number }> } }): number {
+  const results = response.status === 200 ? response.body?.results : undefined;
+  return results?.length === 1 ? results[0].status : response.status;
 }
 
 /** A token of `caller`'s principal limited to `scopes`. */
