@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ExecutionFeedModule } from '../executions/execution-feed.module';
 import { ExecutionsModule } from '../executions/executions.module';
 import { ExecutionsController } from './executions.controller';
 import { TasksController } from './tasks.controller';
 
 /** The HTTP routes of tasks and executions; loaded when the process serves the API. */
 @Module({
-  imports: [ExecutionsModule],
+  imports: [ExecutionsModule, ExecutionFeedModule],
   controllers: [TasksController, ExecutionsController],
 })
 export class ExecutionsApiModule {}

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
@@ -15,8 +16,11 @@ import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
 import { ExecutionControlService } from '../executions/execution-control.service';
 import { ExecutionsService } from '../executions/executions.service';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
+import { ExecutionWaiter } from '../executions/execution-waiter';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import { ParseIdPipe } from '../common/parse-id.pipe';
+import { clientGone } from './client-gone';
+import { ApiWaitQuery, WaitSecondsPipe } from './wait-seconds.pipe';
 
 @ApiAuthenticated('executions')
 @Controller('executions')
@@ -25,6 +29,7 @@ export class ExecutionsController {
     private readonly executions: ExecutionsService,
     private readonly queries: ExecutionsQueryService,
     private readonly control: ExecutionControlService,
+    private readonly waiter: ExecutionWaiter,
   ) {}
 
   @Get()
@@ -54,10 +59,17 @@ export class ExecutionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One execution' })
+  @ApiWaitQuery('answered as soon as it ends, or with the current record after them')
   @ApiOkResponse({ type: ExecutionDto })
   @ApiErrors(400, 404)
-  async findOne(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<ExecutionDto> {
-    return toExecutionDto(await this.executions.findVisible(caller, id));
+  async findOne(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseIdPipe) id: string,
+    @Query('wait', WaitSecondsPipe) wait: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExecutionDto> {
+    if (wait === undefined) return toExecutionDto(await this.executions.findVisible(caller, id));
+    return toExecutionDto(await this.waiter.untilTerminal(caller, id, wait, clientGone(res)));
   }
 
   @Post(':id/cancel')
