@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { BulkControlService } from './bulk-control.service';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
 import { Execution } from './execution.entity';
@@ -25,6 +26,7 @@ import { UploadStore } from './upload-store';
     ExecutionIntake,
     IdempotencyKeys,
     ExecutionControlService,
+    BulkControlService,
     ExecutionsQueryService,
     StatisticsCache,
     ExecutionEventsPublisher,
@@ -37,6 +39,7 @@ import { UploadStore } from './upload-store';
     PermissionsModule,
     ExecutionsService,
     ExecutionControlService,
+    BulkControlService,
     ExecutionsQueryService,
     ExecutionEventsPublisher,
     UploadStore,

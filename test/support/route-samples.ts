@@ -26,6 +26,7 @@ export interface RouteSample {
 export const SAMPLE_BODIES: Record<string, () => { body: Record<string, unknown>; needs: string[] }> = {
   ExecuteTaskDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: ['demo.run'] }),
   UpdateExecutionDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
+  BulkActionDto: () => ({ body: { filter: { status: 'pending' }, dry_run: true }, needs: [] }),
   CreatePrincipalDto: () => ({ body: { name: uniqueName('sample') }, needs: [] }),
   UpdatePrincipalDto: () => ({ body: { disabled: false }, needs: [] }),
   CreateTokenDto: () => ({ body: { name: 'sample' }, needs: [] }),
