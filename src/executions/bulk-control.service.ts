@@ -14,6 +14,15 @@ import { ExecutionsService } from './executions.service';
 /** Refusals that leave one execution of a bulk retry alone (counted as matched, not affected). */
 const SKIPPED_KINDS: ReadonlySet<DomainError['kind']> = new Set(['forbidden', 'not_found', 'invalid', 'conflict']);
 
+/** The columns each action reads (never results or tracebacks: thousands of rows stay small). */
+const COLUMNS: Record<'cancel' | 'retry', Array<keyof Execution>> = {
+  cancel: ['id', 'status', 'taskName', 'ownerId', 'queue', 'createdAt'],
+  retry: [
+    ...['id', 'status', 'taskName', 'ownerId', 'createdAt', 'args', 'kwargs', 'resource', 'priority', 'timeoutMs'],
+    ...['filePath', 'fileName', 'fileSize'],
+  ] as Array<keyof Execution>,
+};
+
 /** Called with the number of retries about to be submitted, before any is: may refuse them all (429). */
 export type AdmitRetries = (count: number) => Promise<void>;
 
@@ -87,6 +96,7 @@ export class BulkControlService {
     qb.andWhere('e.status IN (:...actionable)', { actionable: statuses });
     const matched = await qb.clone().getCount();
     const rows = await qb
+      .select(COLUMNS[action].map((column) => `e.${column}`))
       .orderBy('e.created_at', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .limit(request.max ?? BULK_DEFAULT_MAX)
