@@ -179,6 +179,36 @@ describe('bounded wait (e2e)', () => {
   });
 });
 
+describe('bounded wait and shutdown (e2e)', () => {
+  it('a stopping API process answers its waiters with the current record at once', async () => {
+    const t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
+    const caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    const { body } = await request(base)
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 1 }, delay_ms: 60_000 })
+      .expect(202);
+    const waiting = request(base)
+      .get(`/api/v1/executions/${body.execution_id}?wait=60`)
+      .set('Authorization', caller.auth)
+      .then((r) => r);
+    await pollUntil(
+      () => t.app.get(ExecutionWaiter).count,
+      (count) => count === 1,
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
+    const stopping = Date.now();
+    const closed = t.close();
+    const answer = await waiting;
+    await closed;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ id: body.execution_id, status: 'pending' });
+    expect(Date.now() - stopping).toBeLessThan(20_000);
+  }, 40_000);
+});
+
 /** The execution ends in a worker process; the API process that waits on it hears it through Redis. */
 describe('bounded wait across processes (e2e)', () => {
   const env = testEnv({ LOG_FILE: '', LOG_LEVEL: 'info' });
