@@ -145,6 +145,10 @@ describe('bulk cancel and retry (e2e)', () => {
       .getRepository(AuditEvent)
       .findBy({ action: 'execution.retry', targetId: body.execution_ids[0] });
     expect(perExecution).toHaveLength(1);
+    const denied = await dataSource(t.app)
+      .getRepository(AuditEvent)
+      .findBy({ actorId: carol.principal.id, action: 'execution.execute_denied', targetId: 'fx.bounded' });
+    expect(denied.map((row) => row.details)).toEqual([{ missing_permissions: ['fx.alpha'], retried_from: lost }]);
   }, 30_000);
 
   it('an owner filter is for admins only (403), on both actions', async () => {
