@@ -51,7 +51,7 @@ export class ExecutionControlService {
    * Cancels those of `executions` (as read) still in the status they were read in: pending ones end
    * at once, running ones are marked and their workers signalled; one statement per status and
    * chunk, guarded by the status, so one that moved meanwhile is left alone. Each cancelled one is
-   * audited and announced. Answers the cancelled ones, pending first.
+   * audited and announced. Answers the cancelled ones, in the given order.
    */
   async cancelMany(caller: Caller, executions: Execution[], details: Record<string, unknown> = {}): Promise<Execution[]> {
     const now = new Date();
@@ -65,7 +65,9 @@ export class ExecutionControlService {
     await Promise.all(ended.map((execution) => this.queues.remove(execution.queue, execution.id)));
     const marked = await this.updateIfStill(executions, 'running', { cancelRequestedAt: now, updatedAt: now });
     await Promise.all(marked.map((execution) => this.cancels.publish(execution.id)));
-    const cancelled = [...ended, ...marked];
+    // RETURNING follows the database's own row order: answer in the order given (oldest first, for the bulk cancel).
+    const position = new Map(executions.map((execution, index) => [execution.id, index]));
+    const cancelled = [...ended, ...marked].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
     for (let start = 0; start < cancelled.length; start += CHUNK) {
       await this.audit.recordMany(
         cancelled.slice(start, start + CHUNK).map((execution) => ({
