@@ -9,7 +9,7 @@ import { TokenAuthGuard } from '../src/auth/token-auth.guard';
 import { ExecutionsService } from '../src/executions/executions.service';
 import { ExecutionsController } from '../src/executions-api/executions.controller';
 import { TasksController } from '../src/executions-api/tasks.controller';
-import { ExecutionFeed } from '../src/live/execution-feed';
+import { ExecutionFeed } from '../src/executions/execution-feed';
 import { ExecutionsGateway } from '../src/live/executions.gateway';
 import { LiveSessions } from '../src/live/live-sessions';
 import { WorkerProbeServer } from '../src/metrics/worker-probe-server';

@@ -45,6 +45,8 @@ export const AUDIT_ACTIONS = [
   'execution.retry',
   'execution.delete',
   'execution.update',
+  'execution.bulk_cancel',
+  'execution.bulk_retry',
   'token.create',
   'token.revoke',
   'principal.create',

@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiAcceptedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, getSchemaPath } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
@@ -17,10 +18,13 @@ import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
 import { ExecutionControlService } from '../executions/execution-control.service';
 import { ExecutionsService } from '../executions/executions.service';
 import { ExecutionsQueryService } from '../executions/executions-query.service';
+import { ExecutionWaiter } from '../executions/execution-waiter';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { toWebhookDeliveryDto, WebhookDeliveryDto } from '../executions/dto/webhook-delivery.dto';
 import { ExecutionWebhooks } from '../executions/execution-webhooks';
+import { clientGone } from './client-gone';
+import { ApiWaitQuery, WaitSecondsPipe } from './wait-seconds.pipe';
 
 @ApiAuthenticated('executions')
 @Controller('executions')
@@ -30,6 +34,7 @@ export class ExecutionsController {
     private readonly queries: ExecutionsQueryService,
     private readonly control: ExecutionControlService,
     private readonly webhooks: ExecutionWebhooks,
+    private readonly waiter: ExecutionWaiter,
   ) {}
 
   @Get()
@@ -73,10 +78,17 @@ export class ExecutionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One execution' })
+  @ApiWaitQuery('answered as soon as it ends, or with the current record after them')
   @ApiOkResponse({ type: ExecutionDto })
   @ApiErrors(400, 404)
-  async findOne(@CurrentCaller() caller: Caller, @Param('id', ParseIdPipe) id: string): Promise<ExecutionDto> {
-    return toExecutionDto(await this.executions.findVisible(caller, id));
+  async findOne(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseIdPipe) id: string,
+    @Query('wait', WaitSecondsPipe) wait: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExecutionDto> {
+    if (wait === undefined) return toExecutionDto(await this.executions.findVisible(caller, id));
+    return toExecutionDto(await this.waiter.untilTerminal(caller, id, wait, clientGone(res)));
   }
 
   @Get(':id/deliveries')

@@ -1,5 +1,18 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
-import type { Request } from 'express';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { rm } from 'node:fs/promises';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
@@ -10,7 +23,11 @@ import type { Caller } from '../permissions/caller';
 import { AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
 import { ExecuteTaskDto } from '../executions/dto/execute-task.dto';
 import { TaskCatalogEntryDto, toTaskCatalogEntryDto } from './dto/task-catalog-entry.dto';
-import { ExecutionAcceptedDto, UploadAcceptedDto } from '../executions/dto/execution.dto';
+import { ExecutionAcceptedDto, ExecutionDto, toExecutionDto, UploadAcceptedDto } from '../executions/dto/execution.dto';
+import { isTerminal } from '../executions/execution-status';
+import { ExecutionWaiter } from '../executions/execution-waiter';
+import { clientGone } from './client-gone';
+import { ApiWaitQuery, WaitSecondsPipe } from './wait-seconds.pipe';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionsService } from '../executions/executions.service';
 import { BatchSubmissionsService } from '../executions/batch-submissions.service';
@@ -50,6 +67,7 @@ export class TasksController {
     private readonly registry: TaskRegistry,
     private readonly config: AppConfig,
     private readonly uploads: UploadStore,
+    private readonly waiter: ExecutionWaiter,
   ) {}
 
   @Post('execute')
@@ -57,14 +75,24 @@ export class TasksController {
   @UseGuards(ExecuteThrottlerGuard)
   @ApiOperation({ summary: 'Run a task: the record is written pending and the job enqueued' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'per principal, 24 h: same key and body → the same execution' })
+  @ApiWaitQuery('answered 200 with the whole record if it ends within them, else 202 as without `wait`')
   @ApiAcceptedResponse({ type: ExecutionAcceptedDto })
+  @ApiOkResponse({ type: ExecutionDto, description: 'with `wait`: the execution ended within the wait (the record as GET answers it)' })
   @ApiErrors(400, 403, 404, 409, 413, 503)
-  execute(
+  async execute(
     @CurrentCaller() caller: Caller,
     @Body() body: ExecuteTaskDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
-  ): Promise<ExecutionAcceptedDto> {
-    return this.executions.submit(caller, body, { idempotencyKey });
+    @Query('wait', WaitSecondsPipe) wait: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExecutionAcceptedDto | ExecutionDto> {
+    const accepted = await this.executions.submit(caller, body, { idempotencyKey });
+    if (wait === undefined) return accepted;
+    // A replayed Idempotency-Key waits on the execution it replays.
+    const execution = await this.waiter.untilTerminal(caller, accepted.execution_id, wait, clientGone(res));
+    if (!isTerminal(execution.status)) return accepted;
+    res.status(200);
+    return toExecutionDto(execution);
   }
 
   @Post('execute-batch')

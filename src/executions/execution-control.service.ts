@@ -11,14 +11,19 @@ import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { UpdateExecutionDto } from './dto/update-execution.dto';
 import { Execution } from './execution.entity';
-import { isTerminal, TERMINAL_STATUSES } from './execution-status';
+import { ExecutionStatus, isTerminal, TERMINAL_STATUSES } from './execution-status';
+import { SetValues, updateReturning } from '../database/update-returning';
 import { ExecutionsService } from './executions.service';
 import { canMove } from './status-transitions';
 import { UploadStore } from './upload-store';
 
-const RETRYABLE = ['failed', 'cancelled', 'timeout'];
+export const RETRYABLE: ExecutionStatus[] = ['failed', 'cancelled', 'timeout'];
+export const CANCELLABLE: ExecutionStatus[] = ['pending', 'running'];
 
-/** Cancel, retry, delete and external updates of single executions. */
+/** Rows per statement of a many-row write: well under both databases' bound-parameter limits. */
+const CHUNK = 1000;
+
+/** Cancel, retry, delete and external updates of executions (one, or many for the bulk actions). */
 @Injectable()
 export class ExecutionControlService {
   constructor(
@@ -35,33 +40,65 @@ export class ExecutionControlService {
   /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
   async cancel(caller: Caller, id: string): Promise<Execution> {
     const execution = await this.submissions.findVisible(caller, id, 'cancel');
-    const now = new Date();
-    if (execution.status === 'pending') {
-      const moved = await this.executions.update(
-        { id, status: 'pending' },
-        { status: 'cancelled', cancelRequestedAt: now, completedAt: now, updatedAt: now, error: 'cancelled before it ran' },
-      );
-      if (moved.affected) {
-        await this.queues.remove(execution.queue, id);
-        await this.audit.record(caller, 'execution.cancel', { type: 'execution', id }, { task_name: execution.taskName, was: 'pending' });
-        return this.reloadAndPublish(id);
-      }
-    } else if (execution.status === 'running') {
-      const marked = await this.executions.update({ id, status: 'running' }, { cancelRequestedAt: now, updatedAt: now });
-      if (marked.affected) {
-        await this.cancels.publish(id);
-        await this.audit.record(caller, 'execution.cancel', { type: 'execution', id }, { task_name: execution.taskName, was: 'running' });
-        return this.reloadAndPublish(id);
-      }
-    }
+    const [cancelled] = await this.cancelMany(caller, [execution]);
+    if (cancelled) return cancelled;
     const current = await this.reload(id);
     if (isTerminal(current.status)) throw new ConflictError(`execution ${id} is already ${current.status}`);
     return this.cancel(caller, id); // it moved between our read and our write: decide again
   }
 
+  /**
+   * Cancels those of `executions` (as read) still in the status they were read in: pending ones end
+   * at once, running ones are marked and their workers signalled; one statement per status and
+   * chunk, guarded by the status, so one that moved meanwhile is left alone. Each cancelled one is
+   * audited and announced. Answers the cancelled ones, in the given order.
+   */
+  async cancelMany(caller: Caller, executions: Execution[], details: Record<string, unknown> = {}): Promise<Execution[]> {
+    const now = new Date();
+    const ended = await this.updateIfStill(executions, 'pending', {
+      status: 'cancelled',
+      cancelRequestedAt: now,
+      completedAt: now,
+      updatedAt: now,
+      error: 'cancelled before it ran',
+    });
+    await Promise.all(ended.map((execution) => this.queues.remove(execution.queue, execution.id)));
+    const marked = await this.updateIfStill(executions, 'running', { cancelRequestedAt: now, updatedAt: now });
+    await Promise.all(marked.map((execution) => this.cancels.publish(execution.id)));
+    // RETURNING follows the database's own row order: answer in the order given (oldest first, for the bulk cancel).
+    const position = new Map(executions.map((execution, index) => [execution.id, index]));
+    const cancelled = [...ended, ...marked].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+    for (let start = 0; start < cancelled.length; start += CHUNK) {
+      await this.audit.recordMany(
+        cancelled.slice(start, start + CHUNK).map((execution) => ({
+          who: caller,
+          action: 'execution.cancel' as const,
+          target: { type: 'execution' as const, id: execution.id },
+          details: { task_name: execution.taskName, was: execution.status === 'cancelled' ? 'pending' : 'running', ...details },
+        })),
+      );
+    }
+    for (const execution of cancelled) this.events.changed(execution);
+    return cancelled;
+  }
+
+  private async updateIfStill(executions: Execution[], status: 'pending' | 'running', set: SetValues<Execution>): Promise<Execution[]> {
+    const ids = executions.filter((execution) => execution.status === status).map((execution) => execution.id);
+    const updated: Execution[] = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      updated.push(...(await updateReturning(this.executions, set, 'id IN (:...ids) AND status = :status', { ids: chunk, status })));
+    }
+    return updated;
+  }
+
   /** A new execution with the same input, `retried_from` set; permissions are checked again now. */
   async retry(caller: Caller, id: string): Promise<ExecutionAcceptedDto> {
-    const original = await this.submissions.findVisible(caller, id, 'retry');
+    return this.retryOriginal(caller, await this.submissions.findVisible(caller, id, 'retry'));
+  }
+
+  /** The retry of an execution already read and found visible: 409 unless it ended unsuccessfully, 403 without permission. */
+  async retryOriginal(caller: Caller, original: Execution): Promise<ExecutionAcceptedDto> {
     if (!RETRYABLE.includes(original.status)) {
       throw new ConflictError(`only failed, cancelled or timed-out executions can be retried; this one is ${original.status}`);
     }

@@ -30,6 +30,12 @@ const SORTED_BY: Record<SortColumn, string> = {
   task_name: 'e.task_name',
 };
 
+/** What selects executions, in `GET /executions` and the bulk actions. */
+export type ExecutionFilter = Pick<
+  ListExecutionsQuery,
+  'status' | 'task_name' | 'resource' | 'owner' | 'retried_from' | 'created_after' | 'created_before'
+>;
+
 const EXECUTION_KEYS: KeysetColumns<Execution> = { time: 'e.created_at', id: 'e.id', timeOf: (row) => row.createdAt };
 
 export type ExecutionStatistics = Record<ExecutionStatus | 'total', number>;
@@ -50,17 +56,9 @@ export class ExecutionsQueryService {
    * what the seed APIs offered, and as slow as OFFSET is deep into a large table.
    */
   async list(caller: Caller, query: ListExecutionsQuery): Promise<ExecutionPage> {
-    if (query.owner !== undefined && !caller.isAdmin) throw new PermissionDeniedError('only admins may filter by owner');
+    const qb = this.matching(caller, query);
     const numbered = numberedPage(query);
-    const qb = this.visible(caller);
     if (!qb) return { items: [], nextCursor: null, ...(numbered && { numbered: { ...numbered, total: 0 } }) };
-    if (query.status) qb.andWhere('e.status IN (:...statuses)', { statuses: query.status });
-    if (query.task_name) qb.andWhere('e.task_name = :taskName', { taskName: query.task_name });
-    if (query.resource) qb.andWhere('e.resource = :resource', { resource: query.resource });
-    if (query.owner) qb.andWhere('e.owner_id = :owner', { owner: query.owner });
-    if (query.retried_from) qb.andWhere('e.retried_from = :retriedFrom', { retriedFrom: query.retried_from });
-    if (query.created_after) qb.andWhere('e.created_at > :after', { after: new Date(query.created_after) });
-    if (query.created_before) qb.andWhere('e.created_at < :before', { before: new Date(query.created_before) });
     if (numbered) return this.readNumberedPage(qb, numbered, query.sort_by ?? 'created_at', query.order ?? 'desc');
     return readKeysetPage(qb, EXECUTION_KEYS, {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
@@ -133,6 +131,24 @@ export class ExecutionsQueryService {
       : null;
     if (!latest) throw new NotFoundError(`no execution for resource "${resource}"`);
     return latest;
+  }
+
+  /**
+   * The visible executions that match `filter` (as `GET /executions` filters them; `owner` is for
+   * admins only: 403 otherwise), as a query to refine; null when the caller may see none.
+   */
+  matching(caller: Caller, filter: ExecutionFilter): SelectQueryBuilder<Execution> | null {
+    if (filter.owner !== undefined && !caller.isAdmin) throw new PermissionDeniedError('only admins may filter by owner');
+    const qb = this.visible(caller);
+    if (!qb) return null;
+    if (filter.status) qb.andWhere('e.status IN (:...statuses)', { statuses: filter.status });
+    if (filter.task_name) qb.andWhere('e.task_name = :taskName', { taskName: filter.task_name });
+    if (filter.resource) qb.andWhere('e.resource = :resource', { resource: filter.resource });
+    if (filter.owner) qb.andWhere('e.owner_id = :owner', { owner: filter.owner });
+    if (filter.retried_from) qb.andWhere('e.retried_from = :retriedFrom', { retriedFrom: filter.retried_from });
+    if (filter.created_after) qb.andWhere('e.created_at > :after', { after: new Date(filter.created_after) });
+    if (filter.created_before) qb.andWhere('e.created_at < :before', { before: new Date(filter.created_before) });
+    return qb;
   }
 
   private visible(caller: Caller): SelectQueryBuilder<Execution> | null {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { BatchSubmissionsService } from './batch-submissions.service';
+import { BulkControlService } from './bulk-control.service';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { QueueModule } from '../queue/queue.module';
 import { Execution } from './execution.entity';
@@ -30,6 +31,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
     ExecutionIntake,
     IdempotencyKeys,
     ExecutionControlService,
+    BulkControlService,
     ExecutionsQueryService,
     StatisticsCache,
     TaskStatistics,
@@ -45,6 +47,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
     ExecutionsService,
     BatchSubmissionsService,
     ExecutionControlService,
+    BulkControlService,
     ExecutionsQueryService,
     ExecutionEventsPublisher,
     UploadStore,

@@ -13,7 +13,7 @@ import {
 } from '../executions/execution-event';
 import { ExecutionsService } from '../executions/executions.service';
 import type { Caller } from '../permissions/caller';
-import { ExecutionFeed } from './execution-feed';
+import { ExecutionFeed } from '../executions/execution-feed';
 import { LiveSessions } from './live-sessions';
 
 /**

@@ -8,7 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { ExecutionFeed } from './execution-feed';
+import { ExecutionFeed } from '../executions/execution-feed';
 import type { Caller } from '../permissions/caller';
 import type { AuthenticatedRequest } from './authenticated-ws.adapter';
 import { type ExecutionChange, toExecutionChange } from '../executions/execution-event';

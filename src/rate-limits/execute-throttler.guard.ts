@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import type { Caller } from '../permissions/caller';
 import { ExecuteRateStorage } from './execute-rate-storage';
 import { EXECUTIONS_PER_REQUEST, ExecutionCount } from './executions-per-request.decorator';
+import { TooManyRequests } from './too-many-requests';
 
 /**
  * Every route that creates executions (execute, upload, retry, batch) shares one count per token
@@ -22,6 +23,31 @@ export class ExecuteThrottlerGuard extends ThrottlerGuard {
   /** One key per token, not per route (the throttler's default), so no route is a way around the others. */
   protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
     return `executions-created:${throttler}:${tracker}`;
+  }
+
+  /**
+   * Counts `count` more executions made by one request that already passed this guard (a bulk
+   * retry: the request counted one); a 429 when they would take the token past its limit, before
+   * any is made and without counting them.
+   */
+  async consumeMore(caller: Caller, count: number): Promise<void> {
+    if (count <= 0 || this.commonOptions.skipIf?.(undefined as unknown as ExecutionContext)) return;
+    try {
+      for (const throttler of this.throttlers) {
+        const [ttl, limit, name] = [Number(throttler.ttl), Number(throttler.limit), throttler.name ?? 'default'];
+        const key = this.generateKey(undefined as unknown as ExecutionContext, `token:${caller.token.id}`, name);
+        const outcome = await (this.storageService as ExecuteRateStorage).take(key, ttl, limit, name, count);
+        if (!outcome.taken) {
+          throw new TooManyRequests(
+            outcome.retryAfterSeconds,
+            `${count + 1} executions would take this token past its limit (${limit} a minute); retry later`,
+          );
+        }
+      }
+    } catch (error) {
+      if (error instanceof TooManyRequests) throw error;
+      this.logger.warn(`rate limit storage unavailable: ${(error as Error).message}`);
+    }
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -27,6 +27,7 @@ export const SAMPLE_BODIES: Record<string, () => { body: Record<string, unknown>
   ExecuteTaskDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: ['demo.run'] }),
   ExecuteBatchDto: () => ({ body: { items: [{ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }] }, needs: ['demo.run'] }),
   UpdateExecutionDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
+  BulkActionDto: () => ({ body: { filter: { status: 'pending' }, dry_run: true }, needs: [] }),
   CreatePrincipalDto: () => ({ body: { name: uniqueName('sample') }, needs: [] }),
   UpdatePrincipalDto: () => ({ body: { disabled: false }, needs: [] }),
   CreateTokenDto: () => ({ body: { name: 'sample' }, needs: [] }),

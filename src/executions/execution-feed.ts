@@ -3,8 +3,8 @@ import type IORedis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { createRedisConnection, LazyRedis } from '../queue/redis-connection';
 import { whenReady } from '../queue/redis-ready';
-import { eventsChannel, eventsKey, HISTORY_PAGE } from '../executions/event-keys';
-import { ExecutionChange, ExecutionChangeEvent } from '../executions/execution-event';
+import { eventsChannel, eventsKey, HISTORY_PAGE } from './event-keys';
+import { ExecutionChange, ExecutionChangeEvent } from './execution-event';
 
 type Listener = (event: ExecutionChangeEvent) => void;
 
@@ -12,7 +12,9 @@ const READ_TIMEOUT_MS = 5000;
 
 /**
  * The read side of the event feed in an API process: one Redis subscription, fanned out to the
- * SSE streams and WebSocket subscriptions of this process, plus each execution's recent history.
+ * SSE streams, WebSocket subscriptions and bounded waits of this process, plus each execution's
+ * recent history. Provided by ExecutionFeedModule, which only the API roles import: a worker-only
+ * process never subscribes.
  */
 @Injectable()
 export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,6 +65,13 @@ export class ExecutionFeed implements OnApplicationBootstrap, OnApplicationShutd
       set.delete(listener);
       if (set.size === 0 && this.listeners.get(executionId) === set) this.listeners.delete(executionId);
     };
+  }
+
+  /** Listeners registered in this process (all executions), for tests and diagnostics. */
+  listenerCount(): number {
+    let count = 0;
+    for (const set of this.listeners.values()) count += set.size;
+    return count;
   }
 
   /** Up to `HISTORY_PAGE` recorded events after `afterId` (exclusive), oldest first; page on with the last id. */
