@@ -55,6 +55,8 @@ function refusedValues(schema: Schema): fc.Arbitrary<unknown> {
       break;
     default:
       if (schema.enum) cases.push(fc.constant('not-a-member'));
+      // A nested DTO (`$ref`, or `allOf` around one when it has a description): anything but an object.
+      if (schema.$ref || schema.allOf) cases.push(wrongType((value) => typeof value !== 'object' || Array.isArray(value)));
   }
   return fc.oneof(...cases);
 }
