@@ -22,6 +22,7 @@ export function ApiWaitQuery(what: string) {
       name: 'wait',
       required: false,
       schema: { type: 'integer', minimum: 1, maximum: MAX_WAIT_SECONDS },
+      example: 10,
       description: `seconds to wait for the execution to end: ${what}`,
     }),
   );

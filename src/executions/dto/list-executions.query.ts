@@ -64,20 +64,25 @@ export class ListExecutionsQuery extends KeysetPageQuery {
 
   @ApiPropertyOptional({
     enum: SORT_COLUMNS,
+    example: 'duration_ms',
     description: 'default created_at; ties broken by id. Any other column answers numbered pages (`page`), never a cursor',
   })
   @IsOptional()
   @IsIn(SORT_COLUMNS, { message: `sort_by must be one of ${SORT_COLUMNS.join(', ')}` })
   sort_by?: SortColumn;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'numbered pages instead of `cursor`: the answer adds page, page_size and total' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    example: 2,
+    description: 'numbered pages instead of `cursor`: the answer adds page, page_size and total',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: PAGE_MESSAGE })
   @Min(1, { message: PAGE_MESSAGE })
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: `rows per numbered page (default ${DEFAULT_PAGE_SIZE})` })
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, example: 50, description: `rows per numbered page (default ${DEFAULT_PAGE_SIZE})` })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: PAGE_SIZE_MESSAGE })
@@ -93,13 +98,14 @@ export class StatisticsQuery {
   @Length(1, 200)
   task_name?: string;
 
-  @ApiPropertyOptional({ enum: ['task'], description: 'per-task figures over a window instead of the counts' })
+  @ApiPropertyOptional({ enum: ['task'], example: 'task', description: 'per-task figures over a window instead of the counts' })
   @IsOptional()
   @IsIn(['task'], { message: 'group_by must be task' })
   group_by?: 'task';
 
   @ApiPropertyOptional({
     enum: Object.keys(STATISTICS_WINDOWS),
+    example: '7d',
     description: 'with group_by=task: executions created in the last … (default 24h)',
   })
   @IsOptional()
