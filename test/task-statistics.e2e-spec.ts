@@ -33,6 +33,11 @@ function percentile(values: number[], p: number): number | null {
 }
 
 const HOUR = 3_600_000;
+/** Task names of this run alone: on PostgreSQL the suites of a run share one database, and admins see all of it. */
+const RUN = Math.random().toString(36).slice(2, 8);
+const ADD = `stats-${RUN}.add`;
+const SLEEP = `stats-${RUN}.sleep`;
+const FAIL = `stats-${RUN}.fail`;
 
 /** `GET /executions/statistics?group_by=task&window=…` (SPEC 7.5), against rows of known durations. */
 describe('GET /executions/statistics?group_by=task (e2e)', () => {
@@ -44,7 +49,7 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
 
   /** Seeded finished executions of alice, per task: [created ms ago, queue wait ms, duration ms, status]. */
   const finished: Record<string, Array<[number, number, number, ExecutionStatus]>> = {
-    'demo.add': [
+    [ADD]: [
       [1 * HOUR, 40, 120, 'completed'],
       [2 * HOUR, 10, 80, 'completed'],
       [3 * HOUR, 70, 95, 'failed'],
@@ -53,7 +58,7 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
       [7 * HOUR, 5, 15, 'completed'],
       [0.2 * HOUR, 90, 240, 'completed'],
     ],
-    'demo.sleep': [
+    [SLEEP]: [
       [0.5 * HOUR, 1000, 5000, 'completed'],
       [30 * HOUR, 1500, 7000, 'cancelled'],
     ],
@@ -103,14 +108,14 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
     admin = await createCaller(t.app, { isAdmin: true });
     for (const [task, rows] of Object.entries(finished)) for (const row of rows) await seedFinished(alice, task, row);
     // Unfinished ones count in the totals, never in the percentiles.
-    await seed(alice, 'demo.add', 0.1 * HOUR, { status: 'pending' });
-    await seed(alice, 'demo.add', 0.1 * HOUR, { status: 'running', startedAt: new Date(now - 60_000) });
+    await seed(alice, ADD, 0.1 * HOUR, { status: 'pending' });
+    await seed(alice, ADD, 0.1 * HOUR, { status: 'running', startedAt: new Date(now - 60_000) });
     // A task with nothing finished: its percentiles are null.
-    await seed(alice, 'demo.fail', 0.3 * HOUR, { status: 'pending' });
+    await seed(alice, FAIL, 0.3 * HOUR, { status: 'pending' });
     // Outside the 24 h window, inside 7 d.
-    await seedFinished(alice, 'demo.add', [3 * 24 * HOUR, 9, 99_999, 'completed']);
+    await seedFinished(alice, ADD, [3 * 24 * HOUR, 9, 99_999, 'completed']);
     // Bob's: never in alice's figures.
-    await seedFinished(bob, 'demo.add', [HOUR, 50_000, 50_000, 'completed']);
+    await seedFinished(bob, ADD, [HOUR, 50_000, 50_000, 'completed']);
   });
 
   afterAll(() => t.close());
@@ -126,12 +131,12 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
 
   it('gives per task the counts by status and the duration and queue-wait percentiles of the window', async () => {
     const answer = (await stats(alice, 'group_by=task&window=24h').expect(200)).body as Answer;
-    expect(answer.tasks.map((row) => row.task_name).sort()).toEqual(['demo.add', 'demo.fail', 'demo.sleep']);
+    expect(answer.tasks.map((row) => row.task_name).sort()).toEqual([ADD, FAIL, SLEEP]);
 
-    const add = rowOf(answer, 'demo.add');
-    const rows = finished['demo.add'];
+    const add = rowOf(answer, ADD);
+    const rows = finished[ADD];
     expect(add).toEqual({
-      task_name: 'demo.add',
+      task_name: ADD,
       total: 9,
       pending: 1,
       running: 1,
@@ -164,10 +169,10 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
     // The interpolation is the continuous one: p95 of seven durations lies between the two largest.
     expect(add.duration_ms.p95).toBe(Math.round(300 + (1000 - 300) * 0.7));
 
-    const sleep = rowOf(answer, 'demo.sleep');
+    const sleep = rowOf(answer, SLEEP);
     expect(sleep).toMatchObject({ total: 1, completed: 1, duration_ms: { p50: 5000, p95: 5000, max: 5000 }, queue_wait_ms: { p50: 1000 } });
 
-    expect(rowOf(answer, 'demo.fail')).toMatchObject({
+    expect(rowOf(answer, FAIL)).toMatchObject({
       total: 1,
       pending: 1,
       duration_ms: { p50: null, p95: null, max: null },
@@ -182,28 +187,28 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
 
     const hour = (await stats(alice, 'group_by=task&window=1h').expect(200)).body as Answer;
     expect(Date.parse(hour.window_end) - Date.parse(hour.window_start)).toBe(HOUR);
-    expect(rowOf(hour, 'demo.add')).toMatchObject({ total: 3, completed: 1, pending: 1, running: 1, duration_ms: { max: 240 } });
-    expect(rowOf(hour, 'demo.sleep').total).toBe(1);
+    expect(rowOf(hour, ADD)).toMatchObject({ total: 3, completed: 1, pending: 1, running: 1, duration_ms: { max: 240 } });
+    expect(rowOf(hour, SLEEP).total).toBe(1);
 
     const week = (await stats(alice, 'group_by=task&window=7d').expect(200)).body as Answer;
-    expect(rowOf(week, 'demo.add')).toMatchObject({ total: 10, duration_ms: { max: 99_999 } });
-    expect(rowOf(week, 'demo.sleep')).toMatchObject({ total: 2, cancelled: 1, duration_ms: { max: 7000 } });
+    expect(rowOf(week, ADD)).toMatchObject({ total: 10, duration_ms: { max: 99_999 } });
+    expect(rowOf(week, SLEEP)).toMatchObject({ total: 2, cancelled: 1, duration_ms: { max: 7000 } });
     const month = (await stats(alice, 'group_by=task&window=30d').expect(200)).body as Answer;
-    expect(rowOf(month, 'demo.add').total).toBe(10);
+    expect(rowOf(month, ADD).total).toBe(10);
   });
 
   it('counts only what the caller may see; admins see everyone', async () => {
     const bobs = (await stats(bob, 'group_by=task').expect(200)).body as Answer;
     expect(bobs.tasks).toEqual([
-      expect.objectContaining({ task_name: 'demo.add', total: 1, duration_ms: { p50: 50_000, p95: 50_000, max: 50_000 } }),
+      expect.objectContaining({ task_name: ADD, total: 1, duration_ms: { p50: 50_000, p95: 50_000, max: 50_000 } }),
     ]);
     const everyone = (await stats(admin, 'group_by=task').expect(200)).body as Answer;
-    expect(rowOf(everyone, 'demo.add')).toMatchObject({ total: 10, duration_ms: { max: 50_000 } });
+    expect(rowOf(everyone, ADD)).toMatchObject({ total: 10, duration_ms: { max: 50_000 } });
   });
 
   it('narrows to one task with task_name', async () => {
-    const answer = (await stats(alice, 'group_by=task&task_name=demo.sleep').expect(200)).body as Answer;
-    expect(answer.tasks.map((row) => row.task_name)).toEqual(['demo.sleep']);
+    const answer = (await stats(alice, `group_by=task&task_name=${SLEEP}`).expect(200)).body as Answer;
+    expect(answer.tasks.map((row) => row.task_name)).toEqual([SLEEP]);
   });
 
   it('a caller who sees nothing gets an empty list', async () => {

@@ -6,6 +6,7 @@ import { WebhookDelivery } from '../src/webhooks/webhook-delivery.entity';
 import { WebhookQueue } from '../src/webhooks/webhook-queue';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
+import { createEmptyDatabase } from './support/test-config';
 import { pollUntil, waitForExecution } from './support/wait-for';
 import { signatureIsValid, WebhookReceiver } from './support/webhook-receiver';
 
@@ -21,10 +22,16 @@ describe('completion webhooks (e2e)', () => {
   let bob: TestCaller;
   let admin: TestCaller;
 
+  let database: { url: string; drop: () => Promise<void> };
+
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
+    // A database of its own: the reconciler round below must see this suite's executions only, not
+    // those other suites of the run left in a shared PostgreSQL database.
+    database = await createEmptyDatabase();
     t = await createTestApp({
       env: {
+        DATABASE_URL: database.url,
         WEBHOOK_SECRET: SECRET,
         WEBHOOK_ALLOW_PRIVATE: 'true',
         WEBHOOK_BACKOFF_MS: '100',
@@ -39,6 +46,7 @@ describe('completion webhooks (e2e)', () => {
 
   afterAll(async () => {
     await t.close();
+    await database.drop();
     await receiver.stop();
     // WEBHOOK_SECRET signs every delivery and is never written to the logs.
     expect(readFileSync(t.config.logFile, 'utf8')).not.toContain(SECRET);
