@@ -8,11 +8,10 @@ export interface InsertSet<T extends ObjectLiteral = ObjectLiteral> {
   entities: T[];
 }
 
-/** PostgreSQL's limit of bind parameters in one statement. */
-const MAX_PARAMETERS = 65_535;
-
 interface PreparedInsert {
   table: string;
+  /** The columns sent, as the database names them. */
+  columns: string[];
   names: string;
   rows: unknown[][];
 }
@@ -22,28 +21,18 @@ interface PreparedInsert {
  * hottest writes of the gateway. Only the columns some entity has a value for are sent (the others
  * take their defaults), each value converted as TypeORM would store it. Several sets (the
  * executions and their audit rows) are written together, all or nothing: on PostgreSQL one
- * statement (the first inserts as data-modifying CTEs), or, past its 65 535 bind parameters, several
- * in one transaction; on SQLite one prepared statement per row and table, in one transaction. All
- * sets must belong to one data source.
+ * statement (the first inserts as data-modifying CTEs), each table's rows as one JSON parameter
+ * that `json_populate_recordset` turns into rows of the table's own column types (a thousand rows
+ * are two parameters to parse and plan, not thirty thousand); on SQLite one prepared statement per
+ * row and table, in one transaction. All sets must belong to one data source.
  */
 export async function bulkInsert(...sets: InsertSet[]): Promise<void> {
   const inserts = sets.filter((set) => set.entities.length > 0).map(prepare);
   if (inserts.length === 0) return;
   const dataSource = sets[0].repository.manager.connection;
   if (isPostgres(dataSource)) {
-    const parameters = inserts.reduce((sum, insert) => sum + insert.rows.length * insert.rows[0].length, 0);
-    if (parameters <= MAX_PARAMETERS) {
-      const { sql, values } = postgresStatement(inserts);
-      await queryRows(dataSource, sql, values);
-    } else {
-      // Over PostgreSQL's limit for one statement: several, in one transaction.
-      await dataSource.transaction(async (manager) => {
-        for (const piece of inserts.flatMap(splitForPostgres)) {
-          const { sql, values } = postgresStatement([piece]);
-          await manager.query(sql, values);
-        }
-      });
-    }
+    const { sql, values } = postgresStatement(inserts);
+    await queryRows(dataSource, sql, values);
     return;
   }
   const sqlite = sqliteConnection(dataSource);
@@ -54,24 +43,18 @@ export async function bulkInsert(...sets: InsertSet[]): Promise<void> {
   sqlite.transaction(() => statements.forEach(({ insert, rows }) => rows.forEach((row) => insert.run(...row))));
 }
 
-/** One statement: the first inserts as data-modifying CTEs of the last. */
+/** One statement: the first inserts as data-modifying CTEs of the last; one JSON array of rows per table. */
 function postgresStatement(inserts: PreparedInsert[]): { sql: string; values: unknown[] } {
-  let n = 0;
   const statements = inserts.map(
-    ({ table, names, rows }) =>
-      `INSERT INTO ${table} (${names}) VALUES ${rows.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`).join(', ')}`,
+    ({ table, names }, i) => `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_populate_recordset(NULL::${table}, $${i + 1})`,
   );
   const last = statements.pop()!;
   const sql =
     statements.length === 0 ? last : `WITH ${statements.map((statement, i) => `written_${i} AS (${statement})`).join(', ')} ${last}`;
-  return { sql, values: inserts.flatMap((insert) => insert.rows.flat()) };
-}
-
-function splitForPostgres(insert: PreparedInsert): PreparedInsert[] {
-  const perStatement = Math.floor(MAX_PARAMETERS / insert.rows[0].length);
-  const pieces: PreparedInsert[] = [];
-  for (let i = 0; i < insert.rows.length; i += perStatement) pieces.push({ ...insert, rows: insert.rows.slice(i, i + perStatement) });
-  return pieces;
+  const values = inserts.map(({ columns, rows }) =>
+    JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])))),
+  );
+  return { sql, values };
 }
 
 function prepare({ repository, entities }: InsertSet): PreparedInsert {
@@ -80,6 +63,7 @@ function prepare({ repository, entities }: InsertSet): PreparedInsert {
   const columns = metadata.columns.filter((column) => entities.some((entity) => column.getEntityValue(entity) != null));
   return {
     table: driver.escape(metadata.tableName),
+    columns: columns.map((column) => column.databaseName),
     names: columns.map((column) => driver.escape(column.databaseName)).join(', '),
     rows: entities.map((entity) =>
       columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(entity) ?? null, column)),
