@@ -201,7 +201,7 @@ class PostgresBenchDatabase extends BenchDatabase {
         `INSERT INTO executions (id, task_name, status, args, kwargs, result, progress, owner_id, job_id, attempts, max_attempts, priority, queue,
            created_at, started_at, completed_at, updated_at, duration_ms)
          SELECT id, ($1::text[])[1 + i % 3], status, '[]', '{"a":1,"b":2}', CASE WHEN status = 'completed' THEN '{"ok":true}' END, 100,
-           ($2::uuid[])[1 + i % $3], id::text, 1, 1, 50, 'default', at, at, at, at, (i * 7919) % 5000
+           ($2::uuid[])[1 + i % $3], id::text, 1, 1, 50, 'default', at, at, at, at, (i::bigint * 7919) % 5000
          FROM (SELECT i, gen_random_uuid() AS id, now() - (i + 1) * interval '1 second' AS at,
                  CASE WHEN i % 20 = 0 THEN 'failed' WHEN i % 50 = 1 THEN 'cancelled' ELSE 'completed' END AS status
                FROM generate_series($4::int, $5::int) AS i) AS seeded`,
