@@ -44,7 +44,7 @@ export interface DatabaseFigures {
 const NOOP = { task_name: 'demo.add', kwargs: { a: 1, b: 2 } };
 /** Reads are measured at a steady rate: their latency, not the throughput of the machine. */
 export const READ_RATE = 50;
-const SLOW_READ_RATE = 5;
+const SLOW_READ_RATE = 1;
 const SETTLE_MS = 600_000;
 /** After start-up, before idle memory is read: there is no event for "idle", only time. */
 const IDLE_SETTLE_MS = 2000;

@@ -30,6 +30,9 @@ const SORTED_BY: Record<SortColumn, string> = {
   task_name: 'e.task_name',
 };
 
+/** The sort columns without a value until an execution starts or finishes. */
+const NULLABLE_SORTS = new Set<SortColumn>(['started_at', 'completed_at', 'duration_ms']);
+
 /** What selects executions, in `GET /executions` and the bulk actions. */
 export type ExecutionFilter = Pick<
   ListExecutionsQuery,
@@ -77,7 +80,9 @@ export class ExecutionsQueryService {
     const [total, items] = await Promise.all([
       qb.clone().getCount(),
       qb
-        .orderBy(SORTED_BY[sortBy], direction, 'NULLS LAST')
+        // Only the columns that may be NULL say where NULLs go: on the others a bare ORDER BY keeps the
+        // (…, created_at, id) indexes usable (PostgreSQL's DESC puts NULLs first, so NULLS LAST would defeat them).
+        .orderBy(SORTED_BY[sortBy], direction, NULLABLE_SORTS.has(sortBy) ? 'NULLS LAST' : undefined)
         .addOrderBy('e.id', direction)
         .offset((page - 1) * pageSize)
         .limit(pageSize)

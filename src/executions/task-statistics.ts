@@ -35,19 +35,15 @@ const QUEUE_WAIT = {
   sqlite: '(julianday(e.started_at) - julianday(e.created_at)) * 86400000',
 };
 
-interface CountRow {
+interface FigureRow {
   task_name: string;
   total: string | number;
   duration_max: string | number | null;
-  [status: string]: string | number | null;
-}
-
-interface PercentileRow {
-  task_name: string;
   d50: number | null;
   d95: number | null;
   w50: number | null;
   w95: number | null;
+  [status: string]: string | number | null;
 }
 
 /**
@@ -69,20 +65,15 @@ export class TaskStatistics {
     const inWindow = this.inWindow(caller, windowStart, now, taskName);
     if (!inWindow) return report;
 
-    const [counts, percentiles] = await Promise.all([this.counts(inWindow.clone()), this.percentiles(inWindow.clone())]);
-    const byTask = new Map(percentiles.map((row) => [row.task_name, row]));
-    report.tasks = counts.map((row) => {
-      const ranks = byTask.get(row.task_name);
-      return {
-        taskName: row.task_name,
-        counts: Object.fromEntries([
-          ['total', Number(row.total)],
-          ...EXECUTION_STATUSES.map((status) => [status, Number(row[status])]),
-        ]) as TaskFigures['counts'],
-        durationMs: { p50: rounded(ranks?.d50), p95: rounded(ranks?.d95), max: rounded(row.duration_max) },
-        queueWaitMs: { p50: rounded(ranks?.w50), p95: rounded(ranks?.w95) },
-      };
-    });
+    report.tasks = (await this.figures(inWindow)).map((row) => ({
+      taskName: row.task_name,
+      counts: Object.fromEntries([
+        ['total', Number(row.total)],
+        ...EXECUTION_STATUSES.map((status) => [status, Number(row[status])]),
+      ]) as TaskFigures['counts'],
+      durationMs: { p50: rounded(row.d50), p95: rounded(row.d95), max: rounded(row.duration_max) },
+      queueWaitMs: { p50: rounded(row.w50), p95: rounded(row.w95) },
+    }));
     return report;
   }
 
@@ -96,39 +87,47 @@ export class TaskStatistics {
     return qb;
   }
 
-  private counts(qb: SelectQueryBuilder<Execution>): Promise<CountRow[]> {
-    qb.select('e.task_name', 'task_name').addSelect('COUNT(*)', 'total');
-    for (const status of EXECUTION_STATUSES) qb.addSelect(`SUM(CASE WHEN e.status = '${status}' THEN 1 ELSE 0 END)`, status);
-    return qb
-      .addSelect(`MAX(CASE WHEN e.status IN (${FINISHED}) THEN e.duration_ms END)`, 'duration_max')
-      .groupBy('e.task_name')
-      .orderBy('e.task_name')
-      .getRawMany<CountRow>();
-  }
-
-  private percentiles(qb: SelectQueryBuilder<Execution>): Promise<PercentileRow[]> {
+  /**
+   * One pass over the window's rows: counts by status, and the percentiles of the finished ones
+   * (PostgreSQL's ordered-set aggregates with FILTER; on SQLite, the rows ranked per task by window
+   * functions, then counted and interpolated in one GROUP BY).
+   */
+  private figures(qb: SelectQueryBuilder<Execution>): Promise<FigureRow[]> {
     const dataSource = this.executions.manager.connection;
-    qb.andWhere(`e.status IN (${FINISHED})`).select('e.task_name', 'task_name');
+    const counts = [
+      'COUNT(*) AS total',
+      ...EXECUTION_STATUSES.map((status) => `SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END) AS ${status}`),
+    ].join(', ');
     if (isPostgres(dataSource)) {
+      const finished = `FILTER (WHERE e.status IN (${FINISHED}))`;
       const wait = QUEUE_WAIT.postgres;
       return qb
-        .addSelect('percentile_cont(0.5) WITHIN GROUP (ORDER BY e.duration_ms)', 'd50')
-        .addSelect('percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms)', 'd95')
-        .addSelect(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${wait})`, 'w50')
-        .addSelect(`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${wait})`, 'w95')
+        .select('e.task_name', 'task_name')
+        .addSelect(counts.replaceAll('status =', 'e.status ='))
+        .addSelect(`MAX(e.duration_ms) ${finished}`, 'duration_max')
+        .addSelect(`percentile_cont(0.5) WITHIN GROUP (ORDER BY e.duration_ms) ${finished}`, 'd50')
+        .addSelect(`percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms) ${finished}`, 'd95')
+        .addSelect(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${wait}) ${finished}`, 'w50')
+        .addSelect(`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${wait}) ${finished}`, 'w95')
         .groupBy('e.task_name')
-        .getRawMany<PercentileRow>();
+        .orderBy('e.task_name')
+        .getRawMany<FigureRow>();
     }
-    const [finished, parameters] = qb.addSelect('e.duration_ms', 'd').addSelect(QUEUE_WAIT.sqlite, 'w').getQueryAndParameters();
-    const sql = `WITH f AS (${finished}), ranked AS (
-        SELECT task_name, d, w,
+    const [rows, parameters] = qb
+      .select('e.task_name', 'task_name')
+      .addSelect('e.status', 'status')
+      .addSelect(`CASE WHEN e.status IN (${FINISHED}) THEN e.duration_ms END`, 'd')
+      .addSelect(`CASE WHEN e.status IN (${FINISHED}) THEN ${QUEUE_WAIT.sqlite} END`, 'w')
+      .getQueryAndParameters();
+    const sql = `WITH f AS (${rows}), ranked AS (
+        SELECT task_name, status, d, w,
           ROW_NUMBER() OVER (PARTITION BY task_name ORDER BY d IS NULL, d) - 1 AS d_rank, COUNT(d) OVER (PARTITION BY task_name) AS d_n,
           ROW_NUMBER() OVER (PARTITION BY task_name ORDER BY w IS NULL, w) - 1 AS w_rank, COUNT(w) OVER (PARTITION BY task_name) AS w_n
         FROM f)
-      SELECT task_name, ${interpolated('d', 0.5)} AS d50, ${interpolated('d', 0.95)} AS d95,
+      SELECT task_name, ${counts}, MAX(d) AS duration_max, ${interpolated('d', 0.5)} AS d50, ${interpolated('d', 0.95)} AS d95,
         ${interpolated('w', 0.5)} AS w50, ${interpolated('w', 0.95)} AS w95
-      FROM ranked GROUP BY task_name`;
-    return queryRows<PercentileRow>(dataSource, sql, parameters);
+      FROM ranked GROUP BY task_name ORDER BY task_name`;
+    return queryRows<FigureRow>(dataSource, sql, parameters);
   }
 }
 
