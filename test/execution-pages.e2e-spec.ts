@@ -1,6 +1,5 @@
-import { Execution } from '../src/executions/execution.entity';
 import { ExecutionStatus } from '../src/executions/execution-status';
-import { createCaller, dataSource, TestCaller } from './support/factories';
+import { createCaller, insertExecution, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 interface Row {
@@ -37,31 +36,18 @@ describe('GET /executions with page, page_size and sort_by (e2e)', () => {
   const statuses: ExecutionStatus[] = ['completed', 'failed', 'pending', 'running', 'cancelled', 'timeout'];
 
   const seed = async (owner: TestCaller, i: number): Promise<void> => {
-    const id = crypto.randomUUID();
     const status = statuses[i % statuses.length];
-    const started = status === 'pending' ? null : new Date(base + (i % 4) * 60_000);
     const finished = ['pending', 'running'].includes(status) ? null : new Date(base + (i % 5) * 60_000 + 1000);
-    const row = Object.assign(new Execution(), {
-      id,
+    await insertExecution(t.app, owner.principal.id, {
       taskName: i % 3 === 0 ? 'demo.sleep' : 'demo.add',
       status,
-      args: [],
-      kwargs: {},
-      progress: 0,
-      ownerId: owner.principal.id,
-      jobId: id,
-      attempts: 1,
-      maxAttempts: 1,
-      priority: 50,
-      queue: 'default',
       // Every third row shares its creation time with the one before: ties on the default sort too.
       createdAt: new Date(base + Math.floor(i / 2) * 1000),
       updatedAt: new Date(base),
-      startedAt: started,
+      startedAt: status === 'pending' ? null : new Date(base + (i % 4) * 60_000),
       completedAt: finished,
       durationMs: finished ? (i % 4) * 250 : null,
     });
-    await dataSource(t.app).getRepository(Execution).insert(row);
   };
 
   beforeAll(async () => {

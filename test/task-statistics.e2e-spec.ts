@@ -1,6 +1,6 @@
 import { Execution } from '../src/executions/execution.entity';
 import { ExecutionStatus } from '../src/executions/execution-status';
-import { createCaller, dataSource, TestCaller } from './support/factories';
+import { createCaller, insertExecution, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 interface TaskRow {
@@ -64,28 +64,8 @@ describe('GET /executions/statistics?group_by=task (e2e)', () => {
     ],
   };
 
-  const seed = async (owner: TestCaller, taskName: string, agoMs: number, fields: Partial<Execution>): Promise<void> => {
-    const id = crypto.randomUUID();
-    const createdAt = new Date(now - agoMs);
-    const row = Object.assign(new Execution(), {
-      id,
-      taskName,
-      status: 'completed',
-      args: [],
-      kwargs: {},
-      progress: 0,
-      ownerId: owner.principal.id,
-      jobId: id,
-      attempts: 1,
-      maxAttempts: 1,
-      priority: 50,
-      queue: 'default',
-      createdAt,
-      updatedAt: createdAt,
-      ...fields,
-    });
-    await dataSource(t.app).getRepository(Execution).insert(row);
-  };
+  const seed = (owner: TestCaller, taskName: string, agoMs: number, fields: Partial<Execution>) =>
+    insertExecution(t.app, owner.principal.id, { taskName, createdAt: new Date(now - agoMs), ...fields });
 
   const seedFinished = async (
     owner: TestCaller,

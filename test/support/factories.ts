@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiToken } from '../../src/auth/api-token.entity';
 import { Principal } from '../../src/auth/principal.entity';
 import { PrincipalsService } from '../../src/auth/principals.service';
 import { TokensService } from '../../src/auth/tokens.service';
+import { Execution } from '../../src/executions/execution.entity';
 
 export interface TestCaller {
   principal: Principal;
@@ -51,4 +52,32 @@ export async function addToken(app: INestApplication, caller: TestCaller, scopes
 
 export function dataSource(app: INestApplication): DataSource {
   return app.get(DataSource);
+}
+
+/**
+ * An execution record written straight into the table (no queue, no worker), so reads can be
+ * checked against known data: a finished `demo.add` created now, unless `fields` say otherwise.
+ */
+export async function insertExecution(app: INestApplication, ownerId: string, fields: Partial<Execution> = {}): Promise<Execution> {
+  const id = randomUUID();
+  const createdAt = fields.createdAt ?? new Date();
+  const row = Object.assign(new Execution(), {
+    id,
+    taskName: 'demo.add',
+    status: 'completed',
+    args: [],
+    kwargs: {},
+    progress: 0,
+    ownerId,
+    jobId: id,
+    attempts: 1,
+    maxAttempts: 1,
+    priority: 50,
+    queue: 'default',
+    createdAt,
+    updatedAt: createdAt,
+    ...fields,
+  });
+  await dataSource(app).getRepository(Execution).insert(row);
+  return row;
 }
