@@ -267,3 +267,10 @@ export {};
  * @property {number} affected
  * @property {string[]} execution_ids
  */
+
+/**
+ * @typedef {object} BatchResult POST /tasks/execute-batch
+ * @property {number} accepted
+ * @property {number} rejected
+ * @property {{ index: number, status: number, execution_id?: string, error?: string | string[] }[]} results
+ */

@@ -138,6 +138,26 @@ describe('web console: bulk actions, statistics, deliveries (e2e)', () => {
     expect(await page.getByTestId('filter-task').inputValue()).toBe('demo.add');
   });
 
+  it('runs several copies of a task as one batch from the run form', async () => {
+    const before = await dataSource(t.app).getRepository(Execution).countBy({ ownerId: uma.principal.id, taskName: 'demo.add' });
+    await page.goto(`${baseUrl}/admin/#/tasks`);
+    const card = page.locator('[data-testid="task-card"][data-task-name="demo.add"]');
+    await card.getByTestId('run-task').click();
+    const form = page.getByTestId('run-form');
+    await form.locator('[name="kwarg-a"]').fill('4');
+    await form.locator('[name="kwarg-b"]').fill('5');
+    await form.getByTestId('run-copies').fill('3');
+    await form.getByTestId('submit-run').click();
+    await page.getByTestId('executions-table').waitFor({ timeout: LIVE });
+    expect(await page.getByTestId('filter-task').inputValue()).toBe('demo.add');
+    const runs = await pollUntil(
+      () => dataSource(t.app).getRepository(Execution).findBy({ ownerId: uma.principal.id, taskName: 'demo.add' }),
+      (rows) => rows.length === before + 3,
+      POLL,
+    );
+    expect(runs.filter((run) => run.kwargs.a === 4 && run.kwargs.b === 5)).toHaveLength(3);
+  });
+
   it('lists the webhook deliveries on the execution’s page', async () => {
     const before = received;
     const id = await execute(uma, { task_name: 'demo.add', kwargs: { a: 1, b: 1 }, callback_url: receiverUrl });

@@ -4,6 +4,8 @@ import { html } from '../html.js';
 import { api, ApiError } from '../api.js';
 import { useForm } from '../hooks.js';
 import { errorText, prettyJson } from '../format.js';
+import { toast } from '../toasts.js';
+import { showExecutionsOf } from './executions.js';
 
 /** @typedef {import('../types.js').JsonSchema} JsonSchema */
 /** @typedef {{ name: string, schema: JsonSchema, required: boolean }} KwargField one property of the kwargs schema */
@@ -90,7 +92,7 @@ export function RunForm({ task, onClose }) {
 
   const [values, setValues] = useState(() => formValues(fields, (field) => field.schema.default));
   const [raw, setRaw] = useState(freeForm ? '{}' : null); // null: editing fields
-  const [extra, bind] = useForm({ resource: '', priority: '' });
+  const [extra, bind] = useForm({ resource: '', priority: '', copies: '1' });
   const [problems, setProblems] = useState(/** @type {string[]} */ ([]));
   const [busy, setBusy] = useState(false);
 
@@ -124,8 +126,10 @@ export function RunForm({ task, onClose }) {
     const body = { task_name: task.task_name, kwargs };
     if (extra.resource.trim()) body.resource = extra.resource.trim();
     if (extra.priority !== '') body.priority = Number(extra.priority);
+    const copies = Number(extra.copies || 1);
     setBusy(true);
     try {
+      if (copies > 1) return await runBatch(body, copies);
       /** @type {import('../types.js').ExecutionAccepted} */
       const started = await api('/tasks/execute', { method: 'POST', body });
       location.hash = `#/executions/${started.execution_id}`;
@@ -133,6 +137,25 @@ export function RunForm({ task, onClose }) {
       setProblems(error instanceof ApiError ? error.messages : [errorText(error)]);
       setBusy(false);
     }
+  };
+
+  /**
+   * Several runs of the same input in one request (`POST /tasks/execute-batch`); the list then shows
+   * this task's executions. Each item is answered on its own: refusals are shown, not thrown.
+   * @param {object} body
+   * @param {number} copies
+   */
+  const runBatch = async (body, copies) => {
+    /** @type {import('../types.js').BatchResult} */
+    const answer = await api('/tasks/execute-batch', { method: 'POST', body: { items: Array.from({ length: copies }, () => body) } });
+    if (answer.accepted === 0) {
+      setProblems([...new Set(answer.results.flatMap((item) => item.error ?? []))]);
+      setBusy(false);
+      return;
+    }
+    toast(`${answer.accepted} started${answer.rejected ? `, ${answer.rejected} refused` : ''}`, answer.rejected ? 'error' : 'success');
+    showExecutionsOf(task.task_name);
+    location.hash = '#/executions';
   };
 
   return html`<form class="run-form" data-testid="run-form" onSubmit=${submit}>
@@ -159,6 +182,10 @@ export function RunForm({ task, onClose }) {
       <label
         ><span>Priority <span class="muted">(1–100, optional)</span></span>
         <input name="priority" type="number" min="1" max="100" ...${bind('priority')}
+      /></label>
+      <label
+        ><span>Copies <span class="muted">(1–1000: more than one runs them as one batch)</span></span>
+        <input name="copies" type="number" min="1" max="1000" data-testid="run-copies" ...${bind('copies')}
       /></label>
     </div>
     ${
