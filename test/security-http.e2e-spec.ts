@@ -9,6 +9,7 @@ import { createCaller, TestCaller } from './support/factories';
 import { countRecords } from './support/record-counts';
 import { RouteSamples, SAMPLE_BODIES } from './support/route-samples';
 import { createTestApp, TestApp } from './support/test-app';
+import { pollUntil } from './support/wait-for';
 
 const API = '/api/v1';
 const NOT_ALLOWED = 'https://evil.example.net';
@@ -194,7 +195,12 @@ describe('HTTP hardening (e2e)', () => {
       } finally {
         spy.mockRestore();
       }
-      expect(readFileSync(t.config.logFile, 'utf8')).toContain('relation \\"executions_shadow\\" does not exist');
+      // Log lines are written asynchronously: wait for this one rather than read the file at once.
+      await pollUntil(
+        () => readFileSync(t.config.logFile, 'utf8'),
+        (log) => log.includes('relation \\"executions_shadow\\" does not exist'),
+        { timeoutMs: 5000, intervalMs: 20 },
+      );
     });
   });
 
