@@ -1,6 +1,6 @@
 import { Execution } from '../src/executions/execution.entity';
 import { EXECUTION_STATUSES } from '../src/executions/execution-status';
-import { createCaller, dataSource, TestCaller } from './support/factories';
+import { createCaller, dataSource, insertExecution, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -15,29 +15,8 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
   const base = Date.parse('2026-01-01T00:00:00.000Z');
   let seq = 0;
 
-  const seed = async (owner: TestCaller, fields: Partial<Execution> = {}): Promise<Execution> => {
-    const id = crypto.randomUUID();
-    const createdAt = fields.createdAt ?? new Date(base + seq++ * 1000);
-    const row = Object.assign(new Execution(), {
-      id,
-      taskName: 'demo.add',
-      status: 'completed',
-      args: [],
-      kwargs: {},
-      progress: 100,
-      ownerId: owner.principal.id,
-      jobId: id,
-      attempts: 1,
-      maxAttempts: 1,
-      priority: 50,
-      queue: 'default',
-      createdAt,
-      updatedAt: createdAt,
-      ...fields,
-    });
-    await dataSource(t.app).getRepository(Execution).insert(row);
-    return row;
-  };
+  const seed = (owner: TestCaller, fields: Partial<Execution> = {}): Promise<Execution> =>
+    insertExecution(t.app, owner.principal.id, { progress: 100, ...fields, createdAt: fields.createdAt ?? new Date(base + seq++ * 1000) });
 
   beforeAll(async () => {
     t = await createTestApp({ env: { ROLE: 'api' } });
