@@ -154,7 +154,7 @@ describe('bulk cancel and retry (e2e)', () => {
   it('an owner filter is for admins only (403), on both actions', async () => {
     for (const action of ['cancel', 'retry'] as const) {
       const refused = await bulk(alice, action, { filter: { owner: bob.principal.id } }).expect(403);
-      expect(refused.body.message).toMatch(/only admins may filter by owner/);
+      expect(refused.body.message).toMatch(/only admins may filter by another owner/);
     }
   });
 

@@ -81,6 +81,10 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     expect(byOwner.body.items).toHaveLength(30);
     const denied = await list(bob, `?owner=${alice.principal.id}`).expect(403);
     expect(denied.body.message).toMatch(/only admins/);
+    // Naming oneself is no privilege: an admin's own, a non-admin's what it sees anyway.
+    const adminsOwn = await list(admin, `?owner=${admin.principal.id}`).expect(200);
+    expect(adminsOwn.body.items).toEqual([]);
+    expect((await list(bob, `?owner=${bob.principal.id}&limit=100`).expect(200)).body.items).toEqual(mine.body.items);
   });
 
   it.each([

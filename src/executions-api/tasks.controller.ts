@@ -13,11 +13,9 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { rm } from 'node:fs/promises';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
-import { AppConfig } from '../config/app-config';
 import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import type { Caller } from '../permissions/caller';
 import { AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
@@ -40,23 +38,9 @@ import {
 } from '../executions/dto/execute-batch.dto';
 import { ExecutionsPerRequest } from '../rate-limits/executions-per-request.decorator';
 import { IdempotencyKey } from './idempotency-key.decorator';
-import { parseUploadFields, UploadFormFields } from './upload-fields';
+import { UPLOAD_FORM } from './upload-fields';
+import { UploadSubmissions } from './upload-submissions';
 import { UploadInterceptor } from './upload.interceptor';
-import { storableFileName, UploadStore } from '../executions/upload-store';
-
-const UPLOAD_FORM = {
-  type: 'object',
-  required: ['file'],
-  properties: {
-    file: { type: 'string', format: 'binary' },
-    kwargs: { type: 'string', description: 'JSON object' },
-    args: { type: 'string', description: 'JSON array' },
-    resource: { type: 'string' },
-    priority: { type: 'integer', minimum: 1, maximum: 100 },
-    delay_ms: { type: 'integer', minimum: 0 },
-    timeout_ms: { type: 'integer', minimum: 1 },
-  },
-};
 
 @ApiAuthenticated('tasks')
 @Controller('tasks')
@@ -65,9 +49,8 @@ export class TasksController {
     private readonly executions: ExecutionsService,
     private readonly batches: BatchSubmissionsService,
     private readonly registry: TaskRegistry,
-    private readonly config: AppConfig,
-    private readonly uploads: UploadStore,
     private readonly waiter: ExecutionWaiter,
+    private readonly uploadSubmissions: UploadSubmissions,
   ) {}
 
   @Post('execute')
@@ -130,23 +113,8 @@ export class TasksController {
   @ApiAcceptedResponse({ type: UploadAcceptedDto })
   @ApiErrors(400, 403, 404, 413, 415, 503)
   @UseInterceptors(UploadInterceptor)
-  async upload(@CurrentCaller() caller: Caller, @Param('task_name') taskName: string, @Req() request: Request): Promise<UploadAcceptedDto> {
-    const file = request.file;
-    if (!file) throw new BadRequestException(['file is required: send multipart/form-data with a "file" part']);
-    try {
-      if (request.headers['idempotency-key'] !== undefined) {
-        throw new BadRequestException(['Idempotency-Key is not supported on uploads']);
-      }
-      const limits = { maxDepth: this.config.jsonMaxDepth, maxString: this.config.jsonMaxString };
-      const body = await parseUploadFields(taskName, (request.body ?? {}) as UploadFormFields, limits);
-      await this.uploads.assertRoom(caller.principal.id, file.size);
-      const name = storableFileName(file.originalname);
-      const accepted = await this.executions.submit(caller, body, { file: { path: file.path, name, size: file.size } });
-      return { ...accepted, file_name: name, file_size: file.size };
-    } catch (error) {
-      await rm(file.path, { force: true }); // a rejected upload leaves nothing behind
-      throw error;
-    }
+  upload(@CurrentCaller() caller: Caller, @Param('task_name') taskName: string, @Req() request: Request): Promise<UploadAcceptedDto> {
+    return this.uploadSubmissions.submit(caller, taskName, request);
   }
 
   @Get('available')

@@ -5,6 +5,22 @@ import { InvalidInputError } from '../common/domain-errors';
 import { findLimitViolation, JsonLimits } from '../http-security/json-limits';
 import { ExecuteTaskDto } from '../executions/dto/execute-task.dto';
 
+/** The upload form in the OpenAPI document. */
+export const UPLOAD_FORM = {
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: { type: 'string', format: 'binary' },
+    kwargs: { type: 'string', description: 'JSON object' },
+    args: { type: 'string', description: 'JSON array' },
+    resource: { type: 'string' },
+    callback_url: { type: 'string', description: 'where the completion webhook goes' },
+    priority: { type: 'integer', minimum: 1, maximum: 100 },
+    delay_ms: { type: 'integer', minimum: 0 },
+    timeout_ms: { type: 'integer', minimum: 1 },
+  },
+};
+
 /** Multipart text fields as multer reads them: a repeated field becomes an array. */
 export type UploadFormFields = Record<string, string | string[] | undefined>;
 

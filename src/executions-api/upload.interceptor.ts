@@ -28,7 +28,7 @@ export class UploadInterceptor implements NestInterceptor {
   private readonly upload: ReturnType<multer.Multer['single']>;
 
   constructor(
-    config: AppConfig,
+    protected readonly config: AppConfig,
     private readonly registry: TaskRegistry,
     private readonly executions: ExecutionsService,
     private readonly uploads: UploadStore,
@@ -44,7 +44,7 @@ export class UploadInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     const request = http.getRequest<Request & { user: Caller }>();
-    const task = this.registry.get(String(request.params.task_name));
+    const task = this.registry.get(this.taskName(request));
     if (!task.acceptsFile) throw new UnsupportedMediaTypeException(`task "${task.name}" does not take a file; use POST /tasks/execute`);
     await this.executions.authorizeExecute(request.user, task);
     await this.uploads.assertRoom(request.user.principal.id, 0); // a principal at its quota sends no byte to disk
@@ -52,6 +52,11 @@ export class UploadInterceptor implements NestInterceptor {
       this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? fail(toHttpError(error)) : done())),
     );
     return next.handle();
+  }
+
+  /** The task the upload is for: the path's `task_name`. */
+  protected taskName(request: Request): string {
+    return String(request.params.task_name);
   }
 }
 

@@ -76,19 +76,20 @@ export class ExecutionsQueryService {
     sortBy: SortColumn,
     order: 'asc' | 'desc',
   ): Promise<ExecutionPage> {
-    const direction = order === 'desc' ? 'DESC' : 'ASC';
     const [total, items] = await Promise.all([
       qb.clone().getCount(),
-      qb
-        // Only the columns that may be NULL say where NULLs go: on the others a bare ORDER BY keeps the
-        // (…, created_at, id) indexes usable (PostgreSQL's DESC puts NULLs first, so NULLS LAST would defeat them).
-        .orderBy(SORTED_BY[sortBy], direction, NULLABLE_SORTS.has(sortBy) ? 'NULLS LAST' : undefined)
-        .addOrderBy('e.id', direction)
+      sorted(qb, sortBy, order)
         .offset((page - 1) * pageSize)
         .limit(pageSize)
         .getMany(),
     ]);
     return { items, nextCursor: null, numbered: { page, pageSize, total } };
+  }
+
+  /** `limit` visible executions matching `filter`, newest first, after skipping `offset` (skip/limit paging). */
+  async slice(caller: Caller, filter: ExecutionFilter, offset: number, limit: number): Promise<Execution[]> {
+    const qb = this.matching(caller, filter);
+    return qb ? sorted(qb, 'created_at', 'desc').offset(offset).limit(limit).getMany() : [];
   }
 
   /**
@@ -139,11 +140,12 @@ export class ExecutionsQueryService {
   }
 
   /**
-   * The visible executions that match `filter` (as `GET /executions` filters them; `owner` is for
-   * admins only: 403 otherwise), as a query to refine; null when the caller may see none.
+   * The visible executions that match `filter` (as `GET /executions` filters them; `owner` other
+   * than the caller is for admins only: 403 otherwise), as a query to refine; null when the caller may see none.
    */
   matching(caller: Caller, filter: ExecutionFilter): SelectQueryBuilder<Execution> | null {
-    if (filter.owner !== undefined && !caller.isAdmin) throw new PermissionDeniedError('only admins may filter by owner');
+    if (filter.owner !== undefined && !caller.isAdmin && filter.owner !== caller.principal.id)
+      throw new PermissionDeniedError('only admins may filter by another owner');
     const qb = this.visible(caller);
     if (!qb) return null;
     if (filter.status) qb.andWhere('e.status IN (:...statuses)', { statuses: filter.status });
@@ -160,6 +162,14 @@ export class ExecutionsQueryService {
     const qb = this.executions.createQueryBuilder('e').where('1 = 1');
     return applyVisibility(qb, this.abilities.createForCaller(caller), 'e') ? qb : null;
   }
+}
+
+/** Ordered by `sortBy`, ties broken by id. */
+function sorted(qb: SelectQueryBuilder<Execution>, sortBy: SortColumn, order: 'asc' | 'desc'): SelectQueryBuilder<Execution> {
+  const direction = order === 'desc' ? 'DESC' : 'ASC';
+  // Only the columns that may be NULL say where NULLs go: on the others a bare ORDER BY keeps the
+  // (…, created_at, id) indexes usable (PostgreSQL's DESC puts NULLs first, so NULLS LAST would defeat them).
+  return qb.orderBy(SORTED_BY[sortBy], direction, NULLABLE_SORTS.has(sortBy) ? 'NULLS LAST' : undefined).addOrderBy('e.id', direction);
 }
 
 /** The numbered page asked for, if any; mixing it with the keyset cursor is refused. */

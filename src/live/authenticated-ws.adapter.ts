@@ -8,9 +8,11 @@ import { clientAddress, ProxyTrust } from '../http-security/client-address';
 import { AuthFailureLimiter } from '../rate-limits/auth-failure-limiter';
 import { TooManyRequests } from '../rate-limits/too-many-requests';
 import type { Caller } from '../permissions/caller';
+import type { SocketDialect } from './socket-dialect';
 import { parseWsMessage } from './ws-messages';
 
-export type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
+/** The upgrade request: the caller once authenticated, and the dialect a seed API's socket path chose. */
+export type AuthenticatedRequest = IncomingMessage & { caller?: Caller; dialect?: SocketDialect };
 
 type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 

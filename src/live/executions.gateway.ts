@@ -14,6 +14,7 @@ import type { AuthenticatedRequest } from './authenticated-ws.adapter';
 import { type ExecutionChange, toExecutionChange } from '../executions/execution-event';
 import { ExecutionsService } from '../executions/executions.service';
 import { LiveSessions, sameView } from './live-sessions';
+import { NATIVE_DIALECT, type SocketDialect } from './socket-dialect';
 import type { WsInbound } from './ws-messages';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
@@ -25,6 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Client {
   caller: Caller;
+  dialect: SocketDialect;
   subscriptions: Map<string, () => void>;
   alive: boolean;
   /** Stops LiveSessions from following the socket. */
@@ -48,7 +50,13 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
 
   handleConnection(socket: WebSocket, request: AuthenticatedRequest): void {
     if (!request.caller) return socket.close(1008, 'unauthenticated');
-    const client: Client = { caller: request.caller, subscriptions: new Map(), alive: true, forget: () => undefined };
+    const client: Client = {
+      caller: request.caller,
+      dialect: request.dialect ?? NATIVE_DIALECT,
+      subscriptions: new Map(),
+      alive: true,
+      forget: () => undefined,
+    };
     client.forget = this.sessions.add({
       get caller() {
         return client.caller;
@@ -78,9 +86,10 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): Promise<void> {
     const client = this.clients.get(socket);
     if (!client) return;
-    if (typeof data.execution_id !== 'string' || !UUID.test(data.execution_id))
-      return this.error(socket, 'execution_id must be an execution id (UUID)');
-    const id = data.execution_id.toLowerCase(); // stored lower-case; both databases then answer alike
+    const named = data[client.dialect.idField];
+    if (typeof named !== 'string' || !UUID.test(named))
+      return this.error(socket, `${client.dialect.idField} must be an execution id (UUID)`);
+    const id = named.toLowerCase(); // stored lower-case; both databases then answer alike
     await this.feed.listening();
     try {
       await this.executions.findVisible(client.caller, id); // nothing about a foreign execution, ever
@@ -107,7 +116,8 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
   @SubscribeMessage('unsubscribe')
   unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: WsInbound['data']): void {
     const client = this.clients.get(socket);
-    if (client && typeof data.execution_id === 'string') this.drop(client, data.execution_id.toLowerCase());
+    const named = client && data[client.dialect.idField];
+    if (client && typeof named === 'string') this.drop(client, named.toLowerCase());
   }
 
   @SubscribeMessage('invalid')
@@ -123,26 +133,15 @@ export class ExecutionsGateway implements OnGatewayConnection, OnGatewayDisconne
     for (const id of [...client.subscriptions.keys()]) {
       if (await this.executions.isVisible(caller, id)) continue;
       this.drop(client, id);
-      this.send(socket, { type: 'unsubscribed', execution_id: id, reason: 'no longer visible to this token' });
+      this.send(socket, { type: 'unsubscribed', [client.dialect.idField]: id, reason: 'no longer visible to this token' });
     }
   }
 
   private update(socket: WebSocket, execution: ExecutionChange): void {
     const client = this.clients.get(socket);
     if (!client?.subscriptions.has(execution.id)) return;
-    const { id, status, progress, stage, message, total_items, completed_items, is_complete } = execution;
-    this.send(socket, {
-      type: 'task_update',
-      execution_id: id,
-      status,
-      progress,
-      stage,
-      message,
-      total_items,
-      completed_items,
-      is_complete,
-    });
-    if (is_complete) this.drop(client, id); // nothing follows a terminal status
+    this.send(socket, client.dialect.update(execution));
+    if (execution.is_complete) this.drop(client, execution.id); // nothing follows a terminal status
   }
 
   private error(socket: WebSocket, message: string): void {

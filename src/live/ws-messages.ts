@@ -1,7 +1,8 @@
 /** What a WebSocket client may send, parsed into Nest's `{event, data}` shape. */
 export interface WsInbound {
   event: 'subscribe' | 'unsubscribe' | 'invalid';
-  data: { execution_id?: unknown; reason?: string };
+  /** The id under either name; the socket's dialect says which one counts. */
+  data: { execution_id?: unknown; task_id?: unknown; reason?: string };
 }
 
 export function parseWsMessage(raw: unknown): WsInbound {
@@ -13,7 +14,8 @@ export function parseWsMessage(raw: unknown): WsInbound {
   }
   const type = (message as { type?: unknown })?.type;
   if (type === 'subscribe' || type === 'unsubscribe') {
-    return { event: type, data: { execution_id: (message as { execution_id?: unknown }).execution_id } };
+    const { execution_id, task_id } = message as { execution_id?: unknown; task_id?: unknown };
+    return { event: type, data: { execution_id, task_id } };
   }
   return { event: 'invalid', data: { reason: 'type must be "subscribe" or "unsubscribe"' } };
 }

@@ -109,7 +109,7 @@ export class TaskStatisticsDto {
   @ApiProperty({ type: [TaskStatisticsEntryDto] }) tasks: TaskStatisticsEntryDto[];
 }
 
-const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
+export const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
 export function toExecutionDto(e: Execution): ExecutionDto {
   return {
