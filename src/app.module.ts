@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { CompatModule } from './compat/compat.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -46,6 +47,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrate: true }),
         ...CORE_MODULES,
         ...(config.runsApi ? API_MODULES : [WorkerProbeModule]),
+        ...(config.runsApi && config.compat.length > 0 ? [CompatModule.forRoot(config.compat)] : []),
         ...(config.runsWorker ? [WorkerModule] : []),
         ...(config.demoTasks ? [DemoModule] : []),
         ...(options.taskModules ?? []),

@@ -30,14 +30,21 @@ const FEATURES = ['admin', 'reconciler', 'health', 'cli', 'demo', 'docs'];
 /** The one part of the core a foundation may know: the record's shape (ability rules, entity list). */
 const CORE_SHAPE = ['executions/execution.entity.ts', 'executions/execution-status.ts'];
 
+/**
+ * The seed APIs (SPEC 8): the outermost layer, adapters over the API role's pieces (the upload
+ * submission, the socket's dialect). Nothing imports them; they never reach the worker.
+ */
+const ADAPTERS = ['compat'];
+
 /** Folders each folder must not import from. */
 const FORBIDDEN: Record<string, string[]> = {
-  ...Object.fromEntries(FOUNDATIONS.map((folder) => [folder, ['executions', ...ROLES, ...FEATURES]])),
-  executions: [...ROLES, ...FEATURES],
-  'executions-api': ['live', 'worker', ...FEATURES],
-  live: ['executions-api', 'worker', ...FEATURES],
-  worker: ['executions-api', 'live', ...FEATURES],
-  ...Object.fromEntries(FEATURES.map((folder) => [folder, ROLES])),
+  ...Object.fromEntries(FOUNDATIONS.map((folder) => [folder, ['executions', ...ROLES, ...FEATURES, ...ADAPTERS]])),
+  executions: [...ROLES, ...FEATURES, ...ADAPTERS],
+  'executions-api': ['live', 'worker', ...FEATURES, ...ADAPTERS],
+  live: ['executions-api', 'worker', ...FEATURES, ...ADAPTERS],
+  worker: ['executions-api', 'live', ...FEATURES, ...ADAPTERS],
+  ...Object.fromEntries(FEATURES.map((folder) => [folder, [...ROLES, ...ADAPTERS]])),
+  compat: ['worker', ...FEATURES],
 };
 
 const ROLE_SUFFIXES = [

@@ -19,6 +19,9 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
     exclude: [
       { path: 'health/{*path}', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      // The seed Celery and user task APIs (SPEC 8.1) live where they always did.
+      { path: 'api/tasks', method: RequestMethod.ALL },
+      { path: 'api/tasks/{*path}', method: RequestMethod.ALL },
     ],
   });
   if (config.trustProxy !== false) (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.trustProxy);

@@ -27,6 +27,9 @@ const MINIMAL_BODIES: Record<string, object> = {
   'post /api/v1/admin/principals/{id}/tokens': { name: 'ci' },
   'post /api/v1/admin/groups': { name: 'reporting' },
   'post /api/v1/admin/grants': { permission: 'reports.generate', principal_id: ID }, // exactly one of the two ids
+  'post /api/tasks/execute': { task_name: 'demo.add' }, // the seed APIs (SPEC 8)
+  'post /api/v1/tasks/upload': { file: 'report.csv' },
+  'patch /api/v1/tasks/{task_id}': {},
 };
 
 const bodyType = (path: string, method: string, contentType: string) =>

@@ -3,7 +3,7 @@ import { PrincipalsService } from '../src/auth/principals.service';
 import { generateTokenSecret } from '../src/auth/token-secret';
 import { TokensService } from '../src/auth/tokens.service';
 import { Execution } from '../src/executions/execution.entity';
-import { AppRoute, appRoutes, isAdminRoute, isExecutionRoute, isPublicBySpec } from './support/app-routes';
+import { AppRoute, appRoutes, executionIdIn, isAdminRoute, isExecutionRoute, isPublicBySpec } from './support/app-routes';
 import { createCaller, dataSource, TestCaller } from './support/factories';
 import { countRecords } from './support/record-counts';
 import { effectiveStatus, RouteSamples, scopedToken, sendSample } from './support/route-samples';
@@ -143,7 +143,7 @@ describe('authorization matrix over every route (e2e)', () => {
     const failures: string[] = [];
     for (const route of executionRoutes) {
       const sample = await samples.build(route, owner);
-      const id = sample.path.split('/')[4];
+      const id = executionIdIn(sample.path);
       const missing = await sendSample(
         t,
         route,
@@ -202,7 +202,7 @@ describe('authorization matrix over every route (e2e)', () => {
       const caller = isAdminRoute(route) ? admin : owner;
       for (const field of SERVER_OWNED.filter((name) => !declared.has(name))) {
         const sample = await samples.build(route, owner);
-        const id = isExecutionRoute(route) ? sample.path.split('/')[4] : null;
+        const id = isExecutionRoute(route) ? executionIdIn(sample.path) : null;
         const record = id ? await recordOf(id) : null;
         const before = await countRecords(t.app);
         const value =

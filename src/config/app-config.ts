@@ -1,6 +1,10 @@
 export type Role = 'all' | 'api' | 'worker';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** The seed API families: SPEC 8.1 (`/api/tasks`) and 8.2 (`/api/v1/tasks`). */
+export const COMPAT_FAMILIES = ['api-tasks', 'api-v1-tasks'] as const;
+export type CompatFamily = (typeof COMPAT_FAMILIES)[number];
+
 /** The validated configuration. Built only by `loadAppConfig`; injected everywhere else. */
 export class AppConfig {
   port: number;
@@ -62,6 +66,10 @@ export class AppConfig {
   webhookAttempts: number;
   /** Delay before the first retry of a delivery; each further retry waits twice as long as the one before. */
   webhookBackoffMs: number;
+  /** The seed APIs served beside the native one (SPEC 8): `api-tasks` (`/api/tasks`), `api-v1-tasks` (`/api/v1/tasks`). */
+  compat: CompatFamily[];
+  /** The task `POST /api/v1/tasks/upload` (seed API) runs. */
+  compatUploadTask: string;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

@@ -55,6 +55,16 @@ describe(loadAppConfig.name, () => {
     );
   });
 
+  it('reads which seed APIs to serve: all by default, none, or a list of families', () => {
+    expect(loadAppConfig({})).toMatchObject({ compat: ['api-tasks', 'api-v1-tasks'], compatUploadTask: 'demo.checksum' });
+    expect(loadAppConfig({ COMPAT: 'none' }).compat).toEqual([]);
+    expect(loadAppConfig({ COMPAT: 'api-v1-tasks, api-v1-tasks' }).compat).toEqual(['api-v1-tasks']);
+    expect(loadAppConfig({ COMPAT_UPLOAD_TASK: 'files.ingest' }).compatUploadTask).toBe('files.ingest');
+    expect(() => loadAppConfig({ COMPAT: 'celery' })).toThrow(
+      /^COMPAT must be all, none or a comma list of api-tasks, api-v1-tasks, got "celery"$/,
+    );
+  });
+
   it('reads every variable', () => {
     const sut = loadAppConfig({
       PORT: '8080',

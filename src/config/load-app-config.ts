@@ -1,4 +1,4 @@
-import { AppConfig, LogLevel, Role } from './app-config';
+import { AppConfig, COMPAT_FAMILIES, CompatFamily, LogLevel, Role } from './app-config';
 import { ConfigError } from './config-error';
 import { Env, readBoolean, readChoice, readInt, readSize, readString } from './env-parsers';
 
@@ -45,6 +45,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.webhookAllowPrivate = readBoolean(env, 'WEBHOOK_ALLOW_PRIVATE', false);
   config.webhookAttempts = readInt(env, 'WEBHOOK_ATTEMPTS', 8, 1, 100);
   config.webhookBackoffMs = readInt(env, 'WEBHOOK_BACKOFF_MS', 2000, 1, 86_400_000);
+  config.compat = readCompat(env);
+  config.compatUploadTask = readString(env, 'COMPAT_UPLOAD_TASK', 'demo.checksum');
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }
@@ -78,6 +80,18 @@ function readQueues(env: Env): string[] {
   const bad = queues.find((queue) => !QUEUE_NAME.test(queue));
   if (bad !== undefined) throw new ConfigError('QUEUES', `has an invalid queue name "${bad}"`);
   return queues;
+}
+
+/** `all` (default), `none`, or a comma list of families. */
+function readCompat(env: Env): CompatFamily[] {
+  const raw = readString(env, 'COMPAT', 'all').toLowerCase();
+  if (raw === 'all') return [...COMPAT_FAMILIES];
+  if (raw === 'none') return [];
+  const families = raw.split(',').map((family) => family.trim());
+  const bad = families.find((family) => !(COMPAT_FAMILIES as readonly string[]).includes(family));
+  if (bad !== undefined)
+    throw new ConfigError('COMPAT', `must be all, none or a comma list of ${COMPAT_FAMILIES.join(', ')}, got "${bad}"`);
+  return [...new Set(families)] as CompatFamily[];
 }
 
 function canParse(url: string): boolean {

@@ -51,9 +51,23 @@ export function isAdminRoute(route: AppRoute): boolean {
   return route.path.startsWith('/api/v1/admin/');
 }
 
-/** Routes acting on one execution, which another principal must find exactly like a missing one. */
+/** The seed APIs' routes (SPEC 8) that name one task by its id. */
+const SEED_TASK_ROUTE = /^\/api\/tasks\/:(id|task_id)(\/|$)|^\/api\/v1\/tasks\/:task_id(\/|$)/;
+
+export function isSeedTaskRoute(route: AppRoute): boolean {
+  return SEED_TASK_ROUTE.test(route.path);
+}
+
+/** Routes acting on one execution, native or seed, which another principal must find exactly like a missing one. */
 export function isExecutionRoute(route: AppRoute): boolean {
-  return route.path.startsWith('/api/v1/executions/:id');
+  return route.path.startsWith('/api/v1/executions/:id') || isSeedTaskRoute(route);
+}
+
+/** The execution id in a filled-in path. */
+export function executionIdIn(path: string): string {
+  const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(path)?.[0];
+  if (!id) throw new Error(`no execution id in ${path}`);
+  return id;
 }
 
 /** Fills the path parameters, in order. */

@@ -22,11 +22,15 @@ export interface RouteSample {
   visibleWith: string[];
 }
 
+/** Path parameters that name an execution: `before/param`. */
+const EXECUTION_PARAMS = new Set(['executions/id', 'tasks/id', 'tasks/task_id', 'learning-paths/learning_path_id']);
+
 /** Valid bodies by their OpenAPI schema. A route with a body not listed here fails the suites, naming it. */
 export const SAMPLE_BODIES: Record<string, () => { body: Record<string, unknown>; needs: string[] }> = {
   ExecuteTaskDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: ['demo.run'] }),
   ExecuteBatchDto: () => ({ body: { items: [{ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }] }, needs: ['demo.run'] }),
   UpdateExecutionDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
+  V1TaskUpdateDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
   BulkActionDto: () => ({ body: { filter: { status: 'pending' }, dry_run: true }, needs: [] }),
   CreatePrincipalDto: () => ({ body: { name: uniqueName('sample') }, needs: [] }),
   UpdatePrincipalDto: () => ({ body: { disabled: false }, needs: [] }),
@@ -75,8 +79,9 @@ export class RouteSamples {
     for (const param of route.params) {
       const before = segments[segments.indexOf(`:${param}`) - 1];
       values.push(await this.pathValue(route, before, param, owner, needs, values));
-      if (`${before}/${param}` === 'executions/id') visibleWith.push('demo.run'); // the sample executions run demo.add
+      if (EXECUTION_PARAMS.has(`${before}/${param}`)) visibleWith.push('demo.run'); // the sample executions run demo.add
     }
+    if (route.path === '/api/v1/tasks/upload') needs.push('demo.files'); // the seed upload runs COMPAT_UPLOAD_TASK, demo.checksum
     let index = 0;
     const sample: RouteSample = { path: route.path.replace(/:(\w+)/g, () => values[index++]), query: {}, needs, visibleWith };
     for (const parameter of operation.parameters ?? []) {
@@ -98,6 +103,7 @@ export class RouteSamples {
   }
 
   private readonly groupNames = new Map<string, string>();
+  private learningPaths = Math.floor(Math.random() * 1e9);
 
   private async pathValue(
     route: AppRoute,
@@ -109,11 +115,18 @@ export class RouteSamples {
   ): Promise<string> {
     const app = this.t.app;
     switch (`${before}/${param}`) {
-      case 'executions/id': {
+      case 'executions/id':
+      case 'tasks/id': // the seed APIs' (SPEC 8)
+      case 'tasks/task_id': {
         // Cancel and PATCH need an execution that can still change; the rest one that has finished.
         const open = route.path.endsWith('/cancel') || route.method === 'patch';
         if (route.path.endsWith('/retry')) needs.push('demo.run');
         return this.execution(owner, open ? 'pending' : 'cancelled');
+      }
+      case 'learning-paths/learning_path_id': {
+        const path = String(++this.learningPaths);
+        await this.execution(owner, 'cancelled', `learning_path:${path}`);
+        return path;
       }
       case 'tasks/task_name':
         needs.push('demo.files');
