@@ -48,4 +48,9 @@ async function checkRedisOrExit(config: AppConfig): Promise<void> {
   }
 }
 
-void bootstrap();
+// A setting only the started application can check (COMPAT_UPLOAD_TASK names a registered task) stops it like the others.
+bootstrap().catch((error: unknown) => {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`taskgate: invalid configuration: ${error.message}\n`);
+  process.exit(2);
+});

@@ -193,7 +193,7 @@ describe('seed APIs at /api/tasks (e2e)', () => {
         [{ status: 'running', durationMs: null }, 'STARTED', null],
         [{ status: 'completed', durationMs: 4000 }, 'SUCCESS', '0:00:04'],
         [{ status: 'failed', durationMs: 3_723_999, traceback: 'Error: boom\n    at x' }, 'FAILURE', '1:02:03'],
-        [{ status: 'timeout', durationMs: 93_600_000 }, 'FAILURE', '26:00:00'],
+        [{ status: 'timeout', durationMs: 93_600_000, error: 'timed out after 93600000 ms' }, 'FAILURE', '26:00:00'],
         [{ status: 'cancelled', durationMs: 999 }, 'REVOKED', '0:00:00'],
       ];
       for (const [fields, state, duration] of cases) {
@@ -201,6 +201,8 @@ describe('seed APIs at /api/tasks (e2e)', () => {
         const shown = await get(`/api/tasks/${execution.id}/`, owner).expect(200);
         expect({ status: shown.body.status, duration: shown.body.duration }).toEqual({ status: state, duration });
         expect(shown.body.is_complete).toBe(!['pending', 'running'].includes(fields.status as string));
+        // A FAILURE says why: the traceback, else the error (a timeout has no traceback).
+        expect(shown.body.traceback).toBe(state === 'FAILURE' ? (fields.traceback ?? fields.error) : null);
       }
     });
 
@@ -348,7 +350,8 @@ describe('seed APIs at /api/tasks (e2e)', () => {
       expect(found.body).toMatchObject({ task_id: latest.id, learning_path_id: path, status: 'running', progress: 75 });
       await get(`/api/tasks/learning-paths/${path + 1}`, user).expect(404);
       await get(`/api/tasks/learning-paths/${path}`, await createCaller(t.app)).expect(404);
-      await get('/api/tasks/learning-paths/not-a-number', user).expect(400);
+      const notANumber = await get('/api/tasks/learning-paths/not-a-number', user).expect(400);
+      expect(notANumber.body.message).toEqual(['learning_path_id must be a whole number']);
       await get(`/api/tasks/learning-paths/${path}`, null).expect(401);
     });
   });

@@ -194,6 +194,51 @@ describe('COMPAT: which seed APIs are served (e2e)', () => {
       .expect(429);
   });
 
+  it('runs the seed upload on COMPAT_UPLOAD_TASK, which must name a registered task that takes a file', async () => {
+    const config = (env: Record<string, string>) => loadAppConfig({ ...shared, ...env });
+    await expect(createTestApp({ config: config({ COMPAT_UPLOAD_TASK: 'demo.add' }) })).rejects.toThrow(
+      /^COMPAT_UPLOAD_TASK names "demo.add", which takes no file/,
+    );
+    await expect(createTestApp({ config: config({ COMPAT_UPLOAD_TASK: 'files.ingest' }) })).rejects.toThrow(
+      /^COMPAT_UPLOAD_TASK names no registered task: "files.ingest"/,
+    );
+    await expect(
+      createTestApp({ config: config({ COMPAT: 'api-tasks', COMPAT_UPLOAD_TASK: 'demo.add' }) }).then((t) => t.close()),
+    ).resolves.toBeUndefined();
+    // The default with the demo tasks off: the process starts, the seed upload answers 404 (unknown task).
+    const bare = await start({ DEMO_TASKS: 'false' });
+    const refused = await bare.t
+      .http()
+      .post('/api/v1/tasks/upload')
+      .set('Authorization', bare.caller.auth)
+      .attach('file', Buffer.from('abc'), 'a.txt');
+    expect({ status: refused.status, message: refused.body.message }).toEqual({
+      status: 404,
+      message: expect.stringMatching(/demo\.checksum/),
+    });
+  });
+
+  it('links DRF pages through a trusted proxy’s forwarded scheme and host, and ignores them from anyone else', async () => {
+    const behindProxy = await start({ TRUST_PROXY: 'loopback' });
+    for (let i = 0; i < 3; i++)
+      await behindProxy.t
+        .http()
+        .post('/api/tasks/execute/')
+        .set('Authorization', behindProxy.caller.auth)
+        .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } })
+        .expect(202);
+    const forwarded = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'tasks.example.com' };
+    const page = (app: { t: TestApp; caller: TestCaller }) =>
+      app.t.http().get('/api/tasks/?page_size=1&page=2').set('Authorization', app.caller.auth).set(forwarded).expect(200);
+    const trusted = (await page(behindProxy)).body;
+    expect({ next: trusted.next, previous: trusted.previous }).toEqual({
+      next: 'https://tasks.example.com/api/tasks/?page_size=1&page=3',
+      previous: 'https://tasks.example.com/api/tasks/?page_size=1',
+    });
+    const direct = (await page(all)).body;
+    expect(direct.previous).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/tasks\/\?page_size=1$/);
+  });
+
   describe('the OpenAPI document', () => {
     let document: {
       paths: Record<string, Record<string, { tags?: string[] }>>;

@@ -259,6 +259,9 @@ describe('execution lifecycle across processes (e2e)', () => {
       const { body } = await execute(svc, { task_name: 'demo.add', kwargs: { a: 1, b: 1 }, delay_ms: 60_000 }).expect(202);
       const id = body.execution_id;
       expect((await patch(svc, id, { status: 'completed' }).expect(409)).body.message).toMatch(/from pending to completed/);
+      const before = (await t.http().get(`/api/v1/executions/${id}`).set('Authorization', svc.auth).expect(200)).body;
+      expect((await patch(svc, id, {}).expect(400)).body.message).toEqual(['the body must set at least one field']);
+      expect((await t.http().get(`/api/v1/executions/${id}`).set('Authorization', svc.auth).expect(200)).body).toEqual(before);
       expect((await patch(svc, id, { status: 'running', stage: 'external' }).expect(200)).body).toMatchObject({
         status: 'running',
         stage: 'external',

@@ -30,7 +30,8 @@ export class CeleryTaskDto {
   @ApiProperty({ type: String, nullable: true, example: '0:00:04', description: 'H:MM:SS, whole seconds; null until finished' })
   duration: string | null;
   @ApiProperty() is_complete: boolean;
-  @ApiProperty({ type: String, nullable: true }) traceback: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'of a FAILURE: the traceback, or the error when there is none' })
+  traceback: string | null;
 }
 
 /** `GET /api/tasks/available/`. */
@@ -88,7 +89,8 @@ export function toCeleryTaskDto(e: Execution): CeleryTaskDto {
     completed_at: iso(e.completedAt),
     duration: isTerminal(e.status) && e.durationMs !== null ? hoursMinutesSeconds(e.durationMs) : null,
     is_complete: isTerminal(e.status),
-    traceback: e.traceback,
+    // A FAILURE says why: the handler's traceback, or the error of a timeout or of a failure reported by PATCH.
+    traceback: CELERY_STATES.shown[e.status] === 'FAILURE' ? (e.traceback ?? e.error) : null,
   };
 }
 

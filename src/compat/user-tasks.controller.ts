@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ApiAuthenticated, ApiErrors } from '../common/api-docs';
@@ -7,6 +7,10 @@ import { ExecutionsService } from '../executions/executions.service';
 import type { Caller } from '../permissions/caller';
 import { SeedTaskIdPipe } from './seed-task-id.pipe';
 import { LEARNING_PATH_RESOURCE, toUserTaskDto, UserTaskDto, UserTasksQuery } from './user-task.dto';
+
+const LEARNING_PATH_ID = new ParseIntPipe({
+  exceptionFactory: () => new BadRequestException(['learning_path_id must be a whole number']),
+});
 
 /** The user task status API (seed 001) over the native core; `/api/tasks`, outside the `/api/v1` prefix. */
 @ApiAuthenticated('compat: user task status API')
@@ -32,7 +36,7 @@ export class UserTasksController {
   @ApiErrors(400, 404)
   async latestForLearningPath(
     @CurrentCaller() caller: Caller,
-    @Param('learning_path_id', ParseIntPipe) learningPathId: number,
+    @Param('learning_path_id', LEARNING_PATH_ID) learningPathId: number,
   ): Promise<UserTaskDto> {
     return toUserTaskDto(await this.queries.latestForResource(caller, `${LEARNING_PATH_RESOURCE}${learningPathId}`));
   }

@@ -31,8 +31,8 @@ export class V1TasksSocket implements OnApplicationBootstrap {
   constructor(private readonly host: HttpAdapterHost) {}
 
   onApplicationBootstrap(): void {
-    const server = this.host.httpAdapter.getHttpServer() as Server;
-    server.prependListener('upgrade', (request: IncomingMessage) => {
+    const server = this.host.httpAdapter?.getHttpServer() as Server | undefined;
+    server?.prependListener('upgrade', (request: IncomingMessage) => {
       const [path, query] = splitUrl(request.url ?? '/');
       if (!SEED_SOCKET_PATH.test(path)) return;
       request.url = NATIVE_SOCKET_PATH + query;

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -76,7 +90,11 @@ export class V1TasksController {
   @Get('statistics')
   @ApiOperation({ summary: 'Counts over what the caller may see; cancelled and timed-out tasks count in total only' })
   @ApiOkResponse({ type: V1TaskStatisticsDto })
-  async statistics(@CurrentCaller() caller: Caller): Promise<V1TaskStatisticsDto> {
+  @ApiErrors(400)
+  async statistics(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<V1TaskStatisticsDto> {
+    // It takes no parameter; an unknown one is a 400, as on the native statistics.
+    const unknown = Object.keys(query);
+    if (unknown.length > 0) throw new BadRequestException(unknown.map((name) => `property ${name} should not exist`));
     const counts = await this.queries.statistics(caller);
     return { total: counts.total, pending: counts.pending, processing: counts.running, completed: counts.completed, failed: counts.failed };
   }
@@ -135,13 +153,7 @@ export class V1TasksController {
     @Param('task_id', SeedTaskIdPipe) id: string,
     @Body() body: V1TaskUpdateDto,
   ): Promise<V1TaskDto> {
-    // Only the fields sent: the validated body also holds the absent ones (as undefined), and an empty patch is a 400.
-    const { status, progress, error_message } = body;
-    const patch = {
-      ...(status !== undefined && { status: status === 'processing' ? ('running' as const) : status }),
-      ...(progress !== undefined && { progress }),
-      ...(error_message !== undefined && { error_message }),
-    };
+    const patch = { ...body, status: body.status === 'processing' ? ('running' as const) : body.status };
     return toV1TaskDto(await this.control.update(caller, id, patch));
   }
 }

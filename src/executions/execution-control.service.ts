@@ -145,7 +145,8 @@ export class ExecutionControlService {
   /** `PATCH`: a service doing the work elsewhere reports status and progress; only legal moves. */
   async update(caller: Caller, id: string, patch: UpdateExecutionDto): Promise<Execution> {
     const execution = await this.submissions.findVisible(caller, id, 'update');
-    if (Object.keys(patch).length === 0) throw new InvalidInputError(['the body must set at least one field']);
+    // A validated DTO holds every declared field, the absent ones as undefined: count the ones sent.
+    if (Object.values(patch).every((value) => value === undefined)) throw new InvalidInputError(['the body must set at least one field']);
     if (isTerminal(execution.status)) throw new ConflictError(`execution ${id} is ${execution.status} and can no longer change`);
     const to = patch.status ?? execution.status;
     if (to !== execution.status && !canMove(execution.status, to)) {

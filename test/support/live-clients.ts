@@ -66,9 +66,13 @@ export interface WsClient {
   close(): void;
 }
 
-/** Opens `/api/v1/ws`; resolves once open, or rejects with the HTTP status of a refused upgrade. */
-export function openWs(port: number, auth: { header?: string; query?: string; protocols?: string[] } = {}): Promise<WsClient> {
-  const url = `ws://127.0.0.1:${port}/api/v1/ws${auth.query !== undefined ? `?token=${encodeURIComponent(auth.query)}` : ''}`;
+/** Opens `path` (default `/api/v1/ws`); resolves once open, or rejects with the HTTP status of a refused upgrade. */
+export function openWs(
+  port: number,
+  auth: { header?: string; query?: string; protocols?: string[] } = {},
+  path = '/api/v1/ws',
+): Promise<WsClient> {
+  const url = `ws://127.0.0.1:${port}${path}${auth.query !== undefined ? `?token=${encodeURIComponent(auth.query)}` : ''}`;
   const socket = new WebSocket(url, auth.protocols ?? [], { headers: auth.header ? { Authorization: auth.header } : {} });
   const messages: Array<Record<string, any>> = [];
   socket.on('message', (raw: Buffer) => messages.push(JSON.parse(raw.toString('utf8'))));

@@ -28,7 +28,14 @@ export async function createTestApp(
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   configureApp(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start refused (a bad setting) still opened connections: close them, or the test run never exits.
+    await app.close().catch(() => undefined);
+    await deleteQueueKeys(config);
+    throw error;
+  }
   const server = app.getHttpServer();
   return {
     app,
