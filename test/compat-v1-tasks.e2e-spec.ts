@@ -367,6 +367,13 @@ describe('/api/v1/tasks, the task routes of seeds 000 and 003 (e2e)', () => {
       // The seed's own example id is not an id: 404, as the seed documents it.
       await patch(alice, '/tasks/task-1754556928-12a41dbec', { status: 'processing', progress: 25 }).expect(404);
       await patch(alice, '/tasks/1754556928', { status: 'processing', progress: 25 }).expect(404);
+      // The seed's "incorrect" call: the wrong path is no route at all.
+      await t
+        .http()
+        .patch('/api/task/1754556928')
+        .set('Authorization', alice.auth)
+        .send({ status: 'processing', progress: 25 })
+        .expect(404);
     });
 
     it('PATCH sets error on failed, takes only the seed’s words and fields (400) and needs executions.update (403)', async () => {
