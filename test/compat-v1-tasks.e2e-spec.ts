@@ -196,6 +196,8 @@ describe('/api/v1/tasks, the task routes of seeds 000 and 003 (e2e)', () => {
       ['order=sideways', /order must be asc or desc/],
       ['colour=blue', /colour/],
       ['user_id=someone', /user_id/],
+      ['page=2&limit=5', /page_size, not limit/],
+      ['page_size=5&limit=5', /page_size, not limit/],
     ])('GET /api/v1/tasks?%s answers 400 naming the parameter', async (query, message) => {
       const response = await get(lister, `/tasks?${query}`).expect(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });

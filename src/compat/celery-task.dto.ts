@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { WholeNumberQuery } from '../common/whole-number-query';
 import { iso } from '../executions/dto/execution.dto';
 import type { Execution } from '../executions/execution.entity';
 import { isTerminal } from '../executions/execution-status';
@@ -49,9 +49,6 @@ export class CeleryTaskPageDto {
   @ApiProperty({ type: [CeleryTaskDto] }) results: CeleryTaskDto[];
 }
 
-const PAGE_MESSAGE = 'page must be a whole number from 1';
-const PAGE_SIZE_MESSAGE = 'page_size must be a whole number from 1 to 100';
-
 /** Query of `GET /api/tasks/`. */
 export class CeleryTaskListQuery {
   @ApiPropertyOptional({ enum: CELERY_STATES.words, example: 'SUCCESS' })
@@ -60,18 +57,11 @@ export class CeleryTaskListQuery {
   status?: string;
 
   @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: PAGE_MESSAGE })
-  @Min(1, { message: PAGE_MESSAGE })
+  @WholeNumberQuery('page', 1)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: PAGE_SIZE_MESSAGE })
-  @Min(1, { message: PAGE_SIZE_MESSAGE })
-  @Max(100, { message: PAGE_SIZE_MESSAGE })
+  @WholeNumberQuery('page_size', 1, 100)
   page_size?: number;
 }
 

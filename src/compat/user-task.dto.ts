@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { WholeNumberQuery } from '../common/whole-number-query';
 import { iso } from '../executions/dto/execution.dto';
 import type { Execution } from '../executions/execution.entity';
 import { ExecutionStatus, isTerminal } from '../executions/execution-status';
@@ -30,24 +29,14 @@ export class UserTaskDto {
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
 
-const SKIP_MESSAGE = 'skip must be a whole number from 0';
-const LIMIT_MESSAGE = 'limit must be a whole number from 1 to 100';
-
 /** Query of `GET /api/tasks/users/me`. */
 export class UserTasksQuery {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: SKIP_MESSAGE })
-  @Min(0, { message: SKIP_MESSAGE })
+  @WholeNumberQuery('skip', 0)
   skip?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: LIMIT_MESSAGE })
-  @Min(1, { message: LIMIT_MESSAGE })
-  @Max(100, { message: LIMIT_MESSAGE })
+  @WholeNumberQuery('limit', 1, 100)
   limit?: number;
 }
 

@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { WholeNumberQuery } from '../common/whole-number-query';
 import { SORT_COLUMNS, type SortColumn } from '../executions/dto/list-executions.query';
+import { UpdateExecutionDto } from '../executions/dto/update-execution.dto';
 import type { Execution } from '../executions/execution.entity';
 import type { ExecutionStatus } from '../executions/execution-status';
 import { V1_TASK_STATUSES } from './seed-statuses';
@@ -48,9 +49,6 @@ export class V1UploadAcceptedDto {
 /** Seed 003 sorts by its own field names too: `type` is the task name. */
 export const V1_SORT_COLUMNS = [...SORT_COLUMNS, 'type'] as const;
 const FILTER_WORDS = [...V1_TASK_STATUSES.words, 'running'];
-const LIMIT_MESSAGE = 'limit must be a whole number from 1 to 50';
-const PAGE_MESSAGE = 'page must be a whole number from 1';
-const PAGE_SIZE_MESSAGE = 'page_size must be a whole number from 1 to 100';
 
 /** Query of `GET /api/v1/tasks`: seed 000's `status` and `limit`, or seed 003's numbered pages. */
 export class V1TaskListQuery {
@@ -60,26 +58,15 @@ export class V1TaskListQuery {
   status?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10, description: 'seed 000: answers an array of at most this many' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: LIMIT_MESSAGE })
-  @Min(1, { message: LIMIT_MESSAGE })
-  @Max(50, { message: LIMIT_MESSAGE })
+  @WholeNumberQuery('limit', 1, 50)
   limit?: number;
 
   @ApiPropertyOptional({ minimum: 1, description: 'seed 003: with page or page_size the answer is {items, total, page, page_size}' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: PAGE_MESSAGE })
-  @Min(1, { message: PAGE_MESSAGE })
+  @WholeNumberQuery('page', 1)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: PAGE_SIZE_MESSAGE })
-  @Min(1, { message: PAGE_SIZE_MESSAGE })
-  @Max(100, { message: PAGE_SIZE_MESSAGE })
+  @WholeNumberQuery('page_size', 1, 100)
   page_size?: number;
 
   @ApiPropertyOptional({ enum: V1_SORT_COLUMNS, default: 'created_at' })
@@ -93,25 +80,12 @@ export class V1TaskListQuery {
   order?: 'asc' | 'desc';
 }
 
-/** Body of `PATCH /api/v1/tasks/{task_id}`: seed 003's words for the native PATCH. */
-export class V1TaskUpdateDto {
+/** Body of `PATCH /api/v1/tasks/{task_id}`: seed 003's words for the native PATCH, whose `progress` and `error_message` it takes as they are. */
+export class V1TaskUpdateDto extends PickType(UpdateExecutionDto, ['progress', 'error_message'] as const) {
   @ApiPropertyOptional({ enum: ['processing', 'completed', 'failed'] })
   @IsOptional()
   @IsIn(['processing', 'completed', 'failed'], { message: 'status must be one of processing, completed, failed' })
   status?: 'processing' | 'completed' | 'failed';
-
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(100)
-  progress?: number;
-
-  @ApiPropertyOptional({ maxLength: 8192 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(8192)
-  error_message?: string;
 }
 
 const STATUS_MESSAGES: Record<ExecutionStatus, string> = {

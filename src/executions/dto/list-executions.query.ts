@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { WholeNumberQuery } from '../../common/whole-number-query';
 import { DEFAULT_PAGE_SIZE, KeysetPageQuery } from '../../common/keyset-page.query';
 import { STATISTICS_WINDOWS, type StatisticsWindow } from '../statistics-window';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../execution-status';
@@ -8,8 +9,6 @@ import { lowerCaseId } from '../../common/parse-id.pipe';
 
 export const SORT_COLUMNS = ['created_at', 'started_at', 'completed_at', 'duration_ms', 'status', 'task_name'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
-const PAGE_MESSAGE = 'page must be a whole number from 1';
-const PAGE_SIZE_MESSAGE = 'page_size must be a whole number from 1 to 100';
 
 const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value);
 
@@ -76,18 +75,11 @@ export class ListExecutionsQuery extends KeysetPageQuery {
     example: 2,
     description: 'numbered pages instead of `cursor`: the answer adds page, page_size and total',
   })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: PAGE_MESSAGE })
-  @Min(1, { message: PAGE_MESSAGE })
+  @WholeNumberQuery('page', 1)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, example: 50, description: `rows per numbered page (default ${DEFAULT_PAGE_SIZE})` })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: PAGE_SIZE_MESSAGE })
-  @Min(1, { message: PAGE_SIZE_MESSAGE })
-  @Max(100, { message: PAGE_SIZE_MESSAGE })
+  @WholeNumberQuery('page_size', 1, 100)
   page_size?: number;
 }
 
