@@ -827,7 +827,17 @@ export interface components {
         [key: string]: unknown;
       };
       /** @description the JSON result, once completed */
-      result: Record<string, never> | null;
+      result:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
       error: string | null;
       traceback: string | null;
       progress: number;

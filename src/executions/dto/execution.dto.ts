@@ -3,6 +3,15 @@ import type { TaskStatisticsReport } from '../task-statistics';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EXECUTION_STATUSES, type ExecutionStatus, isTerminal } from '../execution-status';
 
+/** Any JSON value a task may return. Left to reflection, `unknown` is documented `type: object`, which clients read as an empty object. */
+const JSON_VALUE = [
+  { type: 'object', additionalProperties: true },
+  { type: 'array', items: {} },
+  { type: 'string' },
+  { type: 'number' },
+  { type: 'boolean' },
+];
+
 /** An execution as the API shows it: snake_case, ISO-8601 UTC timestamps. */
 export class ExecutionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -10,7 +19,7 @@ export class ExecutionDto {
   @ApiProperty({ enum: EXECUTION_STATUSES }) status: ExecutionStatus;
   @ApiProperty({ type: 'array', items: {} }) args: unknown[];
   @ApiProperty({ type: 'object', additionalProperties: true }) kwargs: Record<string, unknown>;
-  @ApiProperty({ description: 'the JSON result, once completed', nullable: true }) result: unknown;
+  @ApiProperty({ description: 'the JSON result, once completed', nullable: true, oneOf: JSON_VALUE }) result: unknown;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
   @ApiProperty({ type: String, nullable: true }) traceback: string | null;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
