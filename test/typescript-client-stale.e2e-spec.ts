@@ -23,7 +23,7 @@ interface Document {
  */
 function generate(...args: string[]): Promise<{ status: number | null; stderr: string }> {
   const script = join(ROOT, 'scripts', 'generate-client.ts');
-  const env = { PATH: process.env.PATH ?? '', REDIS_URL: testRedisUrl() };
+  const env = { PATH: process.env.PATH ?? '', REDIS_URL: testRedisUrl(), TMPDIR: tmpdir() };
   return new Promise((done) => {
     // Asynchronous: the document a run reads may be served from this process.
     const child = execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
