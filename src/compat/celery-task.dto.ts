@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { WholeNumberQuery } from '../common/whole-number-query';
-import { iso } from '../executions/dto/execution.dto';
+import { iso, JSON_VALUE } from '../executions/dto/execution.dto';
 import type { Execution } from '../executions/execution.entity';
 import { isTerminal } from '../executions/execution-status';
 import type { TaskDefinition } from '../task-registry/task-definition';
@@ -21,7 +21,7 @@ export class CeleryTaskDto {
   @ApiProperty({ example: 'demo.add' }) task_name: string;
   @ApiProperty() celery_task_id: string;
   @ApiProperty({ enum: CELERY_STATES.words }) status: string;
-  @ApiProperty({ nullable: true, description: 'the JSON result, once SUCCESS' }) result: unknown;
+  @ApiProperty({ nullable: true, description: 'the JSON result, once SUCCESS', oneOf: JSON_VALUE }) result: unknown;
   @ApiProperty({ type: 'array', items: {} }) args: unknown[];
   @ApiProperty({ type: 'object', additionalProperties: true }) kwargs: Record<string, unknown>;
   @ApiProperty({ format: 'date-time' }) created_at: string;

@@ -1365,7 +1365,17 @@ export interface components {
       /** @enum {string} */
       status: 'PENDING' | 'STARTED' | 'SUCCESS' | 'FAILURE' | 'REVOKED';
       /** @description the JSON result, once SUCCESS */
-      result: Record<string, never> | null;
+      result:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
       args: unknown[];
       kwargs: {
         [key: string]: unknown;

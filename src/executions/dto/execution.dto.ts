@@ -4,7 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EXECUTION_STATUSES, type ExecutionStatus, isTerminal } from '../execution-status';
 
 /** Any JSON value a task may return. Left to reflection, `unknown` is documented `type: object`, which clients read as an empty object. */
-const JSON_VALUE = [
+export const JSON_VALUE = [
   { type: 'object', additionalProperties: true },
   { type: 'array', items: {} },
   { type: 'string' },
