@@ -58,7 +58,7 @@ export class Metrics {
 
   readonly retentionLastRun = new Gauge({
     name: 'taskgate_retention_last_run_timestamp_seconds',
-    help: 'When this process last finished a retention sweep (Unix time; absent until it has run one)',
+    help: 'When this process last finished a retention sweep (Unix time; 0 until it has run one)',
     registers: [this.registry],
   });
 
