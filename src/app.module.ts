@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { WorkerProbeModule } from './metrics/worker-probe.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { ReconcilerModule } from './reconciler/reconciler.module';
+import { RetentionModule } from './retention/retention.module';
 import { TaskRegistryModule } from './task-registry/task-registry.module';
 import { WorkerModule } from './worker/worker.module';
 
@@ -27,8 +28,8 @@ export interface AppModuleOptions {
   taskModules?: Array<Type | DynamicModule>;
 }
 
-/** What every process loads: configuration, storage, the task registry and the executions core. */
-const CORE_MODULES = [LoggingModule, MetricsModule, TaskRegistryModule, ExecutionsModule, ReconcilerModule];
+/** What every process loads: configuration, storage, the task registry, the executions core, the reconciler and retention. */
+const CORE_MODULES = [LoggingModule, MetricsModule, TaskRegistryModule, ExecutionsModule, ReconcilerModule, RetentionModule];
 
 /** What a process that serves HTTP adds (`ROLE=api` or `all`). */
 const API_MODULES = [RateLimitsModule, AuthModule, ExecutionsApiModule, LiveModule, AdminModule, HealthModule, MetricsApiModule];

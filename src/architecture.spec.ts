@@ -26,7 +26,7 @@ const FOUNDATIONS = [
   'webhooks',
 ];
 /** Features that compose others: free to import anything but the process roles. */
-const FEATURES = ['admin', 'reconciler', 'health', 'cli', 'demo', 'docs'];
+const FEATURES = ['admin', 'reconciler', 'retention', 'health', 'cli', 'demo', 'docs'];
 /** The one part of the core a foundation may know: the record's shape (ability rules, entity list). */
 const CORE_SHAPE = ['executions/execution.entity.ts', 'executions/execution-status.ts'];
 

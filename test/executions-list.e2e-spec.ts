@@ -175,7 +175,7 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     await t.http().get('/api/v1/executions/latest?resource=x').expect(401);
   });
 
-  it('keeps rows without a resource, retry link or idempotency key out of those indexes, and still finds by them', async () => {
+  it('keeps rows without a resource, retry link or idempotency key (and unfinished ones or ones without a file, from the retention indexes) out of those indexes, and still finds by them', async () => {
     const db = dataSource(t.app);
     const postgres = db.options.type === 'postgres';
     const definitions: Array<{ name: string; sql: string }> = postgres
@@ -187,6 +187,8 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
       .sort();
     expect(partial).toEqual([
       'idx_executions_callback_completed',
+      'idx_executions_file_path',
+      'idx_executions_finished_task_completed',
       'idx_executions_owner_resource_created',
       'idx_executions_resource_created',
       'idx_executions_retried_from',

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { bulkInsert, InsertSet } from '../database/bulk-insert';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import type { Caller } from '../permissions/caller';
@@ -79,6 +79,20 @@ export class AuditLog {
   /** The rows of `entries`, for a caller that writes them together with its own (bulkInsert), all or nothing. */
   rowsFor(entries: AuditEntry[]): InsertSet<AuditEvent> {
     return { repository: this.events, entities: entries.map((entry) => toAuditEvent(entry)) };
+  }
+
+  /** Deletes up to `limit` of the oldest rows that occurred at or before `cutoff` (AUDIT_RETENTION); answers how many. */
+  async deleteOccurredBefore(cutoff: Date, limit: number): Promise<number> {
+    const rows = await this.events
+      .createQueryBuilder('a')
+      .select('a.id', 'id')
+      .where('a.occurred_at <= :cutoff', { cutoff })
+      .orderBy('a.occurred_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    if (rows.length === 0) return 0;
+    const deleted = await this.events.delete({ id: In(rows.map((row) => row.id)) });
+    return deleted.affected ?? rows.length;
   }
 
   /** Newest first, keyset-paged on (occurred_at, id). */

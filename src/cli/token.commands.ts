@@ -2,7 +2,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { TokensService } from '../auth/tokens.service';
 import { InvalidInputError } from '../common/domain-errors';
 import { cliOutput, collect } from './cli-output';
-import { parseDuration } from './duration';
+import { parseDuration } from '../common/duration';
 import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
 

@@ -70,6 +70,12 @@ export class AppConfig {
   compat: CompatFamily[];
   /** The task `POST /api/v1/tasks/upload` (seed API) runs. */
   compatUploadTask: string;
+  /** How long finished executions are kept after `completed_at` unless their task says `retain`; 0: forever. */
+  retentionMs: number;
+  /** How often a process sweeps expired executions and audit rows (one process at a time); 0: never. */
+  retentionSweepMs: number;
+  /** How long audit rows are kept after `occurred_at`; 0: forever. */
+  auditRetentionMs: number;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

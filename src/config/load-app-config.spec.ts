@@ -65,6 +65,20 @@ describe(loadAppConfig.name, () => {
     );
   });
 
+  it('reads the retention settings: 30d, every minute, audit 365d by default; 0 keeps forever or never sweeps', () => {
+    const day = 86_400_000;
+    expect(loadAppConfig({})).toMatchObject({ retentionMs: 30 * day, retentionSweepMs: 60_000, auditRetentionMs: 365 * day });
+    expect(loadAppConfig({ RETENTION: '12h', RETENTION_SWEEP_MS: '0', AUDIT_RETENTION: '0' })).toMatchObject({
+      retentionMs: 12 * 3_600_000,
+      retentionSweepMs: 0,
+      auditRetentionMs: 0,
+    });
+    expect(loadAppConfig({ RETENTION: '0' }).retentionMs).toBe(0);
+    expect(() => loadAppConfig({ RETENTION: '30' })).toThrow(/^RETENTION must be 0 \(keep forever\) or a duration such as 30d.*got "30"$/);
+    expect(() => loadAppConfig({ AUDIT_RETENTION: '1y' })).toThrow(/^AUDIT_RETENTION must be/);
+    expect(() => loadAppConfig({ RETENTION_SWEEP_MS: '-1' })).toThrow(/RETENTION_SWEEP_MS/);
+  });
+
   it('reads every variable', () => {
     const sut = loadAppConfig({
       PORT: '8080',

@@ -1,4 +1,5 @@
 import { AppConfig, COMPAT_FAMILIES, CompatFamily, LogLevel, Role } from './app-config';
+import { parseRetention, RETENTION_HINT } from '../common/duration';
 import { ConfigError } from './config-error';
 import { Env, readBoolean, readChoice, readInt, readSize, readString } from './env-parsers';
 
@@ -47,6 +48,9 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.webhookBackoffMs = readInt(env, 'WEBHOOK_BACKOFF_MS', 2000, 1, 86_400_000);
   config.compat = readCompat(env);
   config.compatUploadTask = readString(env, 'COMPAT_UPLOAD_TASK', 'demo.checksum');
+  config.retentionMs = readRetention(env, 'RETENTION', '30d');
+  config.retentionSweepMs = readInt(env, 'RETENTION_SWEEP_MS', 60_000, 0, 86_400_000);
+  config.auditRetentionMs = readRetention(env, 'AUDIT_RETENTION', '365d');
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }
@@ -92,6 +96,14 @@ function readCompat(env: Env): CompatFamily[] {
   if (bad !== undefined)
     throw new ConfigError('COMPAT', `must be all, none or a comma list of ${COMPAT_FAMILIES.join(', ')}, got "${bad}"`);
   return [...new Set(families)] as CompatFamily[];
+}
+
+/** `0` (keep forever) or a duration in s, m, h or d (SPEC 7.9). */
+function readRetention(env: Env, name: string, fallback: string): number {
+  const raw = readString(env, name, fallback);
+  const ms = parseRetention(raw);
+  if (ms === null) throw new ConfigError(name, `must be ${RETENTION_HINT} (at most 36500d), got "${raw}"`);
+  return ms;
 }
 
 function canParse(url: string): boolean {

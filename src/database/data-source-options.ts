@@ -8,6 +8,7 @@ import { PartialIndexes1764100000000 } from './migrations/1764100000000-PartialI
 import { HotPath1764200000000 } from './migrations/1764200000000-HotPath';
 import { ExecutionCounts1764300000000 } from './migrations/1764300000000-ExecutionCounts';
 import { Webhooks1764400000000 } from './migrations/1764400000000-Webhooks';
+import { RetentionIndex1764500000000 } from './migrations/1764500000000-RetentionIndex';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   HotPath1764200000000,
   ExecutionCounts1764300000000,
   Webhooks1764400000000,
+  RetentionIndex1764500000000,
 ];
 
 /** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */

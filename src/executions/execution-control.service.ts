@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { AuditLog } from '../audit/audit-log';
 import { Caller } from '../permissions/caller';
@@ -11,11 +11,11 @@ import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { UpdateExecutionDto } from './dto/update-execution.dto';
 import { Execution } from './execution.entity';
-import { ExecutionStatus, isTerminal, TERMINAL_STATUSES } from './execution-status';
+import { ExecutionStatus, isTerminal } from './execution-status';
 import { SetValues, updateReturning } from '../database/update-returning';
 import { ExecutionsService } from './executions.service';
 import { canMove } from './status-transitions';
-import { UploadStore } from './upload-store';
+import { ExecutionRemoval } from './execution-removal';
 
 export const RETRYABLE: ExecutionStatus[] = ['failed', 'cancelled', 'timeout'];
 export const CANCELLABLE: ExecutionStatus[] = ['pending', 'running'];
@@ -34,7 +34,7 @@ export class ExecutionControlService {
     private readonly cancels: CancelChannel,
     private readonly events: ExecutionEventsPublisher,
     private readonly audit: AuditLog,
-    private readonly uploads: UploadStore,
+    private readonly removal: ExecutionRemoval,
   ) {}
 
   /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
@@ -125,15 +125,12 @@ export class ExecutionControlService {
     );
   }
 
-  /** Finished executions only; the stored upload goes with the record. */
+  /** Finished executions only; the stored upload, event history and job go with the record. */
   async delete(caller: Caller, id: string): Promise<void> {
     const execution = await this.submissions.findVisible(caller, id, 'delete');
     if (!isTerminal(execution.status)) throw new ConflictError(`execution ${id} is still ${execution.status}; cancel it first`);
-    const deleted = await this.executions.delete({ id, status: In([...TERMINAL_STATUSES]) });
-    if (!deleted.affected) throw new ConflictError(`execution ${id} changed while being deleted`);
-    await this.uploads.release(execution.filePath);
-    await this.events.forget(id);
-    await this.queues.remove(execution.queue, id);
+    const [deleted] = await this.removal.removeFinished([id]);
+    if (!deleted) throw new ConflictError(`execution ${id} changed while being deleted`);
     await this.audit.record(
       caller,
       'execution.delete',

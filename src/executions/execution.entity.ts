@@ -13,6 +13,11 @@ import type { ExecutionStatus } from './execution-status';
 @Index('idx_executions_resource_created', ['resource', 'createdAt', 'id'], { where: '"resource" IS NOT NULL' })
 @Index('idx_executions_owner_resource_created', ['ownerId', 'resource', 'createdAt', 'id'], { where: '"resource" IS NOT NULL' })
 @Index('idx_executions_callback_completed', ['completedAt'], { where: '"callback_url" IS NOT NULL' })
+// The retention sweep's lookup (migration RetentionIndex); the sweep repeats this condition word for word.
+@Index('idx_executions_finished_task_completed', ['taskName', 'completedAt'], {
+  where: `"status" IN ('completed', 'failed', 'cancelled', 'timeout')`,
+})
+@Index('idx_executions_file_path', ['filePath'], { where: '"file_path" IS NOT NULL' })
 @Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
 export class Execution {
   @PrimaryColumn('uuid')

@@ -15,6 +15,7 @@ import { ExecutionsService } from './executions.service';
 import { IdempotencyKeys } from './idempotency-keys';
 import { StatisticsCache } from './statistics-cache';
 import { TaskStatistics } from './task-statistics';
+import { ExecutionRemoval } from './execution-removal';
 import { UploadStore } from './upload-store';
 import { ExecutionWebhooks } from './execution-webhooks';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -39,6 +40,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
     ExecutionMetrics,
     UploadStore,
     ExecutionWebhooks,
+    ExecutionRemoval,
   ],
   exports: [
     TypeOrmModule,
@@ -52,6 +54,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
     ExecutionEventsPublisher,
     UploadStore,
     ExecutionWebhooks,
+    ExecutionRemoval,
   ],
 })
 export class ExecutionsModule {}

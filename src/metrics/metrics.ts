@@ -49,10 +49,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly retentionRemoved = new Counter({
+    name: 'taskgate_retention_removed_total',
+    help: 'Rows the retention sweep of this process removed, by kind (executions, audit)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly retentionLastRun = new Gauge({
+    name: 'taskgate_retention_last_run_timestamp_seconds',
+    help: 'When this process last finished a retention sweep (Unix time; 0 until it has run one)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'taskgate_' });
     // prom-client adds these sums as gauges named `*_total`, a suffix Prometheus keeps for counters
     // (`promtool check metrics` rejects them); `sum(taskgate_nodejs_active_handles)` etc. give the same.
     for (const sum of ['handles', 'requests', 'resources']) this.registry.removeSingleMetric(`taskgate_nodejs_active_${sum}_total`);
+    // Both series exist from the start, at 0, so a rate over them is defined before the first removal.
+    for (const kind of ['executions', 'audit']) this.retentionRemoved.inc({ kind }, 0);
   }
 }

@@ -14,7 +14,7 @@ export interface Lease {
 }
 
 /**
- * One reconciler at a time over all processes: a Redis key set with NX and a short expiry, renewed
+ * One reconciler (or retention sweep) at a time over all processes: a Redis key set with NX and a short expiry, renewed
  * every third of it while the holder works. A process that dies holding it stops renewing, and the
  * key frees itself within one lease: recovery never waits on a dead holder for longer.
  */
@@ -25,6 +25,8 @@ export class ReconcilerLock {
     private readonly redis: LazyRedis,
     private readonly key: string,
     private readonly leaseMs: number,
+    /** What the lock guards, for messages: the retention sweep takes one too. */
+    private readonly purpose = 'reconciler',
   ) {}
 
   /** The lease when the lock was taken, null when another process holds it. */
@@ -36,9 +38,9 @@ export class ReconcilerLock {
     const renew = async () => {
       try {
         const renewed = await this.redis.get().eval(RENEW_IF_OURS, 1, this.key, token, this.leaseMs);
-        if (renewed === 0) lost.abort(new Error('the reconciler lock lapsed and was taken by another process'));
+        if (renewed === 0) lost.abort(new Error(`the ${this.purpose} lock lapsed and was taken by another process`));
       } catch (error) {
-        this.logger.warn(`could not renew the reconciler lock: ${(error as Error).message}`);
+        this.logger.warn(`could not renew the ${this.purpose} lock: ${(error as Error).message}`);
       }
     };
     const renewal = setInterval(() => void renew(), Math.max(Math.floor(this.leaseMs / 3), 1));

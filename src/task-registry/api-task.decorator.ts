@@ -20,6 +20,11 @@ export interface ApiTaskOptions {
   acceptsFile?: boolean;
   /** Required to declare a task without permissions: any authenticated caller may run it. */
   public?: boolean;
+  /**
+   * How long its finished executions are kept after they finished, overriding `RETENTION`:
+   * a duration in `s`, `m`, `h` or `d` (`'7d'`), or `0` to keep them forever.
+   */
+  retain?: string | 0;
 }
 
 export interface ApiTaskMetadata {

@@ -65,6 +65,20 @@ describe(toTaskDefinition.name, () => {
     expect(() => declare(['a'], options as ApiTaskMetadata['options'])).toThrow(message);
   });
 
+  it('reads retain: a duration in s, m, h or d, or 0 (forever); none leaves RETENTION to decide', () => {
+    expect(declare(['a']).retainMs).toBeUndefined();
+    expect(declare(['a'], { retain: '7d' }).retainMs).toBe(7 * 86_400_000);
+    expect(declare(['a'], { retain: '90m' }).retainMs).toBe(5_400_000);
+    expect(declare(['a'], { retain: 0 }).retainMs).toBe(0);
+    expect(declare(['a'], { retain: '0' }).retainMs).toBe(0);
+  });
+
+  it.each([['7'], ['1w'], ['-1d'], ['seven days'], [7]])('stops the start-up on retain %p, naming the method', (retain) => {
+    expect(() => declare(['a'], { retain } as ApiTaskMetadata['options'])).toThrow(
+      /^@ApiTask on ReportTasks\.monthly: retain must be 0 \(keep forever\) or a duration such as 30d/,
+    );
+  });
+
   it('rejects bad permission codenames and a missing description', () => {
     expect(() => declare(['Reports Generate'])).toThrow(/permissions must be codenames/);
     expect(() => declare(['a'], {}, ' ')).toThrow(/needs a description/);

@@ -1,3 +1,4 @@
+import { parseRetention, RETENTION_HINT } from '../common/duration';
 import { ApiTaskMetadata } from './api-task.decorator';
 import { TaskDeclarationError } from './task-declaration-error';
 import { TaskDefinition } from './task-definition';
@@ -41,6 +42,8 @@ export function toTaskDefinition(
     if (type !== 'fixed' && type !== 'exponential') throw fail('backoff.type must be "fixed" or "exponential"');
     if (!Number.isInteger(delayMs) || delayMs < 0) throw fail('backoff.delayMs must be a whole number ≥ 0');
   }
+  const retainMs = options.retain === undefined ? undefined : parseRetention(options.retain);
+  if (retainMs === null) throw fail(`retain must be ${RETENTION_HINT} (at most 36500d), got ${JSON.stringify(options.retain)}`);
 
   return new TaskDefinition({
     name,
@@ -54,6 +57,7 @@ export function toTaskDefinition(
     queue,
     concurrency: options.concurrency,
     acceptsFile: options.acceptsFile === true,
+    retainMs,
     source,
     handler,
   });

@@ -17,6 +17,8 @@ export interface TaskDefinitionOptions {
   queue: string;
   concurrency: number | undefined;
   acceptsFile: boolean;
+  /** Its own retention in ms (0: forever); undefined: `RETENTION` applies. */
+  retainMs: number | undefined;
   /** `ClassName.method`, for messages. */
   source: string;
   // Each handler names its own kwargs type; `any` lets the registry hold them all.
@@ -37,6 +39,8 @@ export class TaskDefinition implements Readonly<TaskDefinitionOptions> {
   readonly queue: string;
   readonly concurrency: number | undefined;
   readonly acceptsFile: boolean;
+  /** Its own retention in ms (0: forever); undefined: `RETENTION` applies. */
+  readonly retainMs: number | undefined;
   /** `ClassName.method`, for messages. */
   readonly source: string;
   readonly handler: TaskDefinitionOptions['handler'];
@@ -53,6 +57,7 @@ export class TaskDefinition implements Readonly<TaskDefinitionOptions> {
     this.queue = options.queue;
     this.concurrency = options.concurrency;
     this.acceptsFile = options.acceptsFile;
+    this.retainMs = options.retainMs;
     this.source = options.source;
     this.handler = options.handler;
   }

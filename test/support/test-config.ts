@@ -27,6 +27,10 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
     LOG_FILE: join(tmpdir(), `taskgate-logs-${process.pid}-${randomBytes(4).toString('hex')}.log`),
     STORAGE_DIR: join(tmpdir(), `taskgate-e2e-uploads-${process.pid}`),
+    // No retention sweep unless a spec turns it on: on CI's shared PostgreSQL database a sweep with
+    // the default RETENTION (30d) in any suite's app would delete the old finished executions other
+    // suites seed and assert on. test/retention.e2e-spec.ts sweeps on purpose, with a clock of its own.
+    RETENTION_SWEEP_MS: '0',
     ...overrides,
   };
 }
