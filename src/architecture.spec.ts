@@ -21,6 +21,8 @@ const FOUNDATIONS = [
   'queue',
   'rate-limits',
   'task-registry',
+  // Sensitive kwargs: the cipher and the per-task seal/open; it reads task definitions, never the core.
+  'secrets',
   // Completion webhooks: URL policy, signing, the delivery queue, its worker and log. It never
   // reads the core: the core hands it the rendered body, and the worker role loads its consumer.
   'webhooks',

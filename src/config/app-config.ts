@@ -60,6 +60,13 @@ export class AppConfig {
   trustProxy: number | string | false;
   /** Key of the completion webhooks' HMAC signature; empty: webhooks are off (a `callback_url` is a 400). Never logged. */
   webhookSecret: string;
+  /**
+   * The AES-256-GCM key of sensitive kwargs (`SECRETS_KEY`, 32 bytes in base64); null when unset
+   * (then no task may declare a `@Sensitive()` field). Never logged.
+   */
+  secretsKey: Buffer | null;
+  /** Earlier keys (`SECRETS_KEY_PREVIOUS`), still used to decrypt values sealed before a rotation. */
+  previousSecretsKeys: Buffer[];
   /** Lets callback URLs use plain `http:` and reach loopback, private and link-local addresses (development only). */
   webhookAllowPrivate: boolean;
   /** Delivery attempts of one webhook, the first included. */

@@ -22,6 +22,21 @@ describe(loadAppConfig.name, () => {
     expect(sut.isPostgres).toBe(false);
   });
 
+  it('reads SECRETS_KEY and SECRETS_KEY_PREVIOUS as 32-byte base64 keys, refusing anything else without echoing it', () => {
+    const key = Buffer.alloc(32, 1);
+    const old = Buffer.alloc(32, 2);
+    expect(loadAppConfig({})).toMatchObject({ secretsKey: null, previousSecretsKeys: [] });
+    expect(loadAppConfig({ SECRETS_KEY: key.toString('base64'), SECRETS_KEY_PREVIOUS: ` ${old.toString('base64')} ,` })).toMatchObject({
+      secretsKey: key,
+      previousSecretsKeys: [old],
+    });
+    expect(() => loadAppConfig({ SECRETS_KEY: 'c2hvcnQ=' })).toThrow(/^SECRETS_KEY must be 32 random bytes in base64.*got 5 bytes$/);
+    expect(() => loadAppConfig({ SECRETS_KEY: 'not base64 at all!' })).toThrow(/^SECRETS_KEY must be 32/);
+    expect(() => loadAppConfig({ SECRETS_KEY: key.toString('base64'), SECRETS_KEY_PREVIOUS: 'abc' })).toThrow(
+      /^SECRETS_KEY_PREVIOUS must be 32/,
+    );
+  });
+
   it('reads the reliability settings and the proxy trust, refusing what Express could not use', () => {
     expect(loadAppConfig({})).toMatchObject({
       reconcileIntervalMs: 15_000,

@@ -43,6 +43,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.corsOrigins = readCorsOrigins(env);
   config.trustProxy = readTrustProxy(env);
   config.webhookSecret = readWebhookSecret(env);
+  config.secretsKey = readSecretsKey('SECRETS_KEY', env.SECRETS_KEY ?? '');
+  config.previousSecretsKeys = (env.SECRETS_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => readSecretsKey('SECRETS_KEY_PREVIOUS', part)!);
   config.webhookAllowPrivate = readBoolean(env, 'WEBHOOK_ALLOW_PRIVATE', false);
   config.webhookAttempts = readInt(env, 'WEBHOOK_ATTEMPTS', 8, 1, 100);
   config.webhookBackoffMs = readInt(env, 'WEBHOOK_BACKOFF_MS', 2000, 1, 86_400_000);
@@ -141,6 +147,19 @@ function readTrustProxy(env: Env): number | string | false {
 }
 
 /** `WEBHOOK_SECRET`: empty turns webhooks off; a short one would make signatures guessable. Its value never appears in a message. */
+/** A 32-byte key in base64 (`openssl rand -base64 32`); the message never repeats the value. */
+function readSecretsKey(variable: string, text: string): Buffer | null {
+  if (text === '') return null;
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) {
+    throw new ConfigError(
+      variable,
+      `must be 32 random bytes in base64 (generate one with: openssl rand -base64 32); got ${key.length} bytes`,
+    );
+  }
+  return key;
+}
+
 function readWebhookSecret(env: Env): string {
   const secret = env.WEBHOOK_SECRET ?? '';
   if (secret === '') return '';

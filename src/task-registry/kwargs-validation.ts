@@ -18,7 +18,10 @@ export async function checkKwargs(task: TaskDefinition, kwargs: Record<string, u
 export function kwargsSchema(task: TaskDefinition): Record<string, unknown> {
   if (!task.kwargsType) return { type: 'object', additionalProperties: true };
   const schema = targetConstructorToSchema(task.kwargsType, { refPointerPrefix: '#/components/schemas/' });
-  return { ...schema, additionalProperties: false };
+  // A sensitive value is sent, never read back: the record shows "***".
+  const properties = { ...(schema.properties ?? {}) } as Record<string, Record<string, unknown>>;
+  for (const field of task.sensitiveFields) properties[field] = { ...properties[field], writeOnly: true };
+  return { ...schema, ...(schema.properties ? { properties } : {}), additionalProperties: false };
 }
 
 /** The component name of a task's kwargs schema in the OpenAPI document. */

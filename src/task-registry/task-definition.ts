@@ -1,3 +1,4 @@
+import { sensitiveFields } from './sensitive.decorator';
 import { TaskContext } from './task-context';
 
 export interface TaskBackoff {
@@ -44,6 +45,8 @@ export class TaskDefinition implements Readonly<TaskDefinitionOptions> {
   /** `ClassName.method`, for messages. */
   readonly source: string;
   readonly handler: TaskDefinitionOptions['handler'];
+  /** Its kwargs properties marked `@Sensitive()`: encrypted at rest, `"***"` when shown. */
+  readonly sensitiveFields: readonly string[];
 
   constructor(options: TaskDefinitionOptions) {
     this.name = options.name;
@@ -60,6 +63,7 @@ export class TaskDefinition implements Readonly<TaskDefinitionOptions> {
     this.retainMs = options.retainMs;
     this.source = options.source;
     this.handler = options.handler;
+    this.sensitiveFields = sensitiveFields(options.kwargsType);
   }
 
   missingPermissions(held: readonly string[]): string[] {

@@ -1,6 +1,11 @@
 import { Injectable, Module, Scope } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { IsString } from 'class-validator';
+import { ConfigModule } from '../config/config.module';
+import { loadAppConfig } from '../config/load-app-config';
 import { ApiTask } from './api-task.decorator';
+import { kwargsSchema } from './kwargs-validation';
+import { Sensitive } from './sensitive.decorator';
 import type { TaskContext } from './task-context';
 import { TaskRegistry } from './task-registry';
 import { TaskRegistryModule } from './task-registry.module';
@@ -54,10 +59,35 @@ class RequestScopedTasks {
   }
 }
 
+class NotifyKwargs {
+  @IsString()
+  to: string;
+
+  @IsString()
+  @Sensitive()
+  api_key: string;
+}
+
+@Injectable()
+class SecretTasks {
+  @ApiTask(['notify.send'], 'Needs a key', { name: 'notify.send', kwargs: NotifyKwargs })
+  send() {
+    return 1;
+  }
+}
+
+const A_KEY = Buffer.alloc(32, 7).toString('base64');
+
 async function boot(...providers: Array<new (...args: never[]) => object>): Promise<TaskRegistry> {
+  return bootWith({ SECRETS_KEY: A_KEY }, ...providers);
+}
+
+async function bootWith(env: Record<string, string>, ...providers: Array<new (...args: never[]) => object>): Promise<TaskRegistry> {
   @Module({ providers })
   class FixtureModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [TaskRegistryModule, FixtureModule] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(loadAppConfig(env)), TaskRegistryModule, FixtureModule],
+  }).compile();
   await moduleRef.init();
   return moduleRef.get(TaskRegistry);
 }
@@ -88,6 +118,19 @@ describe('TaskExplorer', () => {
   it('skips request-scoped providers', async () => {
     const sut = await boot(RequestScopedTasks);
     expect(sut.all()).toEqual([]);
+  });
+
+  it('reads @Sensitive() fields, and marks them writeOnly in the kwargs schema', async () => {
+    const sut = (await boot(SecretTasks)).get('notify.send');
+    expect(sut.sensitiveFields).toEqual(['api_key']);
+    const schema = kwargsSchema(sut) as { properties: Record<string, Record<string, unknown>> };
+    expect(schema.properties.api_key).toMatchObject({ type: 'string', writeOnly: true });
+    expect(schema.properties.to.writeOnly).toBeUndefined();
+  });
+
+  it('stops the boot when a task declares a sensitive field and SECRETS_KEY is missing, naming the variable', async () => {
+    await expect(bootWith({}, SecretTasks)).rejects.toThrow(/^SECRETS_KEY must be set.*notify\.send.*api_key/);
+    await expect(bootWith({}, ReportTasks)).resolves.toBeDefined();
   });
 
   it('answers unknown names with a not-found error', async () => {

@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/config-error';
 import { API_TASK_METADATA, ApiTaskMetadata } from './api-task.decorator';
 import { TaskDefinition } from './task-definition';
 import { toTaskDefinition } from './task-definition-factory';
@@ -15,6 +17,7 @@ export class TaskExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly registry: TaskRegistry,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -35,6 +38,19 @@ export class TaskExplorer implements OnModuleInit {
         this.registry.register(toTaskDefinition(className, methodName, metadata, handler));
       }
     }
+    this.checkSecretsKey();
     this.logger.log(`registered ${this.registry.all().length} task(s)`);
+  }
+
+  /** A task with `@Sensitive()` kwargs cannot store them without a key: the start-up stops here, naming the variable. */
+  private checkSecretsKey(): void {
+    if (this.config.secretsKey) return;
+    const task = this.registry.all().find((candidate) => candidate.sensitiveFields.length > 0);
+    if (!task) return;
+    throw new ConfigError(
+      'SECRETS_KEY',
+      `must be set (32 random bytes in base64: openssl rand -base64 32): task "${task.name}" (${task.source}) ` +
+        `declares sensitive kwargs (${task.sensitiveFields.join(', ')}), which are stored encrypted with it`,
+    );
   }
 }
