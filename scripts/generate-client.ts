@@ -53,6 +53,8 @@ export async function readLocalDocument(options: { redisUrl?: string } = {}): Pr
     ROLE: 'api',
     BOOTSTRAP_ADMIN: 'false',
     LOG_LEVEL: 'warn',
+    // A throwaway key: with it the demo's sensitive task (demo.notify) is registered, and so documented.
+    SECRETS_KEY: randomBytes(32).toString('base64'),
   };
   let output = '';
   const child = spawn(process.execPath, [MAIN], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });

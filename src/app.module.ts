@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { SecretsModule } from './secrets/secrets.module';
 import { ExecutionsApiModule } from './executions-api/executions-api.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
@@ -29,7 +30,7 @@ export interface AppModuleOptions {
 }
 
 /** What every process loads: configuration, storage, the task registry, the executions core, the reconciler and retention. */
-const CORE_MODULES = [LoggingModule, MetricsModule, TaskRegistryModule, ExecutionsModule, ReconcilerModule, RetentionModule];
+const CORE_MODULES = [LoggingModule, MetricsModule, TaskRegistryModule, SecretsModule, ExecutionsModule, ReconcilerModule, RetentionModule];
 
 /** What a process that serves HTTP adds (`ROLE=api` or `all`). */
 const API_MODULES = [RateLimitsModule, AuthModule, ExecutionsApiModule, LiveModule, AdminModule, HealthModule, MetricsApiModule];
@@ -50,7 +51,7 @@ export class AppModule {
         ...(config.runsApi ? API_MODULES : [WorkerProbeModule]),
         ...(config.runsApi && config.compat.length > 0 ? [CompatModule.forRoot(config.compat)] : []),
         ...(config.runsWorker ? [WorkerModule] : []),
-        ...(config.demoTasks ? [DemoModule] : []),
+        ...(config.demoTasks ? [DemoModule.forRoot(config)] : []),
         ...(options.taskModules ?? []),
       ],
       providers: [

@@ -1,3 +1,4 @@
+import { maskSealed } from '../secrets/secrets-cipher';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { WholeNumberQuery } from '../common/whole-number-query';
@@ -73,7 +74,7 @@ export function toCeleryTaskDto(e: Execution): CeleryTaskDto {
     status: CELERY_STATES.shown[e.status],
     result: e.result ?? null,
     args: e.args,
-    kwargs: e.kwargs,
+    kwargs: maskSealed(e.kwargs),
     created_at: e.createdAt.toISOString(),
     started_at: iso(e.startedAt),
     completed_at: iso(e.completedAt),

@@ -1,3 +1,4 @@
+import { maskSealed } from '../secrets/secrets-cipher';
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { WholeNumberQuery } from '../common/whole-number-query';
@@ -107,7 +108,7 @@ export function toV1TaskDto(e: Execution): V1TaskDto {
     updated_at: e.updatedAt.toISOString(),
     result_id: null,
     error: e.error,
-    metadata: e.kwargs,
+    metadata: maskSealed(e.kwargs),
     progress: e.progress,
     file_name: e.fileName,
     file_size: e.fileSize,

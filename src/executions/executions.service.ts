@@ -13,6 +13,7 @@ import { checkKwargs } from '../task-registry/kwargs-validation';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { CallbackUrlPolicy } from '../webhooks/callback-url-policy';
+import { SensitiveKwargs } from '../secrets/sensitive-kwargs';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
@@ -39,6 +40,7 @@ export class ExecutionsService {
     private readonly idempotency: IdempotencyKeys,
     private readonly audit: AuditLog,
     private readonly callbacks: CallbackUrlPolicy,
+    private readonly sensitive: SensitiveKwargs,
   ) {}
 
   /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
@@ -70,7 +72,8 @@ export class ExecutionsService {
     const task = this.registry.get(request.task_name);
     const denied = this.denial(caller, task, extras.retriedFrom);
     if (denied) throw denied;
-    const kwargs = request.kwargs ?? {};
+    // A retry's kwargs come from the record: its sensitive values are opened to be checked again, then sealed anew.
+    const kwargs = extras.retriedFrom ? this.sensitive.open(task, request.kwargs ?? {}) : (request.kwargs ?? {});
     const check = await checkKwargs(task, kwargs);
     if (!check.ok) throw new InvalidInputError(check.problems);
     if (request.timeout_ms !== undefined && task.timeoutMs !== undefined && request.timeout_ms > task.timeoutMs) {
@@ -78,7 +81,7 @@ export class ExecutionsService {
     }
     if (request.callback_url !== undefined) await this.callbacks.checkSubmission(request.callback_url);
 
-    const execution = this.newExecution(caller, task, request, kwargs, extras);
+    const execution = this.newExecution(caller, task, request, this.sensitive.seal(task, kwargs), extras);
     return {
       execution,
       job: jobFor(execution, task, request.delay_ms ?? 0),

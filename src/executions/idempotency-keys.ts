@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { In, LessThan, Repository } from 'typeorm';
 import { ConflictError } from '../common/domain-errors';
+import { SensitiveKwargs } from '../secrets/sensitive-kwargs';
+import { TaskRegistry } from '../task-registry/task-registry';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { Execution } from './execution.entity';
 
@@ -28,7 +30,11 @@ export type KeyClaim = { fresh: true } | { replay: Execution } | { conflict: Con
  */
 @Injectable()
 export class IdempotencyKeys {
-  constructor(@InjectRepository(Execution) private readonly executions: Repository<Execution>) {}
+  constructor(
+    @InjectRepository(Execution) private readonly executions: Repository<Execution>,
+    private readonly registry: TaskRegistry,
+    private readonly sensitive: SensitiveKwargs,
+  ) {}
 
   /**
    * Prepares `execution` to carry the key. Returns the earlier execution when this is a replay;
@@ -56,7 +62,9 @@ export class IdempotencyKeys {
     const earlier = await this.executions.findBy({ ownerId, idempotencyKey: In(keys) });
     const bound = new Map(earlier.map((execution) => [execution.idempotencyKey!, execution]));
     return requests.map(({ execution, key, request }): KeyClaim => {
-      const hash = requestHash(request);
+      // Sensitive values enter the digest as keyed fingerprints: the stored hash cannot be tested against guesses.
+      const kwargs = this.sensitive.fingerprint(this.registry.find(request.task_name), request.kwargs ?? {});
+      const hash = requestHash({ ...request, kwargs });
       const holder = bound.get(key);
       if (holder) {
         return holder.idempotencyHash === hash

@@ -6,6 +6,7 @@ import { maskId } from '../logging/redaction';
 import { TaskContext } from '../task-registry/task-context';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { TaskRegistry } from '../task-registry/task-registry';
+import { SensitiveKwargs } from '../secrets/sensitive-kwargs';
 import { Execution } from '../executions/execution.entity';
 import { ExecutionRecorder } from './execution-recorder';
 import { CancelRequested, ExecutionTimedOut } from './run-abort';
@@ -31,6 +32,7 @@ export class ExecutionRunner {
     private readonly registry: TaskRegistry,
     private readonly recorder: ExecutionRecorder,
     private readonly running: RunningExecutions,
+    private readonly sensitive: SensitiveKwargs,
   ) {}
 
   /**
@@ -116,7 +118,9 @@ export class ExecutionRunner {
   }
 
   private contextFor(run: Execution, task: TaskDefinition, signal: AbortSignal): TaskContext<object> {
-    const kwargs = task.kwargsType ? plainToInstance(task.kwargsType, run.kwargs) : run.kwargs;
+    // The only place sensitive values are in clear: the handler's own context, never the record.
+    const clear = this.sensitive.open(task, run.kwargs);
+    const kwargs = task.kwargsType ? plainToInstance(task.kwargsType, clear) : clear;
     return {
       executionId: run.id,
       ownerId: run.ownerId,

@@ -1,4 +1,5 @@
 import { IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Sensitive } from '../../task-registry/sensitive.decorator';
 
 export class AddKwargs {
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -25,4 +26,16 @@ export class FailKwargs {
   @IsString()
   @MaxLength(1000)
   message: string;
+}
+
+export class NotifyKwargs {
+  @IsString()
+  @MaxLength(320)
+  to: string;
+
+  /** Encrypted at rest; the handler alone sees it in clear. */
+  @Sensitive()
+  @IsString()
+  @MaxLength(4096)
+  api_key: string;
 }

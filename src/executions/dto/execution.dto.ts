@@ -1,3 +1,4 @@
+import { maskSealed } from '../../secrets/secrets-cipher';
 import { Execution } from '../execution.entity';
 import type { TaskStatisticsReport } from '../task-statistics';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -126,7 +127,7 @@ export function toExecutionDto(e: Execution): ExecutionDto {
     task_name: e.taskName,
     status: e.status,
     args: e.args,
-    kwargs: e.kwargs,
+    kwargs: maskSealed(e.kwargs),
     result: e.result ?? null,
     error: e.error,
     traceback: e.traceback,
