@@ -89,6 +89,7 @@
  * @property {number} [minimum]
  * @property {number} [maximum]
  * @property {number} [maxLength]
+ * @property {boolean} [writeOnly] a sensitive argument: sent, never shown back (`"***"`)
  */
 
 /**

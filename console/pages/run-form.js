@@ -240,7 +240,16 @@ function Field({ field, value, onChange }) {
       onInput=${read}
     />`;
   } else if (kind === 'string') {
-    control = html`<input name=${inputName} value=${value} required=${required} maxlength=${schema.maxLength} onInput=${read} />`;
+    // A sensitive (writeOnly) argument is typed like a password: not shown on screen, not autofilled.
+    control = html`<input
+      name=${inputName}
+      type=${schema.writeOnly ? 'password' : 'text'}
+      autocomplete=${schema.writeOnly ? 'off' : undefined}
+      value=${value}
+      required=${required}
+      maxlength=${schema.maxLength}
+      onInput=${read}
+    />`;
   } else {
     control = html`<textarea name=${inputName} rows="3" spellcheck="false" placeholder="JSON" value=${value} onInput=${read}></textarea>`;
   }
