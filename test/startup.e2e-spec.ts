@@ -33,6 +33,7 @@ describe('starting the gateway as a process (e2e)', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ BODY_LIMIT: 'huge' }, /BODY_LIMIT must be a size/],
     [{ BOOTSTRAP_ADMIN: '2' }, /BOOTSTRAP_ADMIN must be true or false/],
+    [{ SECRETS_KEY: 'c2hvcnQ=' }, /SECRETS_KEY must be 32 random bytes in base64/],
     [{ COMPAT_UPLOAD_TASK: 'demo.add' }, /invalid configuration: COMPAT_UPLOAD_TASK names "demo.add", which takes no file/],
   ])('stops with a message naming the variable for %p', async (bad, message) => {
     const gateway = start({ ...testEnv(), ...bad });
