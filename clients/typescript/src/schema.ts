@@ -1509,6 +1509,11 @@ export interface components {
     'TaskKwargs.demo.fail': {
       message: string;
     };
+    /** @description kwargs of demo.notify: Pretends to notify `to` with the sensitive `api_key`; answers {to, key_length} */
+    'TaskKwargs.demo.notify': {
+      to: string;
+      api_key: string;
+    };
     /** @description kwargs of demo.sleep: Sleeps ms milliseconds in steps, reporting progress after each; stops when cancelled */
     'TaskKwargs.demo.sleep': {
       ms: number;

@@ -7,6 +7,7 @@ export interface TaskKwargs {
   'demo.add': components['schemas']['TaskKwargs.demo.add'];
   'demo.checksum': components['schemas']['TaskKwargs.demo.checksum'];
   'demo.fail': components['schemas']['TaskKwargs.demo.fail'];
+  'demo.notify': components['schemas']['TaskKwargs.demo.notify'];
   'demo.sleep': components['schemas']['TaskKwargs.demo.sleep'];
 }
 
