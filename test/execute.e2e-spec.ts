@@ -238,6 +238,7 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
       expect(tasks.map((task) => task.task_name)).toEqual([
         'demo.add',
         'demo.fail',
+        'demo.notify',
         'demo.sleep',
         'fx.bounded',
         'fx.chatty',
@@ -268,6 +269,7 @@ describe('POST /tasks/execute and GET /executions/{id} (e2e)', () => {
         'demo.add',
         'demo.checksum',
         'demo.fail',
+        'demo.notify',
         'demo.sleep',
         'fx.both',
         'fx.bounded',
