@@ -7,6 +7,7 @@ import { AuditLog } from '../audit/audit-log';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory, Action } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
+import { describeConditions, unmetPermissions } from '../permissions/grant-conditions';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
 import { jobFor } from '../queue/execution-queues';
 import { checkKwargs } from '../task-registry/kwargs-validation';
@@ -68,9 +69,9 @@ export class ExecutionsService {
    */
   async admissionFor(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<Admission> {
     const task = this.registry.get(request.task_name);
-    const denied = this.denial(caller, task, extras.retriedFrom);
-    if (denied) throw denied;
     const kwargs = request.kwargs ?? {};
+    const denied = this.denial(caller, task, extras.retriedFrom) ?? this.conditionsDenial(caller, task, request, extras.retriedFrom);
+    if (denied) throw denied;
     const check = await checkKwargs(task, kwargs);
     if (!check.ok) throw new InvalidInputError(check.problems);
     if (request.timeout_ms !== undefined && task.timeoutMs !== undefined && request.timeout_ms > task.timeoutMs) {
@@ -131,7 +132,15 @@ export class ExecutionsService {
     return this.registry.all().filter((task) => ability.can('execute', task));
   }
 
-  /** A 403 naming what is missing for a task the caller may not run; the refusal is audited. */
+  /** Whether the caller's grants' conditions let it run `task` with this input (true when it holds them unconditionally). */
+  meetsConditions(caller: Caller, task: TaskDefinition, input: { kwargs: Record<string, unknown>; resource: string | null }): boolean {
+    return unmetPermissions(caller, task, input).length === 0;
+  }
+
+  /**
+   * A 403 naming what is missing for a task the caller may not run under any kwargs; the refusal
+   * is audited. Conditions on grants need the request: `admissionFor` checks them.
+   */
   async authorizeExecute(caller: Caller, task: TaskDefinition, retriedFrom?: string): Promise<void> {
     const denied = this.denial(caller, task, retriedFrom);
     if (!denied) return;
@@ -148,6 +157,27 @@ export class ExecutionsService {
       action: 'execution.execute_denied',
       target: { type: 'task', id: task.name },
       details: { missing_permissions: missing, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
+    });
+  }
+
+  /**
+   * The refusal of a request whose kwargs and resource meet none of the conditional grants of one
+   * of the task's permissions (SPEC 7.7), in words; null when it may. Only the caller's own grants
+   * are described, and never the request's values.
+   */
+  private conditionsDenial(caller: Caller, task: TaskDefinition, request: ExecuteTaskDto, retriedFrom?: string): ExecuteDenied | null {
+    const unmet = unmetPermissions(caller, task, { kwargs: request.kwargs ?? {}, resource: request.resource ?? null });
+    if (unmet.length === 0) return null;
+    const why = unmet.map((permission) => {
+      const anyOf = caller.conditions[permission];
+      const grants = anyOf.length === 1 ? 'your grant allows' : 'your grants allow';
+      return `permission ${permission}: ${grants} it only when ${anyOf.map(describeConditions).join(', or when ')}`;
+    });
+    return new ExecuteDenied(`task "${task.name}": the conditions of your grants do not match this request; ${why.join('; ')}`, {
+      who: caller,
+      action: 'execution.execute_denied',
+      target: { type: 'task', id: task.name },
+      details: { unmet_conditions: unmet, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
     });
   }
 
