@@ -84,6 +84,14 @@ describe('grant conditions', () => {
       expect(conditionsMatch(conditions, { kwargs: { amount: null }, resource: 'eu' })).toBe(false);
       expect(conditionsMatch({ 'kwargs.amount': { $ne: 5 } }, { kwargs: {}, resource: null })).toBe(true);
     });
+
+    it('never matches an array or object value, nor a comparison with a value of another type', () => {
+      expect(conditionsMatch({ 'kwargs.amount': { $lte: 100 } }, { kwargs: { amount: [5, 5000] }, resource: null })).toBe(false);
+      expect(conditionsMatch({ 'kwargs.region': { $in: ['eu'] } }, { kwargs: { region: ['eu', 'us'] }, resource: null })).toBe(false);
+      expect(conditionsMatch({ 'kwargs.amount': { $ne: 5 } }, { kwargs: { amount: { x: 1 } }, resource: null })).toBe(false);
+      expect(conditionsMatch({ 'kwargs.amount': { $lte: 100 } }, { kwargs: { amount: '5' }, resource: null })).toBe(false);
+      expect(conditionsMatch({ 'kwargs.region': { $in: ['eu'] } }, { kwargs: { region: 'eu' }, resource: null })).toBe(true);
+    });
   });
 
   describe(unmetPermissions.name, () => {

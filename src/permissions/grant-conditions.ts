@@ -68,13 +68,17 @@ export function conditionProblems(permission: string, conditions: unknown, tasks
 
 /**
  * Whether the request meets the conditions: CASL's own matcher, over the operators allowed when
- * granted. One difference: CASL lets a missing value pass `$lt`…`$gte` (`undefined <= 100`); here a
- * comparison with a missing or null value never matches, so leaving a field out cannot get round it.
+ * granted, behind two stricter rules. Conditions are about scalar values: an array or object value
+ * never matches (CASL, as MongoDB, would let `[5, 5000]` pass `$lte: 100` through its 5). And a
+ * comparison (`$lt`…`$gte`) matches only a value of its operand's type, never a missing or null
+ * one (CASL lets `undefined <= 100` through).
  */
 export function conditionsMatch(conditions: GrantConditions, subject: ConditionSubject): boolean {
   for (const [field, condition] of Object.entries(conditions)) {
-    const compares = isPlainObject(condition) && Object.keys(condition).some((operator) => ORDER_OPERATORS.includes(operator));
-    if (compares && valueAt(subject, field) == null) return false;
+    const value = valueAt(subject, field);
+    if (typeof value === 'object' && value !== null) return false;
+    const operators = Object.entries(asOperators(condition));
+    if (operators.some(([operator, operand]) => ORDER_OPERATORS.includes(operator) && typeof value !== typeof operand)) return false;
   }
   return mongoQueryMatcher(conditions)(subject);
 }
