@@ -63,8 +63,9 @@ export class ExecutionsService {
 
   /**
    * The checks of one request (single execute, retry, upload, batch item), in the order a single
-   * execute answers them: unknown task (404), permission (403, an `ExecuteDenied` carrying its
-   * audit row, which the caller writes), kwargs and timeout (400). Then the record, job and audit
+   * execute answers them: unknown task (404), permission, then the conditions of the caller's
+   * grants on this request's kwargs and resource (403, an `ExecuteDenied` carrying its audit row,
+   * which the caller writes), kwargs and timeout (400). Then the record, job and audit
    * row to write. Writes nothing itself.
    */
   async admissionFor(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<Admission> {
