@@ -40,9 +40,12 @@ const ORDER_OPERATORS: readonly string[] = ['$lt', '$lte', '$gt', '$gte'];
 /**
  * What is wrong with `conditions` for a grant of `permission`, given the registered tasks that
  * declare it; empty when they may be granted. A `kwargs.<field>` must be a top-level field of the
- * kwargs of every such task (the grant applies to all of them); when no registered task declares
- * the permission, fields are checked for shape only. Operand types follow the field's schema type
- * where it names one (number, integer, string, boolean).
+ * kwargs of at least one such task (or one taking any kwargs): a permission usually covers several
+ * tasks (`demo.run`: demo.add, demo.sleep, demo.fail), and a condition on one task's field is how a
+ * grant is narrowed to that task's requests (the others', lacking the field, fail a comparison).
+ * When no registered task declares the permission, fields are checked for shape only. Operand
+ * types follow the field's schema type where the tasks having it agree on one (number, integer,
+ * string, boolean).
  */
 export function conditionProblems(permission: string, conditions: unknown, tasks: readonly TaskDefinition[]): string[] {
   if (typeof conditions !== 'object' || conditions === null || Array.isArray(conditions)) {
@@ -127,16 +130,19 @@ function fieldType(field: string, permission: string, declaring: readonly TaskDe
     return undefined;
   }
   const types = new Set<string | null>();
+  let open = declaring.length === 0;
   for (const task of declaring) {
     const schema = kwargsSchema(task) as { properties?: Record<string, { type?: string }>; additionalProperties?: boolean };
     const property = schema.properties?.[name];
     if (property) types.add(typeof property.type === 'string' ? property.type : null);
-    else if (schema.additionalProperties !== true) {
-      problems.push(`conditions: task "${task.name}" (permission ${permission}) has no kwargs field "${name}"`);
-      return undefined;
-    }
+    else if (schema.additionalProperties === true) open = true;
   }
-  return types.size === 1 ? [...types][0] : null;
+  if (types.size === 0 && !open) {
+    const names = declaring.map((task) => task.name).join(', ');
+    problems.push(`conditions: kwargs field "${name}" is in the kwargs of no task declaring ${permission} (${names})`);
+    return undefined;
+  }
+  return types.size === 1 && !open ? [...types][0] : null;
 }
 
 function operandProblems(field: string, operator: string, operand: unknown, type: string | null): string[] {
