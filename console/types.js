@@ -181,6 +181,7 @@
  * @property {string | null} principal_name
  * @property {string | null} group_id
  * @property {string | null} group_name
+ * @property {object | null} conditions the requests it covers (SPEC 7.7); null: all
  * @property {string} created_at
  */
 
@@ -221,7 +222,7 @@
  * @typedef {'execution.execute' | 'execution.execute_denied' | 'execution.cancel' | 'execution.retry'
  *   | 'execution.delete' | 'execution.update' | 'token.create' | 'token.revoke' | 'principal.create'
  *   | 'principal.update' | 'group.create' | 'group.delete' | 'group.add_member' | 'group.remove_member'
- *   | 'grant.create' | 'grant.delete'} AuditAction
+ *   | 'grant.create' | 'grant.update' | 'grant.delete'} AuditAction
  */
 
 /**

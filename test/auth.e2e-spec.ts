@@ -104,6 +104,7 @@ describe('authentication (e2e)', () => {
       principal: { id: alice.principal.id, name: alice.principal.name, kind: 'user', is_admin: false },
       groups: [group],
       permissions: ['demo.run', 'reports.read'],
+      conditions: { 'demo.run': null, 'reports.read': null },
       token: { id: alice.token.id, name: 'test', scopes: null, expires_at: null },
     });
     expect(JSON.stringify(response.body)).not.toContain(alice.secret);

@@ -157,6 +157,25 @@ describe('web console in a browser (e2e)', () => {
     await page.locator('[data-testid="audit-row"][data-action="token.revoke"]').first().waitFor({ timeout: LIVE });
   });
 
+  it('grants a permission with conditions from the grants page and shows them', async () => {
+    const holder = await createCaller(t.app, { name: uniqueName('cond') });
+    await page.goto(`${baseUrl}/admin/#/tokens`);
+    await page.goto(`${baseUrl}/admin/#/groups`);
+    const form = page.locator('form:has(select[name="grant-principal"])');
+    await form.locator('select[name="grant-principal"]').selectOption(holder.principal.id);
+    await form.locator('input[name="grant-permission"]').fill('demo.run');
+    await form.locator('input[name="grant-conditions"]').fill('{"kwargs.a": {"$lte": 10}}');
+    await form.locator('button[type="submit"]').click();
+    const shown = page.locator('[data-testid="grant-row"]', { hasText: holder.principal.name }).getByTestId('grant-conditions');
+    await shown.filter({ hasText: '{"kwargs.a":{"$lte":10}}' }).waitFor({ timeout: LIVE });
+    const grants = await t
+      .http()
+      .get(`/api/v1/admin/grants?principal_id=${holder.principal.id}`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(grants.body.map((grant: { conditions: unknown }) => grant.conditions)).toEqual([{ 'kwargs.a': { $lte: 10 } }]);
+  });
+
   it('shows a non-admin neither admin pages nor others’ executions', async () => {
     const own = await execute(user, { task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
     const others = await execute(admin, { task_name: 'demo.add', kwargs: { a: 2, b: 2 } });

@@ -25,6 +25,7 @@ const ACTIONS = [
   'group.add_member',
   'group.remove_member',
   'grant.create',
+  'grant.update',
   'grant.delete',
 ];
 const EMPTY = { actor: '', action: '', after: '', before: '' };

@@ -3,13 +3,13 @@ import { html } from '../html.js';
 import { api, forget } from '../api.js';
 import { Chips, ErrorNote, Loading, RelTime } from '../components.js';
 import { useAsync, useForm } from '../hooks.js';
-import { attempt } from '../toasts.js';
+import { attempt, toast } from '../toasts.js';
 
 /** @typedef {import('../types.js').AdminPrincipal} AdminPrincipal */
 /** @typedef {import('../types.js').AdminGrant} AdminGrant */
 /** @typedef {(action: () => Promise<unknown>, success: string) => Promise<boolean>} Run */
 /** @typedef {(path: string, method: string, body?: unknown) => () => Promise<unknown>} Call */
-/** @typedef {(holderId: string, permission: string) => Promise<boolean>} Grant */
+/** @typedef {(holderId: string, permission: string, conditions: object | null) => Promise<boolean>} Grant */
 
 /**
  * @returns {Promise<{ groups: import('../types.js').AdminGroup[], principals: AdminPrincipal[],
@@ -86,8 +86,8 @@ export function GroupsPage() {
         holders=${principals}
         onGrant=${
           /** @type {Grant} */ (
-            (principalId, permission) =>
-              run(call('/admin/grants', 'POST', { permission, principal_id: principalId }), `Granted ${permission}`)
+            (principalId, permission, conditions) =>
+              run(call('/admin/grants', 'POST', { permission, principal_id: principalId, conditions }), `Granted ${permission}`)
           )
         }
       />
@@ -96,6 +96,7 @@ export function GroupsPage() {
           <tr>
             <th>Principal</th>
             <th>Permission</th>
+            <th>Conditions</th>
             <th>Granted</th>
             <th></th>
           </tr>
@@ -108,6 +109,7 @@ export function GroupsPage() {
                 html`<tr key=${grant.id} data-testid="grant-row">
                   <td>${grant.principal_name}</td>
                   <td><span class="chip">${grant.permission}</span></td>
+                  <td data-testid="grant-conditions"><${Conditions} conditions=${grant.conditions} /></td>
                   <td><${RelTime} iso=${grant.created_at} /></td>
                   <td class="row-actions">
                     <button
@@ -200,7 +202,7 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
       ${grants.map(
         (grant) =>
           html`<span class="chip removable" key=${grant.id}
-            >${grant.permission}
+            >${grant.permission}${grant.conditions && html` <${Conditions} conditions=${grant.conditions} />`}
             <button
               type="button"
               title="Remove this grant"
@@ -216,8 +218,8 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
     <${GrantForm}
       onGrant=${
         /** @type {Grant} */ (
-          (_, permission) =>
-            run(call('/admin/grants', 'POST', { permission, group_id: group.id }), `Granted ${permission} to ${group.name}`)
+          (_, permission, conditions) =>
+            run(call('/admin/grants', 'POST', { permission, group_id: group.id, conditions }), `Granted ${permission} to ${group.name}`)
         )
       }
     />
@@ -229,11 +231,20 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
  * @param {{ holders?: AdminPrincipal[], onGrant: Grant }} props
  */
 function GrantForm({ holders, onGrant }) {
-  const [form, bind, setForm] = useForm({ holder: '', permission: '' });
+  const [form, bind, setForm] = useForm({ holder: '', permission: '', conditions: '' });
   /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
-    if (await onGrant(form.holder, form.permission.trim())) setForm({ ...form, permission: '' });
+    let conditions = null;
+    if (form.conditions.trim()) {
+      try {
+        conditions = JSON.parse(form.conditions);
+      } catch {
+        toast('conditions must be JSON, e.g. {"kwargs.a": {"$lte": 10}}', 'error');
+        return;
+      }
+    }
+    if (await onGrant(form.holder, form.permission.trim(), conditions)) setForm({ ...form, permission: '', conditions: '' });
   };
   return html`<form class="inline-form plain" onSubmit=${submit}>
     ${
@@ -244,6 +255,20 @@ function GrantForm({ holders, onGrant }) {
       </select>`
     }
     <input name="grant-permission" list="known-permissions" placeholder="permission, e.g. demo.run" required ...${bind('permission')} />
+    <input
+      name="grant-conditions"
+      placeholder='conditions (optional JSON), e.g. {"kwargs.a": {"$lte": 10}}'
+      title="Only requests meeting these run under this grant; granting again replaces them (empty: unconditional)"
+      ...${bind('conditions')}
+    />
     <button type="submit" class="small">Grant</button>
   </form>`;
+}
+
+/**
+ * A grant's conditions as the API holds them, or "none".
+ * @param {{ conditions: object | null }} props
+ */
+function Conditions({ conditions }) {
+  return conditions ? html`<code class="conditions">${JSON.stringify(conditions)}</code>` : html`<span class="muted">none</span>`;
 }

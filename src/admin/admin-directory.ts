@@ -5,6 +5,7 @@ import { ApiToken } from '../auth/api-token.entity';
 import { GroupMembership } from '../auth/group-membership.entity';
 import { Group } from '../auth/group.entity';
 import { PermissionGrant } from '../auth/permission-grant.entity';
+import type { GrantConditions } from '../permissions/grant-conditions';
 import { Principal } from '../auth/principal.entity';
 import { NotFoundError } from '../common/domain-errors';
 import { TaskRegistry } from '../task-registry/task-registry';
@@ -78,14 +79,20 @@ export class AdminDirectory {
       .leftJoin(Principal, 'p', 'p.id = g.principal_id')
       .leftJoin(Group, 'gr', 'gr.id = g.group_id')
       .select(['g.id AS id', 'g.permission AS permission', 'g.principal_id AS principal_id', 'p.name AS principal_name'])
-      .addSelect(['g.group_id AS group_id', 'gr.name AS group_name', 'g.created_at AS created_at'])
+      .addSelect(['g.group_id AS group_id', 'gr.name AS group_name', 'g.conditions AS conditions', 'g.created_at AS created_at'])
       .orderBy('g.permission')
       .addOrderBy('g.id');
     if (filter.id) qb.andWhere('g.id = :id', { id: filter.id });
     if (filter.principalId) qb.andWhere('g.principal_id = :principalId', { principalId: filter.principalId });
     if (filter.groupId) qb.andWhere('g.group_id = :groupId', { groupId: filter.groupId });
-    const rows: Array<Omit<AdminGrantDto, 'created_at'> & { created_at: Date | string }> = await qb.getRawMany();
-    return rows.map((row) => ({ ...row, created_at: toIso(row.created_at) }));
+    const rows: Array<Omit<AdminGrantDto, 'created_at' | 'conditions'> & { created_at: Date | string; conditions: string | null }> =
+      await qb.getRawMany();
+    // Raw rows hold the column's JSON text, as the entity's simple-json column stores it.
+    return rows.map((row) => ({
+      ...row,
+      conditions: row.conditions === null ? null : (JSON.parse(row.conditions) as GrantConditions),
+      created_at: toIso(row.created_at),
+    }));
   }
 
   /** Every permission some task declares, plus every one granted to someone. */

@@ -8,7 +8,7 @@ import { GroupMembership } from '../auth/group-membership.entity';
 import { Group } from '../auth/group.entity';
 import { PermissionGrant } from '../auth/permission-grant.entity';
 import { Principal } from '../auth/principal.entity';
-import { checkPermissions, PrincipalsService } from '../auth/principals.service';
+import { checkPermissions, PrincipalsService, sameConditions } from '../auth/principals.service';
 import { CreatedToken, TokensService } from '../auth/tokens.service';
 import { AuditLog } from '../audit/audit-log';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
@@ -94,7 +94,10 @@ export class AdminIdentity {
     );
   }
 
-  /** Granting what is already granted returns the existing grant. */
+  /**
+   * Granting what is already granted returns the existing grant; with other conditions (or none
+   * where it had some) the grant takes them, audited as `grant.update`.
+   */
   async createGrant(caller: Caller, input: CreateGrantDto): Promise<string> {
     // `null` passes @IsOptional as absent does, so it must count as absent here too.
     const principalId = input.principal_id ?? undefined;
@@ -103,16 +106,35 @@ export class AdminIdentity {
       throw new InvalidInputError(['give exactly one of principal_id and group_id']);
     }
     checkPermissions([input.permission]);
+    const conditions = input.conditions ?? null;
+    if (conditions !== null) this.principals.checkConditions(input.permission, conditions);
     // The holder's name is read once: it proves the holder exists and goes into the audit row.
     const holder = principalId
       ? { column: { principalId }, named: { principal: (await this.directory.requirePrincipal(principalId)).name } }
       : { column: { groupId: groupId! }, named: { group: (await this.directory.requireGroup(groupId!)).name } };
     const manager = this.dataSource.manager;
     const existing = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
-    if (existing) return existing.id;
+    if (existing) {
+      if (sameConditions(existing.conditions, conditions)) return existing.id;
+      await manager.update(PermissionGrant, { id: existing.id }, { conditions });
+      await this.audit.record(
+        caller,
+        'grant.update',
+        { type: 'grant', id: existing.id },
+        { permission: input.permission, ...holder.named, conditions, previous_conditions: existing.conditions },
+      );
+      return existing.id;
+    }
     const id = randomUUID();
     try {
-      await manager.insert(PermissionGrant, { id, permission: input.permission, principalId: null, groupId: null, ...holder.column });
+      await manager.insert(PermissionGrant, {
+        id,
+        permission: input.permission,
+        principalId: null,
+        groupId: null,
+        conditions,
+        ...holder.column,
+      });
     } catch (error) {
       // Granted by a concurrent request: answer with that grant, as for one granted earlier.
       if (!isUniqueViolation(error)) throw error;
@@ -120,7 +142,12 @@ export class AdminIdentity {
       if (!winner) throw error;
       return winner.id;
     }
-    await this.audit.record(caller, 'grant.create', { type: 'grant', id }, { permission: input.permission, ...holder.named });
+    await this.audit.record(
+      caller,
+      'grant.create',
+      { type: 'grant', id },
+      { permission: input.permission, ...holder.named, ...(conditions ? { conditions } : {}) },
+    );
     return id;
   }
 

@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS = [
   'group.add_member',
   'group.remove_member',
   'grant.create',
+  'grant.update',
   'grant.delete',
 ] as const;
 

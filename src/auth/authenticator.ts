@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Caller } from '../permissions/caller';
+import type { GrantConditions } from '../permissions/grant-conditions';
 import { ApiToken } from './api-token.entity';
 import { CallerCache } from './caller-cache';
 import { GroupMembership } from './group-membership.entity';
@@ -69,13 +70,15 @@ export class Authenticator implements OnModuleInit {
   }
 
   async buildCaller(principal: Principal, token: ApiToken): Promise<Caller> {
-    const [groups, granted] = await Promise.all([this.groupNames(principal.id), this.grantedPermissions(principal.id)]);
+    const [groups, grants] = await Promise.all([this.groupNames(principal.id), this.grants(principal.id)]);
     const scopes = token.scopes;
+    const permissions = effectivePermissions([...new Set(grants.map((grant) => grant.permission))].sort(), scopes, principal.isAdmin);
     return {
       principal: { id: principal.id, name: principal.name, kind: principal.kind, isAdmin: principal.isAdmin },
       token: { id: token.id, name: token.name, scopes, expiresAt: token.expiresAt },
       groups,
-      permissions: effectivePermissions(granted, scopes, principal.isAdmin),
+      permissions,
+      conditions: principal.isAdmin ? {} : conditionalPermissions(grants, permissions),
       isAdmin: principal.isAdmin && !scopes,
     };
   }
@@ -91,15 +94,32 @@ export class Authenticator implements OnModuleInit {
     return rows.map((row) => row.name);
   }
 
-  private async grantedPermissions(principalId: string): Promise<string[]> {
-    const rows: Array<{ permission: string }> = await this.dataSource.manager
+  /** Direct and group grants, a permission once per grant. */
+  private grants(principalId: string): Promise<Array<Pick<PermissionGrant, 'permission' | 'conditions'>>> {
+    return this.dataSource.manager
       .createQueryBuilder(PermissionGrant, 'grant')
-      .select('DISTINCT grant.permission', 'permission')
+      .select(['grant.id', 'grant.permission', 'grant.conditions'])
       .where('grant.principal_id = :principalId', { principalId })
       .orWhere('grant.group_id IN (SELECT m.group_id FROM group_memberships m WHERE m.principal_id = :principalId)')
-      .getRawMany();
-    return rows.map((row) => row.permission).sort();
+      .getMany();
   }
+}
+
+/**
+ * The held permissions every grant of which carries conditions, with those conditions: one
+ * unconditional grant (direct or through a group) makes the permission unconditional. Admins are
+ * not limited by grants, so their callers carry none.
+ */
+export function conditionalPermissions(
+  grants: ReadonlyArray<Pick<PermissionGrant, 'permission' | 'conditions'>>,
+  held: readonly string[],
+): Record<string, GrantConditions[]> {
+  const conditional: Record<string, GrantConditions[]> = {};
+  for (const permission of held) {
+    const own = grants.filter((grant) => grant.permission === permission);
+    if (own.length > 0 && own.every((grant) => grant.conditions !== null)) conditional[permission] = own.map((grant) => grant.conditions!);
+  }
+  return conditional;
 }
 
 /**

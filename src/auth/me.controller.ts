@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { ApiAuthenticated } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
+import type { GrantConditions } from '../permissions/grant-conditions';
 import { CurrentCaller } from './current-caller.decorator';
 
 class MePrincipalDto {
@@ -22,6 +23,14 @@ export class MeDto {
   @ApiProperty() principal: MePrincipalDto;
   @ApiProperty({ type: [String] }) groups: string[];
   @ApiProperty({ type: [String], description: 'effective: direct and group grants, narrowed by the token scopes' }) permissions: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'array', nullable: true, items: { type: 'object', additionalProperties: true } },
+    description:
+      'per permission: null when held unconditionally, else the conditions of its grants, one of which a request must meet (SPEC 7.7)',
+    example: { 'demo.run': null, 'payments.refund': [{ 'kwargs.amount': { $lte: 100 } }] },
+  })
+  conditions: Record<string, GrantConditions[] | null>;
   @ApiProperty() token: MeTokenDto;
 }
 
@@ -41,6 +50,7 @@ function toMeDto(caller: Caller): MeDto {
     principal: { id: principal.id, name: principal.name, kind: principal.kind, is_admin: caller.isAdmin },
     groups: caller.groups,
     permissions: caller.permissions,
+    conditions: Object.fromEntries(caller.permissions.map((permission) => [permission, caller.conditions[permission] ?? null])),
     token: { id: token.id, name: token.name, scopes: token.scopes, expires_at: token.expiresAt?.toISOString() ?? null },
   };
 }

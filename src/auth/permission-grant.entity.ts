@@ -1,3 +1,4 @@
+import type { GrantConditions } from '../permissions/grant-conditions';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A permission given to exactly one principal or one group. */
@@ -16,6 +17,10 @@ export class PermissionGrant {
 
   @Column({ name: 'group_id', type: 'uuid', nullable: true })
   groupId: string | null;
+
+  /** SPEC 7.7: the requests this grant covers (`null`: all of them). Checked when granted. */
+  @Column({ type: 'simple-json', nullable: true })
+  conditions: GrantConditions | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;

@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { isUniqueViolation } from '../database/unique-violation';
+import { conditionProblems, GrantConditions } from '../permissions/grant-conditions';
 import { PERMISSION_PATTERN } from '../task-registry/task-naming';
+import { TaskRegistry } from '../task-registry/task-registry';
 import { GroupMembership } from './group-membership.entity';
 import { Group } from './group.entity';
 import { PermissionGrant } from './permission-grant.entity';
@@ -16,6 +18,8 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
 export interface GrantChange {
   holder: { type: 'principal' | 'group'; id: string; name: string };
   permissions: string[];
+  /** Granted before with other conditions: the grant now carries the new ones (grant only). */
+  updated?: string[];
 }
 
 export interface PrincipalCreation {
@@ -29,7 +33,10 @@ export interface PrincipalCreation {
 /** Principals, groups, memberships and grants: who exists and what each holds. */
 @Injectable()
 export class PrincipalsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: TaskRegistry,
+  ) {}
 
   async createPrincipal(input: PrincipalCreation): Promise<Principal> {
     checkName(input.name);
@@ -87,19 +94,39 @@ export class PrincipalsService {
     }
   }
 
-  /** Grants to a principal or, if no principal has that name, a group. Granting twice is harmless. */
-  async grant(holderName: string, permissions: string[]): Promise<GrantChange> {
+  /**
+   * Grants to a principal or, if no principal has that name, a group. Granting twice is harmless;
+   * granting again with other conditions (none: unconditional) replaces the grant's conditions.
+   * Conditions go with one permission at a time.
+   */
+  async grant(holderName: string, permissions: string[], conditions: GrantConditions | null = null): Promise<GrantChange> {
     checkPermissions(permissions);
+    if (conditions !== null) {
+      if (permissions.length !== 1) throw new InvalidInputError(['conditions go with exactly one permission']);
+      this.checkConditions(permissions[0], conditions);
+    }
     const { holder, column } = await this.findHolder(holderName);
     const granted: string[] = [];
+    const updated: string[] = [];
     await this.dataSource.transaction(async (manager) => {
       for (const permission of permissions) {
-        if (await manager.existsBy(PermissionGrant, { ...column, permission })) continue;
-        await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: null, ...column });
-        granted.push(permission);
+        const existing = await manager.findOneBy(PermissionGrant, { ...column, permission });
+        if (!existing) {
+          await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: null, conditions, ...column });
+          granted.push(permission);
+        } else if (!sameConditions(existing.conditions, conditions)) {
+          await manager.update(PermissionGrant, { id: existing.id }, { conditions });
+          updated.push(permission);
+        }
       }
     });
-    return { holder, permissions: granted };
+    return { holder, permissions: granted, updated };
+  }
+
+  /** A 400 listing what is wrong with conditions for a grant of `permission` (SPEC 7.7). */
+  checkConditions(permission: string, conditions: unknown): asserts conditions is GrantConditions {
+    const problems = conditionProblems(permission, conditions, this.registry.all());
+    if (problems.length > 0) throw new InvalidInputError(problems);
   }
 
   async revoke(holderName: string, permissions: string[]): Promise<GrantChange> {
@@ -157,6 +184,18 @@ function checkName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
     throw new InvalidInputError([`name "${name}" must be 1-100 letters, digits, _ . @ - and start with a letter or digit`]);
   }
+}
+
+/** Whether two grants' conditions are the same (key order aside). */
+export function sameConditions(a: GrantConditions | null, b: GrantConditions | null): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
 }
 
 export function checkPermissions(permissions: string[]): void {

@@ -4,6 +4,8 @@ import { IdentityModule } from '../auth/identity.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { DemoModule } from '../demo/demo.module';
+import { TaskRegistryModule } from '../task-registry/task-registry.module';
 import { GrantCommand, RevokeCommand } from './grant.commands';
 import { GroupAddCommand, GroupCreateCommand } from './group.commands';
 import { MigrateCommand } from './migrate.command';
@@ -12,13 +14,21 @@ import { MigrationsReady } from './migrations-ready';
 import { PrincipalCreateCommand } from './principal.commands';
 import { TokenCreateCommand, TokenRevokeCommand } from './token.commands';
 
-/** The CLI: the database and identity services, no HTTP, no queue. */
+/** The CLI: the database, identity services and the task registry; no HTTP, no queue. */
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: false }), IdentityModule, AuditModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ migrate: false }),
+        IdentityModule,
+        AuditModule,
+        // The registry checks `grant --where` against the tasks' kwargs (the demo tasks when DEMO_TASKS is on).
+        TaskRegistryModule,
+        ...(config.demoTasks ? [DemoModule] : []),
+      ],
       providers: [
         MigrationsReady,
         CliAudit,

@@ -9,6 +9,7 @@ import { HotPath1764200000000 } from './migrations/1764200000000-HotPath';
 import { ExecutionCounts1764300000000 } from './migrations/1764300000000-ExecutionCounts';
 import { Webhooks1764400000000 } from './migrations/1764400000000-Webhooks';
 import { RetentionIndex1764500000000 } from './migrations/1764500000000-RetentionIndex';
+import { GrantConditions1764600000000 } from './migrations/1764600000000-GrantConditions';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   ExecutionCounts1764300000000,
   Webhooks1764400000000,
   RetentionIndex1764500000000,
+  GrantConditions1764600000000,
 ];
 
 /** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */

@@ -118,10 +118,13 @@ export class TasksController {
   }
 
   @Get('available')
-  @ApiOperation({ summary: 'The tasks this caller may execute (admin: all), with their kwargs schemas' })
+  @ApiOperation({
+    summary: 'The tasks this caller may execute (admin: all), with their kwargs schemas',
+    description: 'A task held only under conditions is listed, with them in `conditions`: it runs for the requests that meet them.',
+  })
   @ApiOkResponse({ type: [AvailableTaskDto] })
   available(@CurrentCaller() caller: Caller): AvailableTaskDto[] {
-    return this.executions.availableTasks(caller).map(toAvailableTaskDto);
+    return this.executions.availableTasks(caller).map((task) => toAvailableTaskDto(task, caller));
   }
 
   @Get('catalog')

@@ -63,10 +63,13 @@ export class BulkControlService {
   async retry(caller: Caller, request: BulkActionDto, admit: AdmitRetries): Promise<BulkActionResultDto> {
     const { matched, candidates } = await this.select(caller, request, RETRYABLE, 'retry');
     if (request.dry_run) {
-      const runnable = new Set(this.submissions.availableTasks(caller).map((task) => task.name));
+      const runnable = new Map(this.submissions.availableTasks(caller).map((task) => [task.name, task]));
       return result(
         matched,
-        candidates.filter((execution) => runnable.has(execution.taskName)),
+        candidates.filter((execution) => {
+          const task = runnable.get(execution.taskName);
+          return task !== undefined && this.submissions.meetsConditions(caller, task, execution);
+        }),
       );
     }
     await admit(candidates.length);

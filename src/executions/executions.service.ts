@@ -7,6 +7,7 @@ import { AuditLog } from '../audit/audit-log';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory, Action } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
+import { describeConditions, unmetPermissions } from '../permissions/grant-conditions';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
 import { jobFor } from '../queue/execution-queues';
 import { checkKwargs } from '../task-registry/kwargs-validation';
@@ -64,8 +65,9 @@ export class ExecutionsService {
 
   /**
    * The checks of one request (single execute, retry, upload, batch item), in the order a single
-   * execute answers them: unknown task (404), permission (403, an `ExecuteDenied` carrying its
-   * audit row, which the caller writes), kwargs and timeout (400). Then the record, job and audit
+   * execute answers them: unknown task (404), permission, then the conditions of the caller's
+   * grants on this request's kwargs and resource (403, an `ExecuteDenied` carrying its audit row,
+   * which the caller writes), kwargs and timeout (400). Then the record, job and audit
    * row to write. Writes nothing itself.
    */
   async admissionFor(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<Admission> {
@@ -74,6 +76,8 @@ export class ExecutionsService {
     if (denied) throw denied;
     // A retry's kwargs come from the record: its sensitive values are opened to be checked again, then sealed anew.
     const kwargs = extras.retriedFrom ? this.sensitive.open(task, request.kwargs ?? {}) : (request.kwargs ?? {});
+    const unmet = this.conditionsDenial(caller, task, { ...request, kwargs }, extras.retriedFrom);
+    if (unmet) throw unmet;
     const check = await checkKwargs(task, kwargs);
     if (!check.ok) throw new InvalidInputError(check.problems);
     if (request.timeout_ms !== undefined && task.timeoutMs !== undefined && request.timeout_ms > task.timeoutMs) {
@@ -134,7 +138,15 @@ export class ExecutionsService {
     return this.registry.all().filter((task) => ability.can('execute', task));
   }
 
-  /** A 403 naming what is missing for a task the caller may not run; the refusal is audited. */
+  /** Whether the caller's grants' conditions let it run `task` with this input (true when it holds them unconditionally). */
+  meetsConditions(caller: Caller, task: TaskDefinition, input: { kwargs: Record<string, unknown>; resource: string | null }): boolean {
+    return unmetPermissions(caller, task, input).length === 0;
+  }
+
+  /**
+   * A 403 naming what is missing for a task the caller may not run under any kwargs; the refusal
+   * is audited. Conditions on grants need the request: `admissionFor` checks them.
+   */
   async authorizeExecute(caller: Caller, task: TaskDefinition, retriedFrom?: string): Promise<void> {
     const denied = this.denial(caller, task, retriedFrom);
     if (!denied) return;
@@ -151,6 +163,27 @@ export class ExecutionsService {
       action: 'execution.execute_denied',
       target: { type: 'task', id: task.name },
       details: { missing_permissions: missing, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
+    });
+  }
+
+  /**
+   * The refusal of a request whose kwargs and resource meet none of the conditional grants of one
+   * of the task's permissions (SPEC 7.7), in words; null when it may. Only the caller's own grants
+   * are described, and never the request's values.
+   */
+  private conditionsDenial(caller: Caller, task: TaskDefinition, request: ExecuteTaskDto, retriedFrom?: string): ExecuteDenied | null {
+    const unmet = unmetPermissions(caller, task, { kwargs: request.kwargs ?? {}, resource: request.resource ?? null });
+    if (unmet.length === 0) return null;
+    const why = unmet.map((permission) => {
+      const anyOf = caller.conditions[permission];
+      const grants = anyOf.length === 1 ? 'your grant allows' : 'your grants allow';
+      return `permission ${permission}: ${grants} it only when ${anyOf.map(describeConditions).join(', or when ')}`;
+    });
+    return new ExecuteDenied(`task "${task.name}": the conditions of your grants do not match this request; ${why.join('; ')}`, {
+      who: caller,
+      action: 'execution.execute_denied',
+      target: { type: 'task', id: task.name },
+      details: { unmet_conditions: unmet, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
     });
   }
 

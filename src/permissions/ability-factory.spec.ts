@@ -28,6 +28,7 @@ function caller(overrides: Partial<Caller> & { granted?: string[]; scopes?: stri
     token: { id: 't-1', name: 'test', scopes, expiresAt: null },
     groups: [],
     permissions: effectivePermissions(overrides.granted ?? [], scopes, admin),
+    conditions: {},
     isAdmin: admin && !scopes,
   };
 }

@@ -1,3 +1,4 @@
+import type { GrantConditions } from './grant-conditions';
 import { PrincipalKind } from '../auth/principal.entity';
 
 /** Who is calling, as the authentication layer resolved it for this request. */
@@ -7,6 +8,12 @@ export interface Caller {
   groups: string[];
   /** The principal's permissions (direct and through groups) narrowed by the token's scopes. */
   permissions: string[];
+  /**
+   * The permissions among `permissions` held only under conditions (SPEC 7.7): each grant's
+   * conditions, any one of which a request must meet to use it. Absent: held unconditionally.
+   * They govern running tasks only; reading and managing executions ignore them.
+   */
+  conditions: Record<string, GrantConditions[]>;
   /** Admin power needs an admin principal and an unscoped token: scopes narrow admins too. */
   isAdmin: boolean;
   /** Where the request came from, for the audit log; absent outside HTTP and WebSocket. */

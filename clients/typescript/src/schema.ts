@@ -77,7 +77,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tasks this caller may execute (admin: all), with their kwargs schemas */
+    /**
+     * The tasks this caller may execute (admin: all), with their kwargs schemas
+     * @description A task held only under conditions is listed, with them in `conditions`: it runs for the requests that meet them.
+     */
     get: operations['TasksController_available'];
     put?: never;
     post?: never;
@@ -782,6 +785,26 @@ export interface components {
       groups: string[];
       /** @description effective: direct and group grants, narrowed by the token scopes */
       permissions: string[];
+      /**
+       * @description per permission: null when held unconditionally, else the conditions of its grants, one of which a request must meet (SPEC 7.7)
+       * @example {
+       *       "demo.run": null,
+       *       "payments.refund": [
+       *         {
+       *           "kwargs.amount": {
+       *             "$lte": 100
+       *           }
+       *         }
+       *       ]
+       *     }
+       */
+      conditions: {
+        [key: string]:
+          | {
+              [key: string]: unknown;
+            }[]
+          | null;
+      };
       token: components['schemas']['MeTokenDto'];
     };
     ExecuteTaskDto: {
@@ -980,6 +1003,14 @@ export interface components {
        * @example /api/docs-json#/components/schemas/TaskKwargs.demo.add
        */
       kwargs_schema_ref: string;
+      /** @description per permission of the task: null when this caller holds it unconditionally, else the conditions of its grants (SPEC 7.7); a request must meet those of one grant */
+      conditions: {
+        [key: string]:
+          | {
+              [key: string]: unknown;
+            }[]
+          | null;
+      };
     };
     TaskCatalogEntryDto: {
       /** @example demo.add */
@@ -1001,8 +1032,19 @@ export interface components {
        * @example /api/docs-json#/components/schemas/TaskKwargs.demo.add
        */
       kwargs_schema_ref: string;
+      /** @description per permission of the task: null when this caller holds it unconditionally, else the conditions of its grants (SPEC 7.7); a request must meet those of one grant */
+      conditions: {
+        [key: string]:
+          | {
+              [key: string]: unknown;
+            }[]
+          | null;
+      };
       can_execute: boolean;
-      /** @example you hold every permission it needs: reports.generate */
+      /**
+       * @description in words; conditions on your grants (SPEC 7.7) are said too
+       * @example you hold every permission it needs: payments.refund; payments.refund only when kwargs.amount <= 100
+       */
       reason: string;
       missing_permissions: string[];
     };
@@ -1264,6 +1306,17 @@ export interface components {
       /** Format: uuid */
       group_id: string | null;
       group_name: string | null;
+      /**
+       * @description SPEC 7.7: the requests the grant covers, over `kwargs.<field>` and `resource` with $eq $ne $lt $lte $gt $gte $in $nin; `null`: unconditional
+       * @example {
+       *       "kwargs.amount": {
+       *         "$lte": 100
+       *       }
+       *     }
+       */
+      conditions: {
+        [key: string]: unknown;
+      } | null;
       /** Format: date-time */
       created_at: string;
     };
@@ -1274,6 +1327,17 @@ export interface components {
       group_id?: string;
       /** @example reports.generate */
       permission: string;
+      /**
+       * @description SPEC 7.7: the requests the grant covers, over `kwargs.<field>` and `resource` with $eq $ne $lt $lte $gt $gte $in $nin; `null`: unconditional; granting again replaces them
+       * @example {
+       *       "kwargs.amount": {
+       *         "$lte": 100
+       *       }
+       *     }
+       */
+      conditions?: {
+        [key: string]: unknown;
+      } | null;
     };
     AuditEventDto: {
       /** Format: uuid */
@@ -1305,6 +1369,7 @@ export interface components {
         | 'group.add_member'
         | 'group.remove_member'
         | 'grant.create'
+        | 'grant.update'
         | 'grant.delete';
       target_type: string | null;
       target_id: string | null;
@@ -3747,6 +3812,7 @@ export interface operations {
           | 'group.add_member'
           | 'group.remove_member'
           | 'grant.create'
+          | 'grant.update'
           | 'grant.delete';
         after?: string;
         before?: string;
