@@ -27,7 +27,7 @@ export class CliModule {
         AuditModule,
         // The registry checks `grant --where` against the tasks' kwargs (the demo tasks when DEMO_TASKS is on).
         TaskRegistryModule,
-        ...(config.demoTasks ? [DemoModule] : []),
+        ...(config.demoTasks ? [DemoModule.forRoot(config)] : []),
       ],
       providers: [
         MigrationsReady,
