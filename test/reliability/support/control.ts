@@ -8,6 +8,7 @@ import { IdentityModule } from '../../../src/auth/identity.module';
 import { AppConfig } from '../../../src/config/app-config';
 import { ConfigModule } from '../../../src/config/config.module';
 import { DatabaseModule } from '../../../src/database/database.module';
+import { TaskRegistryModule } from '../../../src/task-registry/task-registry.module';
 import { ensureSideEffectTable } from './side-effects';
 
 export interface Caller {
@@ -24,7 +25,8 @@ export class Control {
   private constructor(private readonly context: INestApplicationContext) {}
 
   static async open(config: AppConfig): Promise<Control> {
-    @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: true }), IdentityModule] })
+    // The task registry: granting checks conditions against the tasks' kwargs.
+    @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ migrate: true }), TaskRegistryModule, IdentityModule] })
     class ControlModule {}
     const context = await NestFactory.createApplicationContext(ControlModule, { logger: false });
     const control = new Control(context);
