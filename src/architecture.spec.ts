@@ -21,6 +21,8 @@ const FOUNDATIONS = [
   'queue',
   'rate-limits',
   'task-registry',
+  // Quotas on grants and tokens (SPEC 7.13): their shape and the counting across processes.
+  'quotas',
   // Sensitive kwargs: the cipher and the per-task seal/open; it reads task definitions, never the core.
   'secrets',
   // Completion webhooks: URL policy, signing, the delivery queue, its worker and log. It never
@@ -28,9 +30,9 @@ const FOUNDATIONS = [
   'webhooks',
 ];
 /** Features that compose others: free to import anything but the process roles. */
-const FEATURES = ['admin', 'reconciler', 'retention', 'health', 'cli', 'demo', 'docs'];
-/** The one part of the core a foundation may know: the record's shape (ability rules, entity list). */
-const CORE_SHAPE = ['executions/execution.entity.ts', 'executions/execution-status.ts'];
+const FEATURES = ['admin', 'approvals', 'reconciler', 'retention', 'health', 'cli', 'demo', 'docs'];
+/** The one part of the core a foundation may know: the records' shape (ability rules, entity list). */
+const CORE_SHAPE = ['executions/execution.entity.ts', 'executions/execution-status.ts', 'approvals/execution-vote.entity.ts'];
 
 /**
  * The seed APIs (SPEC 8): the outermost layer, adapters over the API role's pieces (the upload
@@ -154,7 +156,12 @@ describe('import direction', () => {
       for (const target of importsOf(file)) {
         const to = topFolder(target);
         if (!to || !FORBIDDEN[from].includes(to)) continue;
-        if (to === 'executions' && !['executions', ...ROLES].includes(from) && CORE_SHAPE.includes(relative(SRC, target))) continue;
+        if (
+          ['executions', 'approvals'].includes(to) &&
+          !['executions', ...ROLES].includes(from) &&
+          CORE_SHAPE.includes(relative(SRC, target))
+        )
+          continue;
         violations.push(`${relative(SRC, file)} imports ${relative(SRC, target)}`);
       }
     }

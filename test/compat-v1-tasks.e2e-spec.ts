@@ -28,6 +28,7 @@ const TASK_FIELDS = [
 ];
 /** What each native status is called in seeds 000 and 003. */
 const SHOWN: Record<ExecutionStatus, string> = {
+  awaiting_approval: 'pending',
   pending: 'pending',
   running: 'processing',
   completed: 'completed',

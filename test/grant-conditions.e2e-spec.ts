@@ -127,7 +127,7 @@ describe('grant conditions (e2e)', () => {
   it('counts grants through groups: any one matching grant is enough', async () => {
     const group = uniqueName('big');
     await t.app.get(PrincipalsService).createGroup(group);
-    await t.app.get(PrincipalsService).grant(group, ['demo.run'], { 'kwargs.a': { $gte: 100 } });
+    await t.app.get(PrincipalsService).grant(group, ['demo.run'], { conditions: { 'kwargs.a': { $gte: 100 } } });
     const dave = await createCaller(t.app, { groups: [group] });
     await execute(dave, { a: 150, b: 1 }).expect(202);
     await execute(dave, { a: 5, b: 1 }).expect(403);
@@ -165,7 +165,9 @@ describe('grant conditions (e2e)', () => {
       .getRepository(AuditEvent)
       .findBy({ targetId: changed.id as string, action: 'grant.update' });
     expect(audits.map((audit) => audit.details)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ conditions: null, previous_conditions: { 'kwargs.a': { $lte: 1 } } })]),
+      expect.arrayContaining([
+        expect.objectContaining({ conditions: null, previous: expect.objectContaining({ conditions: { 'kwargs.a': { $lte: 1 } } }) }),
+      ]),
     );
   });
 

@@ -107,6 +107,7 @@ describe('execution intake in batches (e2e)', () => {
         return intake.admit({
           execution,
           job: jobFor(execution, undefined, 0),
+          decision: { outcome: 'run', permissions: [] },
           audit: { who, action: 'execution.execute', target: { type: 'execution', id } },
         });
       }),

@@ -5,7 +5,9 @@ import { ApiToken } from '../auth/api-token.entity';
 import { GroupMembership } from '../auth/group-membership.entity';
 import { Group } from '../auth/group.entity';
 import { PermissionGrant } from '../auth/permission-grant.entity';
+import type { GrantApproval } from '../permissions/grant-approval';
 import type { GrantConditions } from '../permissions/grant-conditions';
+import type { Quota } from '../quotas/quota';
 import { Principal } from '../auth/principal.entity';
 import { NotFoundError } from '../common/domain-errors';
 import { TaskRegistry } from '../task-registry/task-registry';
@@ -80,17 +82,23 @@ export class AdminDirectory {
       .leftJoin(Group, 'gr', 'gr.id = g.group_id')
       .select(['g.id AS id', 'g.permission AS permission', 'g.principal_id AS principal_id', 'p.name AS principal_name'])
       .addSelect(['g.group_id AS group_id', 'gr.name AS group_name', 'g.conditions AS conditions', 'g.created_at AS created_at'])
+      .addSelect(['g.approval AS approval', 'g.quota AS quota'])
       .orderBy('g.permission')
       .addOrderBy('g.id');
     if (filter.id) qb.andWhere('g.id = :id', { id: filter.id });
     if (filter.principalId) qb.andWhere('g.principal_id = :principalId', { principalId: filter.principalId });
     if (filter.groupId) qb.andWhere('g.group_id = :groupId', { groupId: filter.groupId });
-    const rows: Array<Omit<AdminGrantDto, 'created_at' | 'conditions'> & { created_at: Date | string; conditions: string | null }> =
-      await qb.getRawMany();
-    // Raw rows hold the column's JSON text, as the entity's simple-json column stores it.
+    type JsonColumns = 'conditions' | 'approval' | 'quota';
+    const rows: Array<
+      Omit<AdminGrantDto, 'created_at' | JsonColumns> & { created_at: Date | string } & Record<JsonColumns, string | null>
+    > = await qb.getRawMany();
+    // Raw rows hold the columns' JSON text, as the entity's simple-json columns store it.
+    const parsed = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
     return rows.map((row) => ({
       ...row,
-      conditions: row.conditions === null ? null : (JSON.parse(row.conditions) as GrantConditions),
+      conditions: parsed<GrantConditions>(row.conditions),
+      approval: parsed<GrantApproval>(row.approval),
+      quota: parsed<Quota>(row.quota),
       created_at: toIso(row.created_at),
     }));
   }

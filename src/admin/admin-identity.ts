@@ -8,7 +8,7 @@ import { GroupMembership } from '../auth/group-membership.entity';
 import { Group } from '../auth/group.entity';
 import { PermissionGrant } from '../auth/permission-grant.entity';
 import { Principal } from '../auth/principal.entity';
-import { checkPermissions, PrincipalsService, sameConditions } from '../auth/principals.service';
+import { checkPermissions, PrincipalsService, sameTerms, grantColumns, outcomeOf, GrantTerms } from '../auth/principals.service';
 import { CreatedToken, TokensService } from '../auth/tokens.service';
 import { AuditLog } from '../audit/audit-log';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
@@ -95,8 +95,10 @@ export class AdminIdentity {
   }
 
   /**
-   * Granting what is already granted returns the existing grant; with other conditions (or none
-   * where it had some) the grant takes them, audited as `grant.update`.
+   * Granting what is already granted returns the existing grant; with other terms (conditions,
+   * quota, approval rule) the grant takes them, audited as `grant.update`. A holder holds a
+   * permission at most twice, once to run at once and once through approval (SPEC 7.11): a grant
+   * with `approval` never replaces one without, nor the reverse.
    */
   async createGrant(caller: Caller, input: CreateGrantDto): Promise<string> {
     // `null` passes @IsOptional as absent does, so it must count as absent here too.
@@ -106,22 +108,28 @@ export class AdminIdentity {
       throw new InvalidInputError(['give exactly one of principal_id and group_id']);
     }
     checkPermissions([input.permission]);
-    const conditions = input.conditions ?? null;
-    if (conditions !== null) this.principals.checkConditions(input.permission, conditions);
+    const terms: GrantTerms = { conditions: input.conditions ?? null, approval: input.approval ?? null, quota: input.quota ?? null };
+    await this.principals.checkTerms(input.permission, terms);
     // The holder's name is read once: it proves the holder exists and goes into the audit row.
     const holder = principalId
       ? { column: { principalId }, named: { principal: (await this.directory.requirePrincipal(principalId)).name } }
       : { column: { groupId: groupId! }, named: { group: (await this.directory.requireGroup(groupId!)).name } };
     const manager = this.dataSource.manager;
-    const existing = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
+    const key = { ...holder.column, permission: input.permission, outcome: outcomeOf(terms) };
+    const existing = await manager.findOneBy(PermissionGrant, key);
     if (existing) {
-      if (sameConditions(existing.conditions, conditions)) return existing.id;
-      await manager.update(PermissionGrant, { id: existing.id }, { conditions });
+      if (sameTerms(existing, terms)) return existing.id;
+      await manager.update(PermissionGrant, { id: existing.id }, grantColumns(terms));
       await this.audit.record(
         caller,
         'grant.update',
         { type: 'grant', id: existing.id },
-        { permission: input.permission, ...holder.named, conditions, previous_conditions: existing.conditions },
+        {
+          permission: input.permission,
+          ...holder.named,
+          ...terms,
+          previous: { conditions: existing.conditions, approval: existing.approval, quota: existing.quota },
+        },
       );
       return existing.id;
     }
@@ -132,22 +140,18 @@ export class AdminIdentity {
         permission: input.permission,
         principalId: null,
         groupId: null,
-        conditions,
+        ...grantColumns(terms),
         ...holder.column,
       });
     } catch (error) {
       // Granted by a concurrent request: answer with that grant, as for one granted earlier.
       if (!isUniqueViolation(error)) throw error;
-      const winner = await manager.findOneBy(PermissionGrant, { ...holder.column, permission: input.permission });
+      const winner = await manager.findOneBy(PermissionGrant, key);
       if (!winner) throw error;
       return winner.id;
     }
-    await this.audit.record(
-      caller,
-      'grant.create',
-      { type: 'grant', id },
-      { permission: input.permission, ...holder.named, ...(conditions ? { conditions } : {}) },
-    );
+    const said = Object.fromEntries(Object.entries(terms).filter(([, value]) => value !== null));
+    await this.audit.record(caller, 'grant.create', { type: 'grant', id }, { permission: input.permission, ...holder.named, ...said });
     return id;
   }
 

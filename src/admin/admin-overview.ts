@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Execution } from '../executions/execution.entity';
-import { EXECUTION_STATUSES, ExecutionStatus } from '../executions/execution-status';
+import { COUNTED_STATUSES, CountedStatus, countedAs, ExecutionStatus } from '../executions/execution-status';
 import { TimelineBucketDto, TimelineDto } from './dto/admin-overview.dto';
 
 const HOUR_MS = 3_600_000;
@@ -26,12 +26,12 @@ export class AdminOverview {
     const buckets: TimelineBucketDto[] = Array.from({ length: hours }, (_, index) => ({
       start: new Date((firstHour + index) * HOUR_MS).toISOString(),
       total: 0,
-      ...(Object.fromEntries(EXECUTION_STATUSES.map((status) => [status, 0])) as Record<ExecutionStatus, number>),
+      ...(Object.fromEntries(COUNTED_STATUSES.map((status) => [status, 0])) as Record<CountedStatus, number>),
     }));
     for (const row of rows) {
       const bucket = buckets[Number(row.hour) - firstHour];
       if (!bucket) continue;
-      bucket[row.status] += Number(row.count);
+      bucket[countedAs(row.status)] += Number(row.count);
       bucket.total += Number(row.count);
     }
     return { bucket_minutes: 60, buckets };

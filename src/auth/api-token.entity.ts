@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../database/timestamp-column';
+import type { Quota } from '../quotas/quota';
 
 @Entity('api_tokens')
 @Index('idx_api_tokens_principal', ['principalId'])
@@ -24,6 +25,10 @@ export class ApiToken {
   /** Permissions this token is limited to; null means all of the principal's. */
   @Column({ type: 'simple-json', nullable: true })
   scopes: string[] | null;
+
+  /** SPEC 7.13: limits on the executions made with this token. */
+  @Column({ type: 'simple-json', nullable: true })
+  quota: Quota | null;
 
   @TimestampColumn('expires_at')
   expiresAt: Date | null;

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Caller } from '../permissions/caller';
+import { Caller, CallerGrant } from '../permissions/caller';
 import type { GrantConditions } from '../permissions/grant-conditions';
 import { ApiToken } from './api-token.entity';
 import { CallerCache } from './caller-cache';
@@ -75,10 +75,11 @@ export class Authenticator implements OnModuleInit {
     const permissions = effectivePermissions([...new Set(grants.map((grant) => grant.permission))].sort(), scopes, principal.isAdmin);
     return {
       principal: { id: principal.id, name: principal.name, kind: principal.kind, isAdmin: principal.isAdmin },
-      token: { id: token.id, name: token.name, scopes, expiresAt: token.expiresAt },
+      token: { id: token.id, name: token.name, scopes, expiresAt: token.expiresAt, quota: token.quota },
       groups,
       permissions,
       conditions: principal.isAdmin ? {} : conditionalPermissions(grants, permissions),
+      grants: principal.isAdmin ? [] : grants,
       isAdmin: principal.isAdmin && !scopes,
     };
   }
@@ -94,14 +95,28 @@ export class Authenticator implements OnModuleInit {
     return rows.map((row) => row.name);
   }
 
-  /** Direct and group grants, a permission once per grant. */
-  private grants(principalId: string): Promise<Array<Pick<PermissionGrant, 'permission' | 'conditions'>>> {
-    return this.dataSource.manager
+  /** Direct and group grants, direct first, then by group name (the order `decideAccess` tries them). */
+  private async grants(principalId: string): Promise<CallerGrant[]> {
+    const rows = await this.dataSource.manager
       .createQueryBuilder(PermissionGrant, 'grant')
-      .select(['grant.id', 'grant.permission', 'grant.conditions'])
+      .leftJoin(Group, 'g', 'g.id = grant.group_id')
+      .select(['grant.id', 'grant.permission', 'grant.conditions', 'grant.approval', 'grant.quota', 'grant.principalId'])
+      .addSelect('g.name', 'group_name')
       .where('grant.principal_id = :principalId', { principalId })
       .orWhere('grant.group_id IN (SELECT m.group_id FROM group_memberships m WHERE m.principal_id = :principalId)')
-      .getMany();
+      .getRawAndEntities();
+    const groupNames = new Map(rows.raw.map((row: { grant_id: string; group_name: string | null }) => [row.grant_id, row.group_name]));
+    const grants = rows.entities.map((grant) => ({
+      id: grant.id,
+      permission: grant.permission,
+      via: grant.principalId ? 'direct' : `group:${groupNames.get(grant.id) ?? '?'}`,
+      conditions: grant.conditions,
+      approval: grant.approval,
+      quota: grant.quota,
+    }));
+    // Direct before group, and run-at-once before approval, in a stable order.
+    const rank = (grant: CallerGrant) => `${grant.via === 'direct' ? 0 : 1}${grant.via}\u0000${grant.approval ? 1 : 0}${grant.id}`;
+    return grants.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
   }
 }
 
@@ -111,7 +126,7 @@ export class Authenticator implements OnModuleInit {
  * not limited by grants, so their callers carry none.
  */
 export function conditionalPermissions(
-  grants: ReadonlyArray<Pick<PermissionGrant, 'permission' | 'conditions'>>,
+  grants: ReadonlyArray<Pick<CallerGrant, 'permission' | 'conditions'>>,
   held: readonly string[],
 ): Record<string, GrantConditions[]> {
   const conditional: Record<string, GrantConditions[]> = {};

@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { isUniqueViolation } from '../database/unique-violation';
+import { GrantApproval, parseApproval } from '../permissions/grant-approval';
 import { conditionProblems, GrantConditions } from '../permissions/grant-conditions';
+import { parseQuota, Quota } from '../quotas/quota';
 import { PERMISSION_PATTERN } from '../task-registry/task-naming';
 import { TaskRegistry } from '../task-registry/task-registry';
 import { GroupMembership } from './group-membership.entity';
 import { Group } from './group.entity';
-import { PermissionGrant } from './permission-grant.entity';
+import { GrantOutcome, PermissionGrant } from './permission-grant.entity';
 import { Principal, PrincipalKind } from './principal.entity';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
@@ -21,6 +23,15 @@ export interface GrantChange {
   /** Granted before with other conditions: the grant now carries the new ones (grant only). */
   updated?: string[];
 }
+
+/** What a grant says beyond its permission (SPEC 7.7, 7.11, 7.13); each null when absent. */
+export interface GrantTerms {
+  conditions: GrantConditions | null;
+  approval: GrantApproval | null;
+  quota: Quota | null;
+}
+
+export const NO_TERMS: GrantTerms = { conditions: null, approval: null, quota: null };
 
 export interface PrincipalCreation {
   name: string;
@@ -95,27 +106,35 @@ export class PrincipalsService {
   }
 
   /**
-   * Grants to a principal or, if no principal has that name, a group. Granting twice is harmless;
-   * granting again with other conditions (none: unconditional) replaces the grant's conditions.
-   * Conditions go with one permission at a time.
+   * Grants to a principal or, if no principal has that name, a group. A holder holds a permission
+   * at most twice: once to run at once and once through approval (SPEC 7.11). Granting what is
+   * granted is harmless; granting again with other terms replaces them. Terms go with one
+   * permission at a time.
    */
-  async grant(holderName: string, permissions: string[], conditions: GrantConditions | null = null): Promise<GrantChange> {
+  async grant(holderName: string, permissions: string[], input: Partial<GrantTerms> = {}): Promise<GrantChange> {
     checkPermissions(permissions);
-    if (conditions !== null) {
-      if (permissions.length !== 1) throw new InvalidInputError(['conditions go with exactly one permission']);
-      this.checkConditions(permissions[0], conditions);
-    }
+    const terms = { ...NO_TERMS, ...input };
+    if (hasTerms(terms) && permissions.length !== 1)
+      throw new InvalidInputError(['conditions, approval and quota go with exactly one permission']);
+    if (permissions.length === 1) await this.checkTerms(permissions[0], terms);
     const { holder, column } = await this.findHolder(holderName);
     const granted: string[] = [];
     const updated: string[] = [];
     await this.dataSource.transaction(async (manager) => {
       for (const permission of permissions) {
-        const existing = await manager.findOneBy(PermissionGrant, { ...column, permission });
+        const existing = await manager.findOneBy(PermissionGrant, { ...column, permission, outcome: outcomeOf(terms) });
         if (!existing) {
-          await manager.insert(PermissionGrant, { id: randomUUID(), permission, principalId: null, groupId: null, conditions, ...column });
+          await manager.insert(PermissionGrant, {
+            id: randomUUID(),
+            permission,
+            principalId: null,
+            groupId: null,
+            ...grantColumns(terms),
+            ...column,
+          });
           granted.push(permission);
-        } else if (!sameConditions(existing.conditions, conditions)) {
-          await manager.update(PermissionGrant, { id: existing.id }, { conditions });
+        } else if (!sameTerms(existing, terms)) {
+          await manager.update(PermissionGrant, { id: existing.id }, grantColumns(terms));
           updated.push(permission);
         }
       }
@@ -123,9 +142,26 @@ export class PrincipalsService {
     return { holder, permissions: granted, updated };
   }
 
-  /** A 400 listing what is wrong with conditions for a grant of `permission` (SPEC 7.7). */
-  checkConditions(permission: string, conditions: unknown): asserts conditions is GrantConditions {
-    const problems = conditionProblems(permission, conditions, this.registry.all());
+  /**
+   * A 400 listing what is wrong with a grant's terms for `permission`: its conditions (SPEC 7.7),
+   * its approval rule, whose group must exist (7.11), its quota (7.13). Normalizes them in place
+   * (defaults filled in, an empty quota is none).
+   */
+  async checkTerms(permission: string, terms: GrantTerms): Promise<void> {
+    const problems: string[] = [];
+    if (terms.conditions !== null) problems.push(...conditionProblems(permission, terms.conditions, this.registry.all()));
+    if (terms.approval !== null) {
+      const parsed = parseApproval(terms.approval);
+      if ('problems' in parsed) problems.push(...parsed.problems);
+      else if (!(await this.dataSource.manager.existsBy(Group, { name: parsed.approval.group }))) {
+        problems.push(`approval.group: group "${parsed.approval.group}" does not exist`);
+      } else terms.approval = parsed.approval;
+    }
+    if (terms.quota !== null) {
+      const parsed = parseQuota(terms.quota);
+      if ('problems' in parsed) problems.push(...parsed.problems);
+      else terms.quota = parsed.quota;
+    }
     if (problems.length > 0) throw new InvalidInputError(problems);
   }
 
@@ -186,9 +222,22 @@ function checkName(name: string): void {
   }
 }
 
-/** Whether two grants' conditions are the same (key order aside). */
-export function sameConditions(a: GrantConditions | null, b: GrantConditions | null): boolean {
-  return canonical(a) === canonical(b);
+/** Whether a grant already says what `terms` say (key order aside). */
+export function sameTerms(grant: GrantTerms, terms: GrantTerms): boolean {
+  return canonical([grant.conditions, grant.approval, grant.quota]) === canonical([terms.conditions, terms.approval, terms.quota]);
+}
+
+export function outcomeOf(terms: GrantTerms): GrantOutcome {
+  return terms.approval ? 'approval' : 'run';
+}
+
+/** The columns a grant with these terms has. */
+export function grantColumns(terms: GrantTerms): Pick<PermissionGrant, 'conditions' | 'approval' | 'quota' | 'outcome'> {
+  return { conditions: terms.conditions, approval: terms.approval, quota: terms.quota, outcome: outcomeOf(terms) };
+}
+
+function hasTerms(terms: GrantTerms): boolean {
+  return terms.conditions !== null || terms.approval !== null || terms.quota !== null;
 }
 
 function canonical(value: unknown): string {

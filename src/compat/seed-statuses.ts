@@ -24,8 +24,11 @@ function statusWords<W extends string>(shown: Record<ExecutionStatus, W>, aliase
   };
 }
 
+/** The seeds know no approvals (SPEC 7.11): an execution awaiting one is pending to them. */
+
 /** The Django/Celery Task API (seed 002): Celery states; a timeout is a FAILURE. */
 export const CELERY_STATES = statusWords({
+  awaiting_approval: 'PENDING',
   pending: 'PENDING',
   running: 'STARTED',
   completed: 'SUCCESS',
@@ -36,6 +39,7 @@ export const CELERY_STATES = statusWords({
 
 /** The user task status API (seed 001): it has no cancelled, so a cancelled task is `failed` (its message says why). */
 export const USER_TASK_STATUSES = statusWords({
+  awaiting_approval: 'pending',
   pending: 'pending',
   running: 'running',
   completed: 'completed',
@@ -47,6 +51,7 @@ export const USER_TASK_STATUSES = statusWords({
 /** The `/api/v1/tasks` services (seeds 000 and 003): `processing` is running, a timeout is `failed`; seed 000 filtered by `running`. */
 export const V1_TASK_STATUSES = statusWords(
   {
+    awaiting_approval: 'pending',
     pending: 'pending',
     running: 'processing',
     completed: 'completed',

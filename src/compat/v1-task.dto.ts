@@ -90,6 +90,7 @@ export class V1TaskUpdateDto extends PickType(UpdateExecutionDto, ['progress', '
 }
 
 const STATUS_MESSAGES: Record<ExecutionStatus, string> = {
+  awaiting_approval: 'Task is awaiting approval',
   pending: 'Task is pending',
   running: 'Task is processing',
   completed: 'Task completed successfully',

@@ -10,6 +10,7 @@ import { ExecutionCounts1764300000000 } from './migrations/1764300000000-Executi
 import { Webhooks1764400000000 } from './migrations/1764400000000-Webhooks';
 import { RetentionIndex1764500000000 } from './migrations/1764500000000-RetentionIndex';
 import { GrantConditions1764600000000 } from './migrations/1764600000000-GrantConditions';
+import { ApprovalsAndQuotas1764700000000 } from './migrations/1764700000000-ApprovalsAndQuotas';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   Webhooks1764400000000,
   RetentionIndex1764500000000,
   GrantConditions1764600000000,
+  ApprovalsAndQuotas1764700000000,
 ];
 
 /** TypeORM options for `sqlite:<path>` or `postgres://…`; migrations are run by `runMigrations`. */

@@ -20,6 +20,7 @@ import { ExecuteThrottlerGuard } from '../rate-limits/execute-throttler.guard';
 import type { Caller } from '../permissions/caller';
 import { AvailableTaskDto, toAvailableTaskDto } from './dto/available-task.dto';
 import { ExecuteTaskDto } from '../executions/dto/execute-task.dto';
+import { ExplainRequestDto, ExplanationDto } from '../executions/dto/explain.dto';
 import { TaskCatalogEntryDto, toTaskCatalogEntryDto } from './dto/task-catalog-entry.dto';
 import { ExecutionAcceptedDto, ExecutionDto, toExecutionDto, UploadAcceptedDto } from '../executions/dto/execution.dto';
 import { isTerminal } from '../executions/execution-status';
@@ -76,6 +77,21 @@ export class TasksController {
     if (!isTerminal(execution.status)) return accepted;
     res.status(200);
     return toExecutionDto(execution);
+  }
+
+  @Post('explain')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'What execute would decide for this request, writing nothing (SPEC 7.12)',
+    description:
+      'The same decision as execute, for this caller and token: per permission the grant that answers for it (direct, ' +
+      'through a group, or admin) or why none does. A refusal is `outcome: "denied"`, not a 403; the kwargs are checked ' +
+      '(400) unless refused, as execute checks them. It never reveals other principals’ grants.',
+  })
+  @ApiOkResponse({ type: ExplanationDto })
+  @ApiErrors(400, 404)
+  explain(@CurrentCaller() caller: Caller, @Body() body: ExplainRequestDto): Promise<ExplanationDto> {
+    return this.executions.explain(caller, body);
   }
 
   @Post('execute-batch')

@@ -5,13 +5,17 @@ import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { AppConfig } from '../config/app-config';
 import { bulkInsert } from '../database/bulk-insert';
 import { ExecutionQueues, JobToAdd } from '../queue/execution-queues';
+import type { AccessDecision } from '../permissions/access-decision';
 import { Execution } from './execution.entity';
 import { crashIfInjected } from './fault-injection';
 
 /** One accepted execution on its way in. */
 export interface Admission {
   execution: Execution;
-  job: JobToAdd;
+  /** Null for an execution awaiting approval (SPEC 7.11): it is enqueued once approved. */
+  job: JobToAdd | null;
+  /** How it was authorized, and the grants (quotas) it answers to. */
+  decision: AccessDecision;
   audit: AuditEntry;
   /** Already inserted by the caller (the Idempotency-Key path, which needs its own insert to detect races). */
   inserted?: boolean;
@@ -76,11 +80,12 @@ export class ExecutionIntake {
     if (batch.length === 0) return;
     crashIfInjected(this.config, 'exit-before-enqueue');
 
+    batch.filter((entry) => entry.job === null).forEach((entry) => entry.resolve());
     for (const group of groupByQueue(batch)) {
       try {
         await this.queues.enqueueMany(
           group[0].execution.queue,
-          group.map((entry) => entry.job),
+          group.map((entry) => entry.job!),
         );
         group.forEach((entry) => entry.resolve());
       } catch (error) {
@@ -107,7 +112,7 @@ export class ExecutionIntake {
       groupByQueue(admissions).map((group) =>
         this.queues.enqueueMany(
           group[0].execution.queue,
-          group.map((entry) => entry.job),
+          group.map((entry) => entry.job!),
         ),
       ),
     );
@@ -172,8 +177,10 @@ export class ExecutionIntake {
   }
 }
 
+/** The admissions with a job, by queue (one awaiting approval has none yet). */
 function groupByQueue<T extends Admission>(batch: T[]): T[][] {
   const groups = new Map<string, T[]>();
-  for (const entry of batch) groups.set(entry.execution.queue, [...(groups.get(entry.execution.queue) ?? []), entry]);
+  for (const entry of batch.filter((admission) => admission.job !== null))
+    groups.set(entry.execution.queue, [...(groups.get(entry.execution.queue) ?? []), entry]);
   return [...groups.values()];
 }

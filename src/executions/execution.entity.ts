@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { TimestampColumn } from '../database/timestamp-column';
+import type { ApprovalRequirement, ApprovalVote, Authorization } from '../permissions/access-decision';
 import type { ExecutionStatus } from './execution-status';
 
 @Entity('executions')
@@ -17,6 +18,7 @@ import type { ExecutionStatus } from './execution-status';
 @Index('idx_executions_finished_task_completed', ['taskName', 'completedAt'], {
   where: `"status" IN ('completed', 'failed', 'cancelled', 'timeout')`,
 })
+@Index('idx_executions_approval_deadline', ['approvalDeadline'], { where: `"status" = 'awaiting_approval'` })
 @Index('idx_executions_file_path', ['filePath'], { where: '"file_path" IS NOT NULL' })
 @Index('uq_executions_owner_idempotency', ['ownerId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
 export class Execution {
@@ -26,7 +28,7 @@ export class Execution {
   @Column({ name: 'task_name', type: 'varchar', length: 200 })
   taskName: string;
 
-  @Column({ type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 32 })
   status: ExecutionStatus;
 
   @Column({ type: 'simple-json' })
@@ -112,6 +114,18 @@ export class Execution {
   /** Where the upload is stored; internal, never shown. */
   @Column({ name: 'file_path', type: 'varchar', length: 1024, nullable: true })
   filePath: string | null;
+
+  /** SPEC 7.12: the grant behind each of the task's permissions (null for rows older than it). */
+  @Column({ name: 'authorized_by', type: 'simple-json', nullable: true })
+  authorizedBy: Authorization[] | null;
+
+  /** SPEC 7.11: the approvals it waits (or waited) for; null when it ran at once. */
+  @Column({ type: 'simple-json', nullable: true })
+  approval: { requirements: ApprovalRequirement[]; votes: ApprovalVote[] } | null;
+
+  /** When an execution still awaiting approval is cancelled. */
+  @TimestampColumn('approval_deadline')
+  approvalDeadline: Date | null;
 
   /** Set by the application (millisecond precision on every driver); keyset paging orders by it and id. */
   @Column({ name: 'created_at', type: Date })

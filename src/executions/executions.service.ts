@@ -7,7 +7,9 @@ import { AuditLog } from '../audit/audit-log';
 import { isUniqueViolation } from '../database/unique-violation';
 import { AbilityFactory, Action } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
-import { describeConditions, unmetPermissions } from '../permissions/grant-conditions';
+import { AccessDecision, approvalRequirements, authorizationsOf, decideAccess } from '../permissions/access-decision';
+import { approvalTimeoutMs } from '../permissions/grant-approval';
+import { describeConditions } from '../permissions/grant-conditions';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
 import { jobFor } from '../queue/execution-queues';
 import { checkKwargs } from '../task-registry/kwargs-validation';
@@ -17,6 +19,7 @@ import { CallbackUrlPolicy } from '../webhooks/callback-url-policy';
 import { SensitiveKwargs } from '../secrets/sensitive-kwargs';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecutionAcceptedDto } from './dto/execution.dto';
+import { ExplainRequestDto, ExplanationDto } from './dto/explain.dto';
 import { Execution } from './execution.entity';
 import { Admission, ExecutionIntake } from './execution-intake';
 import { ExecuteDenied } from './execute-denied';
@@ -60,7 +63,34 @@ export class ExecutionsService {
       admission.inserted = true;
     }
     await this.intake.admit(admission);
-    return accepted(execution, `task "${execution.taskName}" accepted`);
+    return accepted(
+      execution,
+      execution.status === 'awaiting_approval' ? `task "${execution.taskName}" awaits approval` : `task "${execution.taskName}" accepted`,
+    );
+  }
+
+  /**
+   * SPEC 7.12: what execute would decide for this request, writing nothing. The same decision and
+   * the same checks as `admissionFor`, in its order: unknown task (404); then, unless refused, the
+   * kwargs (400). A refusal is an answer here, not a 403.
+   */
+  async explain(caller: Caller, request: ExplainRequestDto): Promise<ExplanationDto> {
+    const task = this.registry.get(request.task_name);
+    const kwargs = request.kwargs ?? {};
+    const decision = decideAccess(caller, task, { kwargs, resource: request.resource ?? null });
+    if (decision.outcome !== 'denied') await this.checkInput(task, kwargs, request);
+    return {
+      task_name: task.name,
+      outcome: decision.outcome,
+      permissions: decision.permissions.map(({ permission, outcome, grant_id, via, conditions, reason }) => ({
+        permission,
+        outcome,
+        grant_id,
+        via,
+        conditions,
+        reason,
+      })),
+    };
   }
 
   /**
@@ -72,30 +102,39 @@ export class ExecutionsService {
    */
   async admissionFor(caller: Caller, request: ExecuteTaskDto, extras: SubmissionExtras = {}): Promise<Admission> {
     const task = this.registry.get(request.task_name);
-    const denied = this.denial(caller, task, extras.retriedFrom);
-    if (denied) throw denied;
     // A retry's kwargs come from the record: its sensitive values are opened to be checked again, then sealed anew.
     const kwargs = extras.retriedFrom ? this.sensitive.open(task, request.kwargs ?? {}) : (request.kwargs ?? {});
-    const unmet = this.conditionsDenial(caller, task, { ...request, kwargs }, extras.retriedFrom);
-    if (unmet) throw unmet;
+    const decision = decideAccess(caller, task, { kwargs, resource: request.resource ?? null });
+    const refused = this.refusal(caller, task, decision, extras.retriedFrom);
+    if (refused) throw refused;
+    await this.checkInput(task, kwargs, request);
+
+    const execution = this.newExecution(caller, task, request, this.sensitive.seal(task, kwargs), extras, decision);
+    return {
+      execution,
+      job: decision.outcome === 'run' ? jobFor(execution, task, request.delay_ms ?? 0) : null,
+      decision,
+      audit: {
+        who: caller,
+        action: extras.retriedFrom ? 'execution.retry' : 'execution.execute',
+        target: { type: 'execution', id: execution.id },
+        details: {
+          task_name: task.name,
+          ...(extras.retriedFrom ? { retried_from: extras.retriedFrom } : {}),
+          ...(decision.outcome === 'approval' ? { awaiting_approval: true } : {}),
+        },
+      },
+    };
+  }
+
+  /** The request's own checks, after the permission ones (400): kwargs, timeout, callback URL. */
+  private async checkInput(task: TaskDefinition, kwargs: Record<string, unknown>, request: Partial<ExecuteTaskDto>): Promise<void> {
     const check = await checkKwargs(task, kwargs);
     if (!check.ok) throw new InvalidInputError(check.problems);
     if (request.timeout_ms !== undefined && task.timeoutMs !== undefined && request.timeout_ms > task.timeoutMs) {
       throw new InvalidInputError([`timeout_ms must not exceed ${task.timeoutMs}, the maximum of task "${task.name}"`]);
     }
     if (request.callback_url !== undefined) await this.callbacks.checkSubmission(request.callback_url);
-
-    const execution = this.newExecution(caller, task, request, this.sensitive.seal(task, kwargs), extras);
-    return {
-      execution,
-      job: jobFor(execution, task, request.delay_ms ?? 0),
-      audit: {
-        who: caller,
-        action: extras.retriedFrom ? 'execution.retry' : 'execution.execute',
-        target: { type: 'execution', id: execution.id },
-        details: { task_name: task.name, ...(extras.retriedFrom ? { retried_from: extras.retriedFrom } : {}) },
-      },
-    };
   }
 
   /** The record of a request with an Idempotency-Key, or the earlier execution it replays. */
@@ -138,9 +177,9 @@ export class ExecutionsService {
     return this.registry.all().filter((task) => ability.can('execute', task));
   }
 
-  /** Whether the caller's grants' conditions let it run `task` with this input (true when it holds them unconditionally). */
+  /** Whether the caller may run (at once or after approval) `task` with this input. */
   meetsConditions(caller: Caller, task: TaskDefinition, input: { kwargs: Record<string, unknown>; resource: string | null }): boolean {
-    return unmetPermissions(caller, task, input).length === 0;
+    return decideAccess(caller, task, input).outcome !== 'denied';
   }
 
   /**
@@ -148,42 +187,41 @@ export class ExecutionsService {
    * is audited. Conditions on grants need the request: `admissionFor` checks them.
    */
   async authorizeExecute(caller: Caller, task: TaskDefinition, retriedFrom?: string): Promise<void> {
-    const denied = this.denial(caller, task, retriedFrom);
-    if (!denied) return;
+    if (this.abilities.createForCaller(caller).can('execute', task)) return;
+    const denied = this.missingDenial(caller, task, task.missingPermissions(caller.permissions), retriedFrom);
     await this.audit.recordMany([denied.audit]);
     throw denied;
   }
 
-  /** The refusal of a task the caller may not run, with its audit row; null when it may. */
-  private denial(caller: Caller, task: TaskDefinition, retriedFrom?: string): ExecuteDenied | null {
-    if (this.abilities.createForCaller(caller).can('execute', task)) return null;
-    const missing = task.missingPermissions(caller.permissions);
-    return new ExecuteDenied(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`, {
-      who: caller,
-      action: 'execution.execute_denied',
-      target: { type: 'task', id: task.name },
-      details: { missing_permissions: missing, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
-    });
-  }
-
   /**
-   * The refusal of a request whose kwargs and resource meet none of the conditional grants of one
-   * of the task's permissions (SPEC 7.7), in words; null when it may. Only the caller's own grants
-   * are described, and never the request's values.
+   * The refusal of a decision, with its audit row; null when it runs or waits. Permissions not
+   * held (or outside the token's scopes) are named first, as before any kwargs are looked at; then
+   * those whose grants' conditions this request does not meet (SPEC 7.7), in words: only the
+   * caller's own grants are described, and never the request's values.
    */
-  private conditionsDenial(caller: Caller, task: TaskDefinition, request: ExecuteTaskDto, retriedFrom?: string): ExecuteDenied | null {
-    const unmet = unmetPermissions(caller, task, { kwargs: request.kwargs ?? {}, resource: request.resource ?? null });
-    if (unmet.length === 0) return null;
-    const why = unmet.map((permission) => {
-      const anyOf = caller.conditions[permission];
-      const grants = anyOf.length === 1 ? 'your grant allows' : 'your grants allow';
-      return `permission ${permission}: ${grants} it only when ${anyOf.map(describeConditions).join(', or when ')}`;
+  private refusal(caller: Caller, task: TaskDefinition, decision: AccessDecision, retriedFrom?: string): ExecuteDenied | null {
+    if (decision.outcome !== 'denied') return null;
+    const refused = decision.permissions.filter((entry) => entry.outcome === 'denied');
+    const missing = refused.filter((entry) => entry.denial?.kind !== 'condition').map((entry) => entry.permission);
+    if (missing.length > 0) return this.missingDenial(caller, task, missing, retriedFrom);
+    const why = refused.map(({ permission, denial }) => {
+      const anyOf = denial!.grants!.map((grant) => describeConditions(grant.conditions!));
+      return `permission ${permission}: ${anyOf.length === 1 ? 'your grant allows' : 'your grants allow'} it only when ${anyOf.join(', or when ')}`;
     });
     return new ExecuteDenied(`task "${task.name}": the conditions of your grants do not match this request; ${why.join('; ')}`, {
       who: caller,
       action: 'execution.execute_denied',
       target: { type: 'task', id: task.name },
-      details: { unmet_conditions: unmet, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
+      details: { unmet_conditions: refused.map((entry) => entry.permission), ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
+    });
+  }
+
+  private missingDenial(caller: Caller, task: TaskDefinition, missing: string[], retriedFrom?: string): ExecuteDenied {
+    return new ExecuteDenied(`task "${task.name}" needs permission(s) ${task.permissions.join(', ')}; missing: ${missing.join(', ')}`, {
+      who: caller,
+      action: 'execution.execute_denied',
+      target: { type: 'task', id: task.name },
+      details: { missing_permissions: missing, ...(retriedFrom ? { retried_from: retriedFrom } : {}) },
     });
   }
 
@@ -193,13 +231,16 @@ export class ExecutionsService {
     request: ExecuteTaskDto,
     kwargs: Record<string, unknown>,
     extras: SubmissionExtras,
+    decision: AccessDecision,
   ): Execution {
     const id = randomUUID();
     const now = new Date();
+    const requirements = approvalRequirements(decision);
+    const waitMs = Math.min(...decision.permissions.filter((entry) => entry.approval).map((entry) => approvalTimeoutMs(entry.approval!)));
     return this.executions.create({
       id,
       taskName: task.name,
-      status: 'pending',
+      status: requirements.length > 0 ? 'awaiting_approval' : 'pending',
       args: request.args ?? [],
       kwargs,
       result: null,
@@ -217,6 +258,9 @@ export class ExecutionsService {
       fileName: extras.file?.name ?? null,
       fileSize: extras.file?.size ?? null,
       filePath: extras.file?.path ?? null,
+      authorizedBy: authorizationsOf(decision),
+      approval: requirements.length > 0 ? { requirements, votes: [] } : null,
+      approvalDeadline: requirements.length > 0 ? new Date(now.getTime() + waitMs) : null,
       createdAt: now,
       updatedAt: now,
     });

@@ -25,10 +25,11 @@ function caller(overrides: Partial<Caller> & { granted?: string[]; scopes?: stri
   const scopes = overrides.scopes ?? null;
   return {
     principal: { id: 'p-1', name: 'alice', kind: 'user', isAdmin: admin },
-    token: { id: 't-1', name: 'test', scopes, expiresAt: null },
+    token: { id: 't-1', name: 'test', scopes, expiresAt: null, quota: null },
     groups: [],
     permissions: effectivePermissions(overrides.granted ?? [], scopes, admin),
     conditions: {},
+    grants: [],
     isAdmin: admin && !scopes,
   };
 }

@@ -3,8 +3,7 @@ import { conditionalPermissions } from '../auth/authenticator';
 import { toTaskDefinition } from '../task-registry/task-definition-factory';
 import { TaskDefinition } from '../task-registry/task-definition';
 import { Sensitive } from '../task-registry/sensitive.decorator';
-import { Caller } from './caller';
-import { conditionProblems, conditionsMatch, describeConditions, unmetPermissions } from './grant-conditions';
+import { conditionProblems, conditionsMatch, describeConditions, failingFields } from './grant-conditions';
 
 class RefundKwargs {
   @IsNumber() amount: number;
@@ -26,17 +25,6 @@ function task(name: string, permissions: string[], kwargs?: new () => object): T
 
 const refund = task('payments.refund', ['payments.refund', 'payments.read'], RefundKwargs);
 const tasks = [refund, task('payments.other', ['payments.refund'], OtherRefundKwargs), task('misc.any', ['misc.any'])];
-
-function caller(conditions: Caller['conditions'], isAdmin = false): Caller {
-  return {
-    principal: { id: 'p-1', name: 'alice', kind: 'user', isAdmin },
-    token: { id: 't-1', name: 'test', scopes: null, expiresAt: null },
-    groups: [],
-    permissions: ['payments.refund', 'payments.read'],
-    conditions,
-    isAdmin,
-  };
-}
 
 describe('grant conditions', () => {
   describe(conditionProblems.name, () => {
@@ -107,20 +95,12 @@ describe('grant conditions', () => {
     });
   });
 
-  describe(unmetPermissions.name, () => {
-    const subject = { kwargs: { amount: 500 }, resource: null };
-
-    it('is satisfied by any one grant of a permission, and names the permissions none meets', () => {
-      expect(unmetPermissions(caller({ 'payments.refund': [{ 'kwargs.amount': { $lte: 100 } }] }), refund, subject)).toEqual([
-        'payments.refund',
-      ]);
-      const two = caller({ 'payments.refund': [{ 'kwargs.amount': { $lte: 100 } }, { 'kwargs.amount': { $gte: 500 } }] });
-      expect(unmetPermissions(two, refund, subject)).toEqual([]);
-      expect(unmetPermissions(caller({}), refund, subject)).toEqual([]);
-    });
-
-    it('lets admins through whatever the conditions', () => {
-      expect(unmetPermissions(caller({ 'payments.refund': [{ 'kwargs.amount': { $lte: 1 } }] }, true), refund, subject)).toEqual([]);
+  describe(failingFields.name, () => {
+    it('names each field the request fails, checked on its own', () => {
+      const conditions = { 'kwargs.amount': { $lte: 100 }, resource: 'eu' };
+      expect(failingFields(conditions, { kwargs: { amount: 500 }, resource: 'eu' })).toEqual(['kwargs.amount']);
+      expect(failingFields(conditions, { kwargs: { amount: 500 }, resource: 'us' })).toEqual(['kwargs.amount', 'resource']);
+      expect(failingFields(conditions, { kwargs: { amount: 5 }, resource: 'eu' })).toEqual([]);
     });
   });
 

@@ -1,7 +1,6 @@
 import { mongoQueryMatcher } from '@casl/ability';
 import { kwargsSchema } from '../task-registry/kwargs-validation';
 import { TaskDefinition } from '../task-registry/task-definition';
-import type { Caller } from './caller';
 
 /**
  * The conditions of one grant (SPEC 7.7): `{"kwargs.amount": {"$lte": 100}, "resource": "eu"}`.
@@ -86,23 +85,17 @@ export function conditionsMatch(conditions: GrantConditions, subject: ConditionS
   return mongoQueryMatcher(conditions)(subject);
 }
 
+/** The fields of `conditions` this request fails, each checked on its own. */
+export function failingFields(conditions: GrantConditions, subject: ConditionSubject): string[] {
+  return Object.entries(conditions)
+    .filter(([field, condition]) => !conditionsMatch({ [field]: condition as unknown }, subject))
+    .map(([field]) => field);
+}
+
 function valueAt(subject: ConditionSubject, field: string): unknown {
   if (field === 'resource') return subject.resource;
   const name = field.slice('kwargs.'.length);
   return Object.hasOwn(subject.kwargs, name) ? subject.kwargs[name] : undefined;
-}
-
-/**
- * The permissions of `task` the caller holds only under conditions, none of whose grants this
- * request meets. Admins hold everything unconditionally; a permission not held at all is the
- * ability's business, not this.
- */
-export function unmetPermissions(caller: Caller, task: TaskDefinition, subject: ConditionSubject): string[] {
-  if (caller.isAdmin) return [];
-  return task.permissions.filter((permission) => {
-    const anyOf = caller.conditions[permission];
-    return anyOf !== undefined && !anyOf.some((conditions) => conditionsMatch(conditions, subject));
-  });
 }
 
 /** The conditions in words: `kwargs.amount <= 100 and resource is one of ["eu", "us"]`. */

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import type { GrantApproval } from '../../permissions/grant-approval';
 import type { GrantConditions } from '../../permissions/grant-conditions';
+import type { Quota } from '../../quotas/quota';
 import { lowerCaseId } from '../../common/parse-id.pipe';
 
 const CONDITIONS_PROPERTY = {
@@ -14,6 +16,37 @@ const CONDITIONS_PROPERTY = {
   example: { 'kwargs.amount': { $lte: 100 } },
 } as const;
 
+/** SPEC 7.11, as documented; checked by the service (which knows the groups), a 400 listing what is wrong. */
+export class GrantApprovalDto {
+  @ApiProperty({ description: 'a group name: its members other than the requester approve' }) group: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, description: 'distinct approvals needed; 1 when left out' }) quorum?: number;
+  @ApiPropertyOptional({
+    example: '24h',
+    description: 'cancelled when not approved within it (s, m, h, d; at most 30d); 24h when left out',
+  })
+  timeout?: string;
+}
+
+/** SPEC 7.13, as documented; checked by the service. */
+export class QuotaDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'executions started in any hour' }) per_hour?: number;
+  @ApiPropertyOptional({ minimum: 1, description: 'executions pending, awaiting approval or running at once' }) concurrent?: number;
+}
+
+const APPROVAL_PROPERTY = {
+  type: () => GrantApprovalDto,
+  nullable: true,
+  description:
+    'SPEC 7.11: matching requests wait for approval instead of running at once (`null`: they run at once). A holder holds a ' +
+    'permission at most twice: once without approval and once with',
+};
+
+export const QUOTA_PROPERTY = {
+  type: () => QuotaDto,
+  nullable: true,
+  description: 'SPEC 7.13: over it, execute answers 429 naming the quota (`null`: no quota)',
+};
+
 export class AdminGrantDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() permission: string;
@@ -22,6 +55,8 @@ export class AdminGrantDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) group_id: string | null;
   @ApiProperty({ type: String, nullable: true }) group_name: string | null;
   @ApiProperty(CONDITIONS_PROPERTY) conditions: GrantConditions | null;
+  @ApiProperty(APPROVAL_PROPERTY) approval: GrantApproval | null;
+  @ApiProperty(QUOTA_PROPERTY) quota: Quota | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
@@ -52,6 +87,17 @@ export class CreateGrantDto extends GrantsQuery {
   @IsOptional()
   @IsObject({ message: 'conditions must be a JSON object such as {"kwargs.amount": {"$lte": 100}}' })
   conditions?: GrantConditions | null;
+
+  /** Checked by the service, which knows the groups: a 400 listing what is wrong. */
+  @ApiPropertyOptional({ ...APPROVAL_PROPERTY, description: `${APPROVAL_PROPERTY.description}; granting again replaces it` })
+  @IsOptional()
+  @IsObject({ message: 'approval must be a JSON object such as {"group": "approvers", "quorum": 2}' })
+  approval?: GrantApproval | null;
+
+  @ApiPropertyOptional({ ...QUOTA_PROPERTY, description: `${QUOTA_PROPERTY.description}; granting again replaces it` })
+  @IsOptional()
+  @IsObject({ message: 'quota must be a JSON object such as {"per_hour": 100, "concurrent": 5}' })
+  quota?: Quota | null;
 }
 
 export class KnownPermissionDto {

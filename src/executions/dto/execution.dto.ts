@@ -13,6 +13,27 @@ export const JSON_VALUE = [
   { type: 'boolean' },
 ];
 
+export class AuthorizationDto {
+  @ApiProperty() permission: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for admins' }) grant_id: string | null;
+  @ApiProperty({ type: String, nullable: true, description: '`direct`, `group:<name>` or `admin`' }) via: string | null;
+}
+
+export class ApprovalVoteDto {
+  @ApiProperty({ format: 'uuid' }) principal_id: string;
+  @ApiProperty({ description: 'the approver’s name when voting' }) name: string;
+  @ApiProperty({ enum: ['approve', 'reject'] }) decision: 'approve' | 'reject';
+  @ApiProperty({ type: String, nullable: true }) comment: string | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class ApprovalRequirementDto {
+  @ApiProperty() permission: string;
+  @ApiProperty({ format: 'uuid' }) grant_id: string;
+  @ApiProperty({ description: 'approvers: its members other than the requester' }) group: string;
+  @ApiProperty({ minimum: 1, maximum: 10 }) quorum: number;
+}
+
 /** An execution as the API shows it: snake_case, ISO-8601 UTC timestamps. */
 export class ExecutionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -54,6 +75,18 @@ export class ExecutionDto {
   @ApiProperty({ format: 'date-time' }) updated_at: string;
   @ApiProperty({ type: Number, nullable: true }) duration_ms: number | null;
   @ApiProperty() is_complete: boolean;
+  @ApiProperty({
+    type: [AuthorizationDto],
+    nullable: true,
+    description: 'SPEC 7.12: the grant behind each permission the task needs (null for executions made before it was recorded)',
+  })
+  authorized_by: AuthorizationDto[] | null;
+  @ApiProperty({ type: [ApprovalRequirementDto], description: 'SPEC 7.11: the approvals it waits or waited for; [] when it ran at once' })
+  approval_required: ApprovalRequirementDto[];
+  @ApiProperty({ type: [ApprovalVoteDto], description: 'SPEC 7.11: the votes cast on it, oldest first' })
+  approvals: ApprovalVoteDto[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when it is cancelled if still awaiting approval' })
+  approval_deadline: string | null;
 }
 
 export class ExecutionAcceptedDto {
@@ -156,6 +189,10 @@ export function toExecutionDto(e: Execution): ExecutionDto {
     updated_at: e.updatedAt.toISOString(),
     duration_ms: e.durationMs,
     is_complete: isTerminal(e.status),
+    authorized_by: e.authorizedBy ?? null,
+    approval_required: e.approval?.requirements ?? [],
+    approvals: e.approval?.votes ?? [],
+    approval_deadline: iso(e.approvalDeadline ?? null),
   };
 }
 
