@@ -56,6 +56,14 @@
  */
 
 /**
+ * What execute would decide (`ExplanationDto`, from POST /tasks/explain).
+ * @typedef {object} Explanation
+ * @property {string} task_name
+ * @property {'run' | 'approval' | 'denied'} outcome
+ * @property {Array<{ permission: string, outcome: 'run' | 'approval' | 'denied', grant_id: string | null, via: string | null, conditions: object | null, reason: string | null }>} permissions
+ */
+
+/**
  * The answer to an execute or a retry (`ExecutionAcceptedDto`).
  * @typedef {object} ExecutionAccepted
  * @property {string} execution_id

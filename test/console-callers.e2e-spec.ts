@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import { PrincipalsService } from '../src/auth/principals.service';
 import { Execution } from '../src/executions/execution.entity';
 import { launchChromium, openConsolePage, screenshot, signIn } from './support/browser';
 import { createCaller, dataSource, TestCaller, uniqueName } from './support/factories';
@@ -172,5 +173,47 @@ describe('web console: bulk actions, statistics, deliveries (e2e)', () => {
     await page.waitForSelector('[data-testid="delivery-row"][data-delivered="true"]', { timeout: LIVE });
     expect(await page.getByTestId('webhook-deliveries').innerText()).toContain('204');
     expect(await page.getByTestId('webhook-deliveries').innerText()).toContain(receiverUrl);
+  });
+
+  it('explains on the run form what execute would decide, before submitting', async () => {
+    const group = uniqueName('approvers');
+    await t.app.get(PrincipalsService).createGroup(group);
+    const vic = await createCaller(t.app, { name: uniqueName('vic') });
+    for (const terms of [
+      { conditions: { 'kwargs.a': { $lte: 10 } } },
+      { conditions: { 'kwargs.a': { $lte: 1000 } }, approval: { group } },
+    ]) {
+      await t
+        .http()
+        .post('/api/v1/admin/grants')
+        .set('Authorization', admin.auth)
+        .send({ principal_id: vic.principal.id, permission: 'demo.run', ...terms })
+        .expect(201);
+    }
+    const own = await openConsolePage(browser, baseUrl);
+    try {
+      await signIn(own.page, vic.secret);
+      await own.page.goto(`${baseUrl}/admin/#/tasks`);
+      await own.page.locator('[data-testid="task-card"][data-task-name="demo.add"]').getByTestId('run-task').click();
+      const form = own.page.getByTestId('run-form');
+      const explained = (outcome: string) =>
+        form.locator(`[data-testid="explanation"][data-outcome="${outcome}"]`).waitFor({ timeout: LIVE });
+      await form.locator('[name="kwarg-b"]').fill('1');
+      await form.locator('[name="kwarg-a"]').fill('5');
+      await explained('run');
+      expect(await form.getByTestId('explanation').innerText()).toContain('granted direct');
+      await form.locator('[name="kwarg-a"]').fill('500');
+      await explained('approval');
+      expect(await form.getByTestId('explanation').innerText()).toContain(`from group ${group}`);
+      expect(await form.getByTestId('submit-run').innerText()).toBe('Ask for approval');
+      await form.locator('[name="kwarg-a"]').fill('5000');
+      await explained('denied');
+      expect(await form.getByTestId('explanation').innerText()).toContain('kwargs.a');
+      // Explaining wrote nothing; nothing was submitted.
+      expect(await dataSource(t.app).getRepository(Execution).countBy({ ownerId: vic.principal.id })).toBe(0);
+      expect(own.errors).toEqual([]);
+    } finally {
+      await own.page.context().close();
+    }
   });
 });

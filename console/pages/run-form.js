@@ -1,5 +1,5 @@
 // @ts-check
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, ApiError } from '../api.js';
 import { useForm } from '../hooks.js';
@@ -96,6 +96,13 @@ export function RunForm({ task, onClose }) {
   const [problems, setProblems] = useState(/** @type {string[]} */ ([]));
   const [busy, setBusy] = useState(false);
 
+  const explanation = useExplanation(
+    task.task_name,
+    () => (raw === null ? collect(fields, values) : JSON.parse(raw || '{}')),
+    extra.resource,
+    [values, raw, extra.resource],
+  );
+
   /** @type {(name: string, value: string | boolean) => void} */
   const setValue = (name, value) => setValues({ ...values, [name]: value });
   const toggleRaw = () => {
@@ -188,6 +195,7 @@ export function RunForm({ task, onClose }) {
         <input name="copies" type="number" min="1" max="1000" data-testid="run-copies" ...${bind('copies')}
       /></label>
     </div>
+    <${Explanation} state=${explanation} />
     ${
       problems.length > 0 &&
       html`<ul class="error-note" role="alert">
@@ -195,11 +203,89 @@ export function RunForm({ task, onClose }) {
       </ul>`
     }
     <div class="form-actions">
-      <button type="submit" class="primary" data-testid="submit-run" disabled=${busy}>${busy ? 'Starting…' : 'Run'}</button>
+      <button type="submit" class="primary" data-testid="submit-run" disabled=${busy}>
+        ${busy ? 'Starting…' : explanation.answer?.outcome === 'approval' ? 'Ask for approval' : 'Run'}
+      </button>
       ${!freeForm && html`<button type="button" class="ghost" onClick=${toggleRaw}>${raw === null ? 'Raw JSON' : 'Form fields'}</button>`}
       <button type="button" class="ghost" onClick=${onClose}>Close</button>
     </div>
   </form>`;
+}
+
+/** How long the form must rest before it is explained again: one request per pause in typing, not per key. */
+const EXPLAIN_AFTER_MS = 300;
+
+/**
+ * @typedef {object} ExplanationState
+ * @property {import('../types.js').Explanation} [answer] what execute would decide (`POST /tasks/explain`)
+ * @property {string[]} [problems] why the request would be a 400, or why the input cannot be read
+ */
+
+/**
+ * What execute would decide for the form's request (SPEC 7.12), asked again whenever the form
+ * rests; the answer of an older request never replaces a newer one.
+ * @param {string} taskName
+ * @param {() => unknown} readKwargs throws when the input cannot be read
+ * @param {string} resource
+ * @param {ReadonlyArray<unknown>} deps
+ * @returns {ExplanationState}
+ */
+function useExplanation(taskName, readKwargs, resource, deps) {
+  const [state, setState] = useState(/** @type {ExplanationState} */ ({}));
+  useEffect(() => {
+    let current = true;
+    const timer = setTimeout(async () => {
+      let kwargs;
+      try {
+        kwargs = readKwargs();
+      } catch (error) {
+        return setState({ problems: [problemOf(error)] });
+      }
+      /** @type {{ task_name: string, kwargs: unknown, resource?: string }} */
+      const body = { task_name: taskName, kwargs };
+      if (resource.trim()) body.resource = resource.trim();
+      try {
+        /** @type {import('../types.js').Explanation} */
+        const answer = await api('/tasks/explain', { method: 'POST', body });
+        if (current) setState({ answer });
+      } catch (error) {
+        if (current) setState({ problems: error instanceof ApiError ? error.messages : [errorText(error)] });
+      }
+    }, EXPLAIN_AFTER_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, deps);
+  return state;
+}
+
+const OUTCOME_WORDS = { run: 'Runs at once', approval: 'Waits for approval', denied: 'Refused' };
+
+/** @param {{ state: ExplanationState }} props */
+function Explanation({ state }) {
+  const { answer, problems } = state;
+  if (problems) {
+    return html`<div class="explanation" data-testid="explanation" data-outcome="invalid">
+      <strong>Would be refused (400)</strong>
+      <ul>
+        ${problems.map((text) => html`<li key=${text}>${text}</li>`)}
+      </ul>
+    </div>`;
+  }
+  if (!answer) return html`<div class="explanation muted" data-testid="explanation">Checking your permissions…</div>`;
+  return html`<div class="explanation" data-testid="explanation" data-outcome=${answer.outcome}>
+    <strong class=${`outcome-${answer.outcome}`}>${OUTCOME_WORDS[answer.outcome]}</strong>
+    <ul>
+      ${answer.permissions.map(
+        (entry) =>
+          html`<li key=${entry.permission} data-testid="explained-permission" data-outcome=${entry.outcome}>
+            <code>${entry.permission}</code>: ${entry.via ? `granted ${entry.via === 'admin' ? 'as admin' : entry.via}` : 'not granted'}
+            ${entry.reason && html` — ${entry.reason}`}
+          </li>`,
+      )}
+    </ul>
+  </div>`;
 }
 
 /** @param {{ field: KwargField, value: string | boolean, onChange: (name: string, value: string | boolean) => void }} props */
