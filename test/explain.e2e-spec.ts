@@ -214,6 +214,25 @@ describe('POST /tasks/explain (e2e)', () => {
     await http().post('/api/v1/tasks/explain').send({ task_name: 'demo.add' }).expect(401);
   });
 
+  it('shows the caller its own grants on /me and the approvals they wait for in the catalog', async () => {
+    const spec = {
+      grants: [
+        { permission: 'demo.run', conditions: A_AT_MOST_10 },
+        { permission: 'demo.run', approval: {}, group: true },
+      ],
+    } as Case;
+    const { caller, group } = await setUp(spec);
+    const me = await http().get('/api/v1/me').set('Authorization', caller.auth).expect(200);
+    expect(me.body.grants).toEqual([
+      expect.objectContaining({ permission: 'demo.run', via: 'direct', conditions: A_AT_MOST_10, approval: null }),
+      expect.objectContaining({ permission: 'demo.run', via: `group:${group}`, conditions: null, approval: approval() }),
+    ]);
+    expect(JSON.stringify(me.body)).not.toContain('777321');
+    const catalog = await http().get('/api/v1/tasks/catalog').set('Authorization', caller.auth).expect(200);
+    const add = (catalog.body as Array<{ task_name: string; reason: string }>).find((entry) => entry.task_name === 'demo.add')!;
+    expect(add.reason).toContain(`demo.run after 2 approval(s) from group ${approvers}`);
+  });
+
   /** What a request could write: executions and audit rows. */
   async function writes(): Promise<number[]> {
     const source = dataSource(t.app);

@@ -2,7 +2,11 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { ApiAuthenticated } from '../common/api-docs';
 import type { Caller } from '../permissions/caller';
+import type { GrantApproval } from '../permissions/grant-approval';
 import type { GrantConditions } from '../permissions/grant-conditions';
+import type { Quota } from '../quotas/quota';
+import { GrantApprovalDto } from '../permissions/grant-approval.dto';
+import { QuotaDto } from '../quotas/quota.dto';
 import { CurrentCaller } from './current-caller.decorator';
 
 class MePrincipalDto {
@@ -19,6 +23,17 @@ class MeTokenDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
 }
 
+class MeGrantDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() permission: string;
+  @ApiProperty({ description: '`direct`, or `group:<name>` of a group the caller is a member of' }) via: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'SPEC 7.7; null: every request' })
+  conditions: GrantConditions | null;
+  @ApiProperty({ type: GrantApprovalDto, nullable: true, description: 'SPEC 7.11: requests it covers wait for approval' })
+  approval: GrantApproval | null;
+  @ApiProperty({ type: QuotaDto, nullable: true, description: 'SPEC 7.13' }) quota: Quota | null;
+}
+
 export class MeDto {
   @ApiProperty() principal: MePrincipalDto;
   @ApiProperty({ type: [String] }) groups: string[];
@@ -31,6 +46,11 @@ export class MeDto {
     example: { 'demo.run': null, 'payments.refund': [{ 'kwargs.amount': { $lte: 100 } }] },
   })
   conditions: Record<string, GrantConditions[] | null>;
+  @ApiProperty({
+    type: [MeGrantDto],
+    description: 'every grant the caller holds, direct first, then through groups (before the token’s scopes narrow them); [] for admins',
+  })
+  grants: MeGrantDto[];
   @ApiProperty() token: MeTokenDto;
 }
 
@@ -51,6 +71,7 @@ function toMeDto(caller: Caller): MeDto {
     groups: caller.groups,
     permissions: caller.permissions,
     conditions: Object.fromEntries(caller.permissions.map((permission) => [permission, caller.conditions[permission] ?? null])),
+    grants: caller.grants,
     token: { id: token.id, name: token.name, scopes: token.scopes, expires_at: token.expiresAt?.toISOString() ?? null },
   };
 }

@@ -4,6 +4,8 @@ import { IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator'
 import type { GrantApproval } from '../../permissions/grant-approval';
 import type { GrantConditions } from '../../permissions/grant-conditions';
 import type { Quota } from '../../quotas/quota';
+import { GrantApprovalDto } from '../../permissions/grant-approval.dto';
+import { QuotaDto } from '../../quotas/quota.dto';
 import { lowerCaseId } from '../../common/parse-id.pipe';
 
 const CONDITIONS_PROPERTY = {
@@ -15,23 +17,6 @@ const CONDITIONS_PROPERTY = {
     '`null`: unconditional',
   example: { 'kwargs.amount': { $lte: 100 } },
 } as const;
-
-/** SPEC 7.11, as documented; checked by the service (which knows the groups), a 400 listing what is wrong. */
-export class GrantApprovalDto {
-  @ApiProperty({ description: 'a group name: its members other than the requester approve' }) group: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, description: 'distinct approvals needed; 1 when left out' }) quorum?: number;
-  @ApiPropertyOptional({
-    example: '24h',
-    description: 'cancelled when not approved within it (s, m, h, d; at most 30d); 24h when left out',
-  })
-  timeout?: string;
-}
-
-/** SPEC 7.13, as documented; checked by the service. */
-export class QuotaDto {
-  @ApiPropertyOptional({ minimum: 1, description: 'executions started in any hour' }) per_hour?: number;
-  @ApiPropertyOptional({ minimum: 1, description: 'executions pending, awaiting approval or running at once' }) concurrent?: number;
-}
 
 const APPROVAL_PROPERTY = {
   type: () => GrantApprovalDto,

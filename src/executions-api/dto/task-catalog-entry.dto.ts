@@ -28,7 +28,8 @@ export function toTaskCatalogEntryDto(task: TaskDefinition, caller: Caller, canE
 function verdict(task: TaskDefinition, caller: Caller, canExecute: boolean, missing: string[]): string {
   if (caller.isAdmin) return 'you are an admin: admins may run every task';
   if (task.isPublic) return 'a public task: every principal may run it';
-  if (canExecute) return `you hold every permission it needs: ${task.permissions.join(', ')}${onlyWhen(task, caller)}`;
+  if (canExecute)
+    return `you hold every permission it needs: ${task.permissions.join(', ')}${onlyWhen(task, caller)}${afterApproval(task, caller)}`;
   const scoped = caller.token.scopes ? ` (this token is limited to: ${caller.token.scopes.join(', ') || 'nothing'})` : '';
   return `you lack ${missing.join(', ')}${scoped}; an admin can grant it to you or to one of your groups`;
 }
@@ -38,5 +39,16 @@ function onlyWhen(task: TaskDefinition, caller: Caller): string {
   const conditional = task.permissions.filter((permission) => caller.conditions[permission] !== undefined);
   return conditional
     .map((permission) => `; ${permission} only when ${caller.conditions[permission].map(describeConditions).join(', or when ')}`)
+    .join('');
+}
+
+/** The approvals the caller's grants wait for (SPEC 7.11), in words; empty when none. */
+function afterApproval(task: TaskDefinition, caller: Caller): string {
+  return caller.grants
+    .filter((grant) => grant.approval && task.permissions.includes(grant.permission))
+    .map(({ permission, approval, conditions }) => {
+      const when = conditions ? ` when ${describeConditions(conditions)}` : '';
+      return `; ${permission}${when} after ${approval!.quorum} approval(s) from group ${approval!.group}`;
+    })
     .join('');
 }
