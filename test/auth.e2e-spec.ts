@@ -105,6 +105,10 @@ describe('authentication (e2e)', () => {
       groups: [group],
       permissions: ['demo.run', 'reports.read'],
       conditions: { 'demo.run': null, 'reports.read': null },
+      grants: [
+        { id: expect.any(String), permission: 'demo.run', via: 'direct', conditions: null, approval: null, quota: null },
+        { id: expect.any(String), permission: 'reports.read', via: `group:${group}`, conditions: null, approval: null, quota: null },
+      ],
       token: { id: alice.token.id, name: 'test', scopes: null, expires_at: null },
     });
     expect(JSON.stringify(response.body)).not.toContain(alice.secret);

@@ -17,6 +17,7 @@ const ID = '00000000-0000-4000-8000-000000000000';
  */
 const MINIMAL_BODIES: Record<string, object> = {
   'post /api/v1/tasks/execute': { task_name: 'demo.add', kwargs: { a: 1, b: 2 } },
+  'post /api/v1/tasks/explain': { task_name: 'demo.add' },
   'post /api/v1/tasks/execute-batch': { items: [{ task_name: 'demo.add' }] },
   'post /api/v1/tasks/{task_name}/upload': { file: 'report.csv' }, // multipart: the document gives the form's fields
   'patch /api/v1/executions/{id}': {},

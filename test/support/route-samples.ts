@@ -28,6 +28,8 @@ const EXECUTION_PARAMS = new Set(['executions/id', 'tasks/id', 'tasks/task_id', 
 /** Valid bodies by their OpenAPI schema. A route with a body not listed here fails the suites, naming it. */
 export const SAMPLE_BODIES: Record<string, () => { body: Record<string, unknown>; needs: string[] }> = {
   ExecuteTaskDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: ['demo.run'] }),
+  // Explain answers whatever the caller holds (a refusal is an outcome, not a 403): it needs no permission.
+  ExplainRequestDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: [] }),
   ExecuteBatchDto: () => ({ body: { items: [{ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }] }, needs: ['demo.run'] }),
   UpdateExecutionDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
   V1TaskUpdateDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
