@@ -186,6 +186,7 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
       .map((index) => index.name)
       .sort();
     expect(partial).toEqual([
+      'idx_executions_approval_deadline',
       'idx_executions_callback_completed',
       'idx_executions_file_path',
       'idx_executions_finished_task_completed',
