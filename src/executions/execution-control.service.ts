@@ -145,6 +145,9 @@ export class ExecutionControlService {
     // A validated DTO holds every declared field, the absent ones as undefined: count the ones sent.
     if (Object.values(patch).every((value) => value === undefined)) throw new InvalidInputError(['the body must set at least one field']);
     if (isTerminal(execution.status)) throw new ConflictError(`execution ${id} is ${execution.status} and can no longer change`);
+    // Only its approvers move it on (SPEC 7.11): a reporter's PATCH would skip the vote.
+    if (execution.status === 'awaiting_approval')
+      throw new ConflictError(`execution ${id} is awaiting approval; only its approvers decide`);
     const to = patch.status ?? execution.status;
     if (to !== execution.status && !canMove(execution.status, to)) {
       throw new ConflictError(`an execution cannot go from ${execution.status} to ${to}`);
