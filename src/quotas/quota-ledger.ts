@@ -181,7 +181,8 @@ export class QuotaLedger implements OnApplicationShutdown {
 
   private redis(): QuotaRedis {
     if (!this.connection) {
-      const connection = createRedisConnection(this.config.redisUrl, 'producer');
+      // Made on first use, by a caller with a quota: commands wait for the connection at start, not while Redis is away.
+      const connection = createRedisConnection(this.config.redisUrl, 'limiter');
       connection.on('error', () => undefined);
       connection.defineCommand('claimQuota', { lua: CLAIM_SCRIPT });
       this.connection = connection as QuotaRedis;
