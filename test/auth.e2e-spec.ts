@@ -105,7 +105,7 @@ describe('authentication (e2e)', () => {
       groups: [group],
       permissions: ['demo.run', 'reports.read'],
       conditions: { 'demo.run': null, 'reports.read': null },
-      token: { id: alice.token.id, name: 'test', scopes: null, expires_at: null },
+      token: { id: alice.token.id, name: 'test', scopes: null, expires_at: null, quota: null, quota_left: null },
     });
     expect(JSON.stringify(response.body)).not.toContain(alice.secret);
   });
