@@ -33,6 +33,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/tasks/explain': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * What execute would decide for this request, writing nothing (SPEC 7.12)
+     * @description The same decision as execute, for this caller and token: per permission the grant that answers for it (direct, through a group, or admin) or why none does. A refusal is `outcome: "denied"`, not a 403; the kwargs are checked (400) unless refused, as execute checks them. It never reveals other principals’ grants.
+     */
+    post: operations['TasksController_explain'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tasks/execute-batch': {
     parameters: {
       query?: never;
@@ -44,7 +64,7 @@ export interface paths {
     put?: never;
     /**
      * Run up to 1000 tasks: each item checked on its own, the accepted ones written in one transaction and enqueued together
-     * @description Each item gets the status a single execute would have given it (202, 400, 403, 404, 409) and, when refused, that answer’s `message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.
+     * @description Each item gets the status a single execute would have given it (202, 400, 403, 404, 409, or 429 over a quota of the token or a grant: quotas count the items one by one, in order) and, when refused, that answer’s `message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.
      */
     post: operations['TasksController_executeBatch'];
     delete?: never;
@@ -772,6 +792,18 @@ export interface components {
       /** @description admin power of this token: false for scoped tokens */
       is_admin: boolean;
     };
+    MeQuotaDto: {
+      /** @description executions made with this token in any hour */
+      per_hour?: number;
+      /** @description its executions pending, awaiting approval or running at once */
+      concurrent?: number;
+    };
+    MeQuotaLeftDto: {
+      /** @description executions it may still start this sliding hour (null: no hourly limit) */
+      per_hour: number | null;
+      /** @description executions it may still have unfinished at once (null: no such limit) */
+      concurrent: number | null;
+    };
     MeTokenDto: {
       /** Format: uuid */
       id: string;
@@ -779,6 +811,10 @@ export interface components {
       scopes: string[] | null;
       /** Format: date-time */
       expires_at: string | null;
+      /** @description SPEC 7.13: the token’s quota (`null`: none) */
+      quota: components['schemas']['MeQuotaDto'] | null;
+      /** @description what the token’s quota leaves now (`null`: no quota) */
+      quota_left: components['schemas']['MeQuotaLeftDto'] | null;
     };
     MeDto: {
       principal: components['schemas']['MePrincipalDto'];
@@ -838,13 +874,42 @@ export interface components {
        */
       callback_url?: string;
     };
+    AuthorizationDto: {
+      permission: string;
+      /**
+       * Format: uuid
+       * @description null for admins
+       */
+      grant_id: string | null;
+      /** @description `direct`, `group:<name>` or `admin` */
+      via: string | null;
+    };
+    ApprovalRequirementDto: {
+      permission: string;
+      /** Format: uuid */
+      grant_id: string;
+      /** @description approvers: its members other than the requester */
+      group: string;
+      quorum: number;
+    };
+    ApprovalVoteDto: {
+      /** Format: uuid */
+      principal_id: string;
+      /** @description the approver’s name when voting */
+      name: string;
+      /** @enum {string} */
+      decision: 'approve' | 'reject';
+      comment: string | null;
+      /** Format: date-time */
+      at: string;
+    };
     ExecutionDto: {
       /** Format: uuid */
       id: string;
       /** @example demo.add */
       task_name: string;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       args: unknown[];
       kwargs: {
         [key: string]: unknown;
@@ -899,6 +964,17 @@ export interface components {
       updated_at: string;
       duration_ms: number | null;
       is_complete: boolean;
+      /** @description SPEC 7.12: the grant behind each permission the task needs (null for executions made before it was recorded) */
+      authorized_by: components['schemas']['AuthorizationDto'][] | null;
+      /** @description SPEC 7.11: the approvals it waits or waited for; [] when it ran at once */
+      approval_required: components['schemas']['ApprovalRequirementDto'][];
+      /** @description SPEC 7.11: the votes cast on it, oldest first */
+      approvals: components['schemas']['ApprovalVoteDto'][];
+      /**
+       * Format: date-time
+       * @description when it is cancelled if still awaiting approval
+       */
+      approval_deadline: string | null;
     };
     ExecutionAcceptedDto: {
       /** Format: uuid */
@@ -906,8 +982,55 @@ export interface components {
       /** @description the BullMQ job id: the execution id */
       job_id: string;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       message: string;
+    };
+    ExplainRequestDto: {
+      /**
+       * @description a registered task (see GET /tasks/available)
+       * @example demo.add
+       */
+      task_name: string;
+      /**
+       * @description checked against the task’s kwargs schema (components TaskKwargs.<task>)
+       * @example {
+       *       "a": 2,
+       *       "b": 3
+       *     }
+       */
+      kwargs?: {
+        [key: string]: unknown;
+      };
+      /** @description a tag to find executions by (GET /executions/latest?resource=) */
+      resource?: string;
+    };
+    PermissionExplanationDto: {
+      permission: string;
+      /** @enum {string} */
+      outcome: 'run' | 'approval' | 'denied';
+      /**
+       * Format: uuid
+       * @description the grant that answers for it; null for admins and refusals
+       */
+      grant_id: string | null;
+      /** @description `direct`, `group:<name>` or `admin`; null when refused */
+      via: string | null;
+      /** @description the matching grant’s conditions (SPEC 7.7) */
+      conditions: {
+        [key: string]: unknown;
+      } | null;
+      /** @description why it is refused (no grant, outside the token’s scopes, the conditions’ fields that did not match) or must wait */
+      reason: string | null;
+    };
+    ExplanationDto: {
+      task_name: string;
+      /**
+       * @description run: at once; approval: it would wait for approval; denied: 403
+       * @enum {string}
+       */
+      outcome: 'run' | 'approval' | 'denied';
+      /** @description one per permission the task needs */
+      permissions: components['schemas']['PermissionExplanationDto'][];
     };
     ExecuteBatchItemDto: {
       /**
@@ -952,10 +1075,10 @@ export interface components {
       /** @description the item’s position in `items`, from 0 */
       index: number;
       /**
-       * @description the status the item would have had as a single execute
+       * @description the status the item would have had as a single execute; 429: over a quota (SPEC 7.13), counted item by item
        * @enum {number}
        */
-      status: 202 | 400 | 403 | 404 | 409;
+      status: 202 | 400 | 403 | 404 | 409 | 429;
       /**
        * Format: uuid
        * @description when accepted (202): the new execution, or the earlier one a key replays
@@ -967,7 +1090,7 @@ export interface components {
     ExecuteBatchResultDto: {
       /** @description items answered 202 */
       accepted: number;
-      /** @description items answered 400, 403, 404 or 409 */
+      /** @description items answered 400, 403, 404, 409 or 429 */
       rejected: number;
       /** @description one per item, in item order */
       results: components['schemas']['BatchItemResultDto'][];
@@ -978,7 +1101,7 @@ export interface components {
       /** @description the BullMQ job id: the execution id */
       job_id: string;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       message: string;
       file_name: string;
       file_size: number;
@@ -1050,7 +1173,7 @@ export interface components {
     };
     ExecutionFilterDto: {
       /**
-       * @description comma-separated: pending, running, completed, failed, cancelled, timeout
+       * @description comma-separated: awaiting_approval, pending, running, completed, failed, cancelled, timeout
        * @example failed,timeout
        */
       status?: string[];
@@ -1197,7 +1320,7 @@ export interface components {
        * @description legal moves only
        * @enum {string}
        */
-      status?: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status?: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       progress?: number;
       stage?: string;
       message?: string;
@@ -1238,6 +1361,12 @@ export interface components {
       disabled?: boolean;
       is_admin?: boolean;
     };
+    QuotaDto: {
+      /** @description executions started in any hour */
+      per_hour?: number;
+      /** @description executions pending, awaiting approval or running at once */
+      concurrent?: number;
+    };
     AdminTokenDto: {
       /** Format: uuid */
       id: string;
@@ -1252,6 +1381,8 @@ export interface components {
       scopes: string[] | null;
       /** Format: date-time */
       expires_at: string | null;
+      /** @description SPEC 7.13: limits on the executions made with this token, admins’ too (`null`: none) */
+      quota: components['schemas']['QuotaDto'] | null;
       /** Format: date-time */
       last_used_at: string | null;
       /** Format: date-time */
@@ -1266,6 +1397,8 @@ export interface components {
       scopes?: string[];
       /** Format: date-time */
       expires_at?: string;
+      /** @description SPEC 7.13: limits on the executions made with this token (admins’ too) */
+      quota?: components['schemas']['QuotaDto'] | null;
     };
     CreatedTokenDto: {
       token: components['schemas']['AdminTokenDto'];
@@ -1296,6 +1429,17 @@ export interface components {
       principals: string[];
       groups: string[];
     };
+    GrantApprovalDto: {
+      /** @description a group name: its members other than the requester approve */
+      group: string;
+      /** @description distinct approvals needed; 1 when left out */
+      quorum?: number;
+      /**
+       * @description cancelled when not approved within it (s, m, h, d; at most 30d); 24h when left out
+       * @example 24h
+       */
+      timeout?: string;
+    };
     AdminGrantDto: {
       /** Format: uuid */
       id: string;
@@ -1317,6 +1461,10 @@ export interface components {
       conditions: {
         [key: string]: unknown;
       } | null;
+      /** @description SPEC 7.11: matching requests wait for approval instead of running at once (`null`: they run at once). A holder holds a permission at most twice: once without approval and once with */
+      approval: components['schemas']['GrantApprovalDto'] | null;
+      /** @description SPEC 7.13: over it, execute answers 429 naming the quota (`null`: no quota) */
+      quota: components['schemas']['QuotaDto'] | null;
       /** Format: date-time */
       created_at: string;
     };
@@ -1338,6 +1486,10 @@ export interface components {
       conditions?: {
         [key: string]: unknown;
       } | null;
+      /** @description SPEC 7.11: matching requests wait for approval instead of running at once (`null`: they run at once). A holder holds a permission at most twice: once without approval and once with; granting again replaces it */
+      approval?: components['schemas']['GrantApprovalDto'] | null;
+      /** @description SPEC 7.13: over it, execute answers 429 naming the quota (`null`: no quota); granting again replaces it */
+      quota?: components['schemas']['QuotaDto'] | null;
     };
     AuditEventDto: {
       /** Format: uuid */
@@ -1620,7 +1772,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1721,7 +1873,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1732,6 +1884,65 @@ export interface operations {
       };
       /** @description the queue (Redis) is unavailable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TasksController_explain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExplainRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExplanationDto'];
+        };
+      };
+      /** @description invalid input: every offending field is listed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, malformed, unknown, revoked or expired token, or disabled principal */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not found (or not visible to the caller) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1815,7 +2026,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1925,7 +2136,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1971,7 +2182,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2008,7 +2219,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2076,7 +2287,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2153,7 +2364,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2179,7 +2390,7 @@ export interface operations {
         limit?: number;
         /** @description next_cursor of the previous page */
         cursor?: string;
-        /** @description comma-separated: pending, running, completed, failed, cancelled, timeout */
+        /** @description comma-separated: awaiting_approval, pending, running, completed, failed, cancelled, timeout */
         status?: string[];
         task_name?: string;
         resource?: string;
@@ -2238,7 +2449,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2291,7 +2502,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2348,7 +2559,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2408,7 +2619,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2473,7 +2684,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2552,7 +2763,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2609,7 +2820,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2675,7 +2886,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2759,7 +2970,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2832,7 +3043,7 @@ export interface operations {
           'text/event-stream': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2878,7 +3089,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2946,7 +3157,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3025,7 +3236,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3091,7 +3302,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3161,7 +3372,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3227,7 +3438,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3273,7 +3484,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3341,7 +3552,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3406,7 +3617,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3472,7 +3683,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3538,7 +3749,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3584,7 +3795,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3642,7 +3853,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3710,7 +3921,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3775,7 +3986,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3858,7 +4069,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3915,7 +4126,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4182,7 +4393,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4228,7 +4439,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4287,7 +4498,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4335,7 +4546,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4384,7 +4595,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4441,7 +4652,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4489,7 +4700,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4546,7 +4757,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4592,7 +4803,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4691,7 +4902,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4748,7 +4959,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4804,7 +5015,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4883,7 +5094,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4950,7 +5161,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
