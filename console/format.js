@@ -70,6 +70,32 @@ export function compactJson(value, max = 120) {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/**
+ * A quota in words: "10 per hour, 2 at once"; empty when none (SPEC 7.13).
+ * @param {import('./types.js').Quota | null | undefined} quota
+ */
+export function quotaText(quota) {
+  if (!quota) return '';
+  const parts = [];
+  if (quota.per_hour) parts.push(`${quota.per_hour} per hour`);
+  if (quota.concurrent) parts.push(`${quota.concurrent} at once`);
+  return parts.join(', ');
+}
+
+/**
+ * The quota the two form fields state (empty fields: no limit), or null for none.
+ * @param {string} perHour
+ * @param {string} concurrent
+ * @returns {import('./types.js').Quota | null}
+ */
+export function quotaFromFields(perHour, concurrent) {
+  /** @type {import('./types.js').Quota} */
+  const quota = {};
+  if (perHour.trim()) quota.per_hour = Number(perHour);
+  if (concurrent.trim()) quota.concurrent = Number(concurrent);
+  return Object.keys(quota).length > 0 ? quota : null;
+}
+
 /** @param {string | null | undefined} id */
 export function shortId(id) {
   return id ? id.slice(0, 8) : '';

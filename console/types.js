@@ -190,7 +190,24 @@
  * @property {string | null} group_id
  * @property {string | null} group_name
  * @property {object | null} conditions the requests it covers (SPEC 7.7); null: all
+ * @property {GrantApproval | null} approval matching requests wait for it (SPEC 7.11); null: they run at once
+ * @property {Quota | null} quota limits on the executions it authorizes (SPEC 7.13); null: none
  * @property {string} created_at
+ */
+
+/**
+ * SPEC 7.11: who must approve the requests a grant covers.
+ * @typedef {object} GrantApproval
+ * @property {string} group a group name
+ * @property {number} [quorum] distinct approvals needed (1-10, default 1)
+ * @property {string} [timeout] cancelled if not approved within it (default 24h)
+ */
+
+/**
+ * SPEC 7.13: limits on executions, of a grant or a token.
+ * @typedef {object} Quota
+ * @property {number} [per_hour] executions started in any hour
+ * @property {number} [concurrent] executions pending, awaiting approval or running at once
  */
 
 /**
@@ -211,6 +228,7 @@
  * @property {string} prefix the first characters of the secret
  * @property {string[] | null} scopes
  * @property {string | null} expires_at
+ * @property {Quota | null} quota limits on the executions made with it (SPEC 7.13); null: none
  * @property {string | null} last_used_at
  * @property {string | null} revoked_at
  * @property {string} created_at

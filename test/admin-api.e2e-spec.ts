@@ -212,6 +212,7 @@ describe('admin API (e2e)', () => {
         'name',
         'prefix',
         'principal_id',
+        'quota',
         'revoked_at',
         'scopes',
       ]);

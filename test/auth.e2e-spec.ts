@@ -109,7 +109,7 @@ describe('authentication (e2e)', () => {
         { id: expect.any(String), permission: 'demo.run', via: 'direct', conditions: null, approval: null, quota: null },
         { id: expect.any(String), permission: 'reports.read', via: `group:${group}`, conditions: null, approval: null, quota: null },
       ],
-      token: { id: alice.token.id, name: 'test', scopes: null, expires_at: null },
+      token: { id: alice.token.id, name: 'test', scopes: null, expires_at: null, quota: null, quota_left: null },
     });
     expect(JSON.stringify(response.body)).not.toContain(alice.secret);
   });

@@ -176,6 +176,61 @@ describe('web console in a browser (e2e)', () => {
     expect(grants.body.map((grant: { conditions: unknown }) => grant.conditions)).toEqual([{ 'kwargs.a': { $lte: 10 } }]);
   });
 
+  it('grants a permission with an approval and a quota from the grants page, and gives a token a quota', async () => {
+    const holder = await createCaller(t.app, { name: uniqueName('quota') });
+    const approvers = uniqueName('approvers');
+    await t.http().post('/api/v1/admin/groups').set('Authorization', admin.auth).send({ name: approvers }).expect(201);
+    await page.goto(`${baseUrl}/admin/#/tokens`);
+    await page.goto(`${baseUrl}/admin/#/groups`);
+    const form = page.locator('form:has(select[name="grant-principal"])');
+    await form.locator(`select[name="grant-approval-group"] option[value="${approvers}"]`).waitFor({ state: 'attached' });
+    await form.locator('select[name="grant-principal"]').selectOption(holder.principal.id);
+    await form.locator('input[name="grant-permission"]').fill('demo.run');
+    await form.locator('select[name="grant-approval-group"]').selectOption(approvers);
+    await form.locator('input[name="grant-quorum"]').fill('2');
+    await form.locator('input[name="grant-approval-timeout"]').fill('2h');
+    await form.locator('input[name="grant-quota-per-hour"]').fill('10');
+    await form.locator('input[name="grant-quota-concurrent"]').fill('2');
+    await form.locator('button[type="submit"]').click();
+    const shown = page.locator('[data-testid="grant-row"]', { hasText: holder.principal.name });
+    await shown
+      .getByTestId('grant-approval')
+      .filter({ hasText: `2 of ${approvers}` })
+      .waitFor({ timeout: LIVE });
+    await shown.getByTestId('grant-quota').filter({ hasText: '10 per hour, 2 at once' }).waitFor();
+    const grants = await t
+      .http()
+      .get(`/api/v1/admin/grants?principal_id=${holder.principal.id}`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(grants.body).toEqual([
+      expect.objectContaining({
+        permission: 'demo.run',
+        approval: { group: approvers, quorum: 2, timeout: '2h' },
+        quota: { per_hour: 10, concurrent: 2 },
+      }),
+    ]);
+
+    await page.goto(`${baseUrl}/admin/#/tokens`);
+    await page.getByTestId('token-principal').selectOption(holder.principal.id);
+    await page.getByTestId('token-name').fill('limited');
+    await page.getByTestId('token-quota-per-hour').fill('5');
+    await page.getByTestId('token-quota-concurrent').fill('1');
+    await page.getByTestId('create-token').click();
+    await page.getByTestId('token-secret').waitFor({ timeout: LIVE });
+    await page
+      .locator('[data-testid="token-row"]', { hasText: 'limited' })
+      .getByTestId('token-quota')
+      .filter({ hasText: '5 per hour, 1 at once' })
+      .waitFor({ timeout: LIVE });
+    const tokens = await t
+      .http()
+      .get(`/api/v1/admin/principals/${holder.principal.id}/tokens`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(tokens.body.find((token: { name: string }) => token.name === 'limited').quota).toEqual({ per_hour: 5, concurrent: 1 });
+  });
+
   it('shows a non-admin neither admin pages nor others’ executions', async () => {
     const own = await execute(user, { task_name: 'demo.add', kwargs: { a: 1, b: 1 } });
     const others = await execute(admin, { task_name: 'demo.add', kwargs: { a: 2, b: 2 } });

@@ -1,4 +1,5 @@
 import { AuditEvent } from '../src/audit/audit-event.entity';
+import { ApiToken } from '../src/auth/api-token.entity';
 import { Execution } from '../src/executions/execution.entity';
 import { createCaller, dataSource } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -30,6 +31,21 @@ describe('execute while the queue is down (e2e)', () => {
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^could not enqueue: /) });
     expect(records[0].completedAt).toBeInstanceOf(Date);
+  });
+
+  it('answers 503 to a caller with a quota, whose quota cannot be checked, and writes nothing (SPEC 7.13)', async () => {
+    const caller = await createCaller(t.app, { permissions: ['demo.run'] });
+    await dataSource(t.app)
+      .getRepository(ApiToken)
+      .update({ id: caller.token.id }, { quota: { per_hour: 5 } });
+    const response = await t
+      .http()
+      .post('/api/v1/tasks/execute')
+      .set('Authorization', caller.auth)
+      .send({ task_name: 'demo.add', kwargs: { a: 1, b: 2 } })
+      .expect(503);
+    expect(response.body.message).toMatch(/^quotas cannot be checked: /);
+    expect(await dataSource(t.app).getRepository(Execution).countBy({ ownerId: caller.principal.id })).toBe(0);
   });
 
   it('releases the Idempotency-Key of a request it could not enqueue, so the retry is a new attempt', async () => {

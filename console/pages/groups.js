@@ -4,12 +4,18 @@ import { api, forget } from '../api.js';
 import { Chips, ErrorNote, Loading, RelTime } from '../components.js';
 import { useAsync, useForm } from '../hooks.js';
 import { attempt, toast } from '../toasts.js';
+import { quotaFromFields, quotaText } from '../format.js';
 
 /** @typedef {import('../types.js').AdminPrincipal} AdminPrincipal */
 /** @typedef {import('../types.js').AdminGrant} AdminGrant */
 /** @typedef {(action: () => Promise<unknown>, success: string) => Promise<boolean>} Run */
 /** @typedef {(path: string, method: string, body?: unknown) => () => Promise<unknown>} Call */
-/** @typedef {(holderId: string, permission: string, conditions: object | null) => Promise<boolean>} Grant */
+/**
+ * What a grant carries besides its permission (SPEC 7.7, 7.11, 7.13); null: none.
+ * @typedef {{ conditions: object | null, approval: import('../types.js').GrantApproval | null,
+ *   quota: import('../types.js').Quota | null }} GrantTerms
+ */
+/** @typedef {(holderId: string, permission: string, terms: GrantTerms) => Promise<boolean>} Grant */
 
 /**
  * @returns {Promise<{ groups: import('../types.js').AdminGroup[], principals: AdminPrincipal[],
@@ -70,6 +76,7 @@ export function GroupsPage() {
           html`<${GroupCard}
             key=${group.id}
             group=${group}
+            groups=${groups}
             principals=${principals}
             grants=${grants.filter((grant) => grant.group_id === group.id)}
             run=${run}
@@ -84,10 +91,11 @@ export function GroupsPage() {
     <div class="card">
       <${GrantForm}
         holders=${principals}
+        groups=${groups}
         onGrant=${
           /** @type {Grant} */ (
-            (principalId, permission, conditions) =>
-              run(call('/admin/grants', 'POST', { permission, principal_id: principalId, conditions }), `Granted ${permission}`)
+            (principalId, permission, terms) =>
+              run(call('/admin/grants', 'POST', { permission, principal_id: principalId, ...terms }), `Granted ${permission}`)
           )
         }
       />
@@ -97,6 +105,8 @@ export function GroupsPage() {
             <th>Principal</th>
             <th>Permission</th>
             <th>Conditions</th>
+            <th>Approval</th>
+            <th>Quota</th>
             <th>Granted</th>
             <th></th>
           </tr>
@@ -110,6 +120,8 @@ export function GroupsPage() {
                   <td>${grant.principal_name}</td>
                   <td><span class="chip">${grant.permission}</span></td>
                   <td data-testid="grant-conditions"><${Conditions} conditions=${grant.conditions} /></td>
+                  <td data-testid="grant-approval"><${Approval} approval=${grant.approval} /></td>
+                  <td data-testid="grant-quota"><${QuotaCell} quota=${grant.quota} /></td>
                   <td><${RelTime} iso=${grant.created_at} /></td>
                   <td class="row-actions">
                     <button
@@ -156,10 +168,10 @@ export function GroupsPage() {
 }
 
 /**
- * @param {{ group: import('../types.js').AdminGroup, principals: AdminPrincipal[], grants: AdminGrant[],
- *   run: Run, call: Call, onDelete: () => void }} props
+ * @param {{ group: import('../types.js').AdminGroup, groups: import('../types.js').AdminGroup[], principals: AdminPrincipal[],
+ *   grants: AdminGrant[], run: Run, call: Call, onDelete: () => void }} props
  */
-function GroupCard({ group, principals, grants, run, call, onDelete }) {
+function GroupCard({ group, groups, principals, grants, run, call, onDelete }) {
   const [form, bind, setForm] = useForm({ member: '' });
   const candidates = principals.filter((principal) => !group.members.some((existing) => existing.id === principal.id));
   /** @param {Event} event */
@@ -201,8 +213,10 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
     <div class="chips">
       ${grants.map(
         (grant) =>
-          html`<span class="chip removable" key=${grant.id}
-            >${grant.permission}${grant.conditions && html` <${Conditions} conditions=${grant.conditions} />`}
+          html`<span class="chip removable" key=${grant.id} data-testid="group-grant"
+            >${grant.permission}${grant.conditions && html` <${Conditions} conditions=${grant.conditions} />`}${
+              grant.approval && html` <${Approval} approval=${grant.approval} />`
+            }${grant.quota && html` <${QuotaCell} quota=${grant.quota} />`}
             <button
               type="button"
               title="Remove this grant"
@@ -216,22 +230,26 @@ function GroupCard({ group, principals, grants, run, call, onDelete }) {
       ${grants.length === 0 && html`<span class="muted">no permissions</span>`}
     </div>
     <${GrantForm}
+      groups=${groups}
       onGrant=${
         /** @type {Grant} */ (
-          (_, permission, conditions) =>
-            run(call('/admin/grants', 'POST', { permission, group_id: group.id, conditions }), `Granted ${permission} to ${group.name}`)
+          (_, permission, terms) =>
+            run(call('/admin/grants', 'POST', { permission, group_id: group.id, ...terms }), `Granted ${permission} to ${group.name}`)
         )
       }
     />
   </div>`;
 }
 
+const EMPTY_GRANT = { holder: '', permission: '', conditions: '', approvalGroup: '', quorum: '', timeout: '', perHour: '', concurrent: '' };
+
 /**
- * A permission input (suggestions from the known permissions), with a principal select when `holders` is given.
- * @param {{ holders?: AdminPrincipal[], onGrant: Grant }} props
+ * A permission input (suggestions from the known permissions), with a principal select when `holders` is given,
+ * and the grant's terms: conditions (SPEC 7.7), approval by a group (7.11), quota (7.13).
+ * @param {{ holders?: AdminPrincipal[], groups: import('../types.js').AdminGroup[], onGrant: Grant }} props
  */
-function GrantForm({ holders, onGrant }) {
-  const [form, bind, setForm] = useForm({ holder: '', permission: '', conditions: '' });
+function GrantForm({ holders, groups, onGrant }) {
+  const [form, bind, setForm] = useForm(EMPTY_GRANT);
   /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
@@ -244,7 +262,17 @@ function GrantForm({ holders, onGrant }) {
         return;
       }
     }
-    if (await onGrant(form.holder, form.permission.trim(), conditions)) setForm({ ...form, permission: '', conditions: '' });
+    /** @type {import('../types.js').GrantApproval | null} */
+    const approval = form.approvalGroup
+      ? {
+          group: form.approvalGroup,
+          ...(form.quorum.trim() ? { quorum: Number(form.quorum) } : {}),
+          ...(form.timeout.trim() ? { timeout: form.timeout.trim() } : {}),
+        }
+      : null;
+    const quota = quotaFromFields(form.perHour, form.concurrent);
+    if (await onGrant(form.holder, form.permission.trim(), { conditions, approval, quota }))
+      setForm({ ...EMPTY_GRANT, holder: form.holder });
   };
   return html`<form class="inline-form plain" onSubmit=${submit}>
     ${
@@ -261,6 +289,44 @@ function GrantForm({ holders, onGrant }) {
       title="Only requests meeting these run under this grant; granting again replaces them (empty: unconditional)"
       ...${bind('conditions')}
     />
+    <select name="grant-approval-group" title="Matching requests wait for approval by members of this group" ...${bind('approvalGroup')}>
+      <option value="">No approval</option>
+      ${groups.map((group) => html`<option key=${group.id} value=${group.name}>approval by ${group.name}</option>`)}
+    </select>
+    ${
+      form.approvalGroup &&
+      html`<input
+          name="grant-quorum"
+          type="number"
+          min="1"
+          max="10"
+          placeholder="quorum (1)"
+          title="Distinct approvals needed"
+          ...${bind('quorum')}
+        />
+        <input
+          name="grant-approval-timeout"
+          placeholder="timeout (24h)"
+          title="Cancelled if not approved within it, e.g. 30m, 24h"
+          ...${bind('timeout')}
+        />`
+    }
+    <input
+      name="grant-quota-per-hour"
+      type="number"
+      min="1"
+      placeholder="quota per hour"
+      title="Executions this grant authorizes in any hour (empty: no limit)"
+      ...${bind('perHour')}
+    />
+    <input
+      name="grant-quota-concurrent"
+      type="number"
+      min="1"
+      placeholder="quota at once"
+      title="Its executions pending, awaiting approval or running at once (empty: no limit)"
+      ...${bind('concurrent')}
+    />
     <button type="submit" class="small">Grant</button>
   </form>`;
 }
@@ -271,4 +337,23 @@ function GrantForm({ holders, onGrant }) {
  */
 function Conditions({ conditions }) {
   return conditions ? html`<code class="conditions">${JSON.stringify(conditions)}</code>` : html`<span class="muted">none</span>`;
+}
+
+/**
+ * Who must approve a grant's requests, or "none".
+ * @param {{ approval: import('../types.js').GrantApproval | null }} props
+ */
+function Approval({ approval }) {
+  if (!approval) return html`<span class="muted">none</span>`;
+  return html`<span class="badge" title=${`cancelled if not approved within ${approval.timeout ?? '24h'}`}
+    >${approval.quorum ?? 1} of ${approval.group}</span
+  >`;
+}
+
+/**
+ * A quota in words, or "none".
+ * @param {{ quota: import('../types.js').Quota | null }} props
+ */
+function QuotaCell({ quota }) {
+  return quota ? html`<span class="badge">${quotaText(quota)}</span>` : html`<span class="muted">none</span>`;
 }

@@ -5,11 +5,13 @@ import { api } from '../api.js';
 import { Chips, CopyButton, ErrorNote, Loading, RelTime } from '../components.js';
 import { useAsync, useForm } from '../hooks.js';
 import { attempt } from '../toasts.js';
-import { localInputToIso } from '../format.js';
+import { localInputToIso, quotaFromFields, quotaText } from '../format.js';
 
 /** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
 /** @typedef {import('../types.js').AdminToken} AdminToken */
 /** @typedef {{ id: string, secret: string, name: string, owner: string | undefined }} ShownSecret */
+
+const EMPTY = { name: '', scopes: '', expires: '', perHour: '', concurrent: '' };
 
 /** @param {AdminToken} token */
 function tokenState(token) {
@@ -25,7 +27,7 @@ export function TokensPage({ me }) {
   const [principalId, setPrincipalId] = useState(me.principal.id);
   /** @type {import('../hooks.js').Async<AdminToken[]>} */
   const tokens = useAsync(() => api(`/admin/principals/${principalId}/tokens`), [principalId]);
-  const [form, bind, setForm] = useForm({ name: '', scopes: '', expires: '' });
+  const [form, bind, setForm] = useForm(EMPTY);
   const [created, setCreated] = useState(/** @type {ShownSecret | null} */ (null)); // shown once, never stored
 
   const principal = principals.data?.find((item) => item.id === principalId);
@@ -35,7 +37,7 @@ export function TokensPage({ me }) {
   /** @param {Event} event */
   const create = async (event) => {
     event.preventDefault();
-    /** @type {{ name: string, scopes?: string[], expires_at?: string }} */
+    /** @type {{ name: string, scopes?: string[], expires_at?: string, quota?: import('../types.js').Quota }} */
     const body = { name: form.name.trim() };
     const scopes = form.scopes
       .split(',')
@@ -43,11 +45,13 @@ export function TokensPage({ me }) {
       .filter(Boolean);
     if (scopes.length) body.scopes = scopes;
     if (form.expires) body.expires_at = localInputToIso(form.expires);
+    const quota = quotaFromFields(form.perHour, form.concurrent);
+    if (quota) body.quota = quota;
     /** @type {import('../types.js').CreatedToken | undefined} */
     const answer = await attempt(() => api(`/admin/principals/${principalId}/tokens`, { method: 'POST', body }), 'Token created');
     if (answer) {
       setCreated({ id: answer.token.id, secret: answer.secret, name: answer.token.name, owner: principal?.name });
-      setForm({ name: '', scopes: '', expires: '' });
+      setForm(EMPTY);
       tokens.reload(true);
     }
   };
@@ -96,6 +100,14 @@ export function TokensPage({ me }) {
         ><span>Expires <span class="muted">(optional)</span></span>
         <input type="datetime-local" data-testid="token-expires" ...${bind('expires')}
       /></label>
+      <label title="Executions made with this token in any hour, admins’ too (SPEC 7.13)"
+        ><span>Quota per hour <span class="muted">(optional)</span></span>
+        <input type="number" min="1" data-testid="token-quota-per-hour" ...${bind('perHour')}
+      /></label>
+      <label title="Its executions pending, awaiting approval or running at once"
+        ><span>Quota at once <span class="muted">(optional)</span></span>
+        <input type="number" min="1" data-testid="token-quota-concurrent" ...${bind('concurrent')}
+      /></label>
       <button type="submit" class="primary" data-testid="create-token">Create token</button>
     </form>
     <${ErrorNote} error=${tokens.error} />
@@ -109,6 +121,7 @@ export function TokensPage({ me }) {
                   <th>Name</th>
                   <th>Prefix</th>
                   <th>Scopes</th>
+                  <th>Quota</th>
                   <th>State</th>
                   <th>Expires</th>
                   <th>Last used</th>
@@ -128,6 +141,9 @@ export function TokensPage({ me }) {
                     <td><strong>${token.name}</strong>${token.id === me.token.id && html` <span class="muted">(this session)</span>`}</td>
                     <td><code>${token.prefix}…</code></td>
                     <td><${Chips} items=${token.scopes} empty="all of the principal's" /></td>
+                    <td data-testid="token-quota">
+                      ${token.quota ? html`<span class="badge">${quotaText(token.quota)}</span>` : html`<span class="muted">none</span>`}
+                    </td>
                     <td><span class=${`badge token-${state}`} data-testid="token-state">${state}</span></td>
                     <td>${token.expires_at ? html`<${RelTime} iso=${token.expires_at} />` : html`<span class="muted">never</span>`}</td>
                     <td>${token.last_used_at ? html`<${RelTime} iso=${token.last_used_at} />` : html`<span class="muted">never</span>`}</td>

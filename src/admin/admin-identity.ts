@@ -169,6 +169,7 @@ export class AdminIdentity {
       name: input.name,
       scopes: input.scopes ?? null,
       expiresAt: input.expires_at ? new Date(input.expires_at) : null,
+      quota: input.quota,
     });
     await this.audit.record(
       caller,
@@ -179,6 +180,7 @@ export class AdminIdentity {
         name: input.name,
         scopes: input.scopes ?? null,
         expires_at: input.expires_at ?? null,
+        quota: created.token.quota,
       },
     );
     return created;

@@ -8,9 +8,10 @@ import { MeController } from './me.controller';
 import { IdentityModule } from './identity.module';
 import { TokenAuthGuard } from './token-auth.guard';
 import { TokenStrategy } from './token.strategy';
+import { QuotasModule } from '../quotas/quotas.module';
 
 @Module({
-  imports: [PassportModule, IdentityModule],
+  imports: [PassportModule, IdentityModule, QuotasModule],
   controllers: [MeController],
   providers: [
     Authenticator,

@@ -7,7 +7,16 @@ import type { GrantConditions } from '../permissions/grant-conditions';
 import type { Quota } from '../quotas/quota';
 import { GrantApprovalDto } from '../permissions/grant-approval.dto';
 import { QuotaDto } from '../quotas/quota.dto';
+import { QuotaLeft, QuotaLedger } from '../quotas/quota-ledger';
+import { tokenQuotaSubject } from '../quotas/quota-subjects';
 import { CurrentCaller } from './current-caller.decorator';
+
+class MeQuotaLeftDto {
+  @ApiProperty({ type: Number, nullable: true, description: 'executions it may still start this sliding hour (null: no hourly limit)' })
+  per_hour: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'executions it may still have unfinished at once (null: no such limit)' })
+  concurrent: number | null;
+}
 
 class MePrincipalDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -21,6 +30,10 @@ class MeTokenDto {
   @ApiProperty() name: string;
   @ApiProperty({ type: [String], nullable: true }) scopes: string[] | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
+  @ApiProperty({ type: () => QuotaDto, nullable: true, description: 'SPEC 7.13: the token’s quota (`null`: none)' })
+  quota: Quota | null;
+  @ApiProperty({ type: () => MeQuotaLeftDto, nullable: true, description: 'what the token’s quota leaves now (`null`: no quota)' })
+  quota_left: QuotaLeft | null;
 }
 
 class MeGrantDto {
@@ -57,14 +70,19 @@ export class MeDto {
 @ApiAuthenticated('me')
 @Controller('me')
 export class MeController {
+  constructor(private readonly quotas: QuotaLedger) {}
+
   @Get()
   @ApiOkResponse({ type: MeDto, description: 'the caller (never the token secret)' })
-  me(@CurrentCaller() caller: Caller): MeDto {
-    return toMeDto(caller);
+  async me(@CurrentCaller() caller: Caller): Promise<MeDto> {
+    // Only a token with a quota reads the ledger.
+    const subject = tokenQuotaSubject(caller);
+    const left = subject ? await this.quotas.left(subject) : null;
+    return toMeDto(caller, left);
   }
 }
 
-function toMeDto(caller: Caller): MeDto {
+function toMeDto(caller: Caller, quotaLeft: QuotaLeft | null): MeDto {
   const { principal, token } = caller;
   return {
     principal: { id: principal.id, name: principal.name, kind: principal.kind, is_admin: caller.isAdmin },
@@ -72,6 +90,13 @@ function toMeDto(caller: Caller): MeDto {
     permissions: caller.permissions,
     conditions: Object.fromEntries(caller.permissions.map((permission) => [permission, caller.conditions[permission] ?? null])),
     grants: caller.grants,
-    token: { id: token.id, name: token.name, scopes: token.scopes, expires_at: token.expiresAt?.toISOString() ?? null },
+    token: {
+      id: token.id,
+      name: token.name,
+      scopes: token.scopes,
+      expires_at: token.expiresAt?.toISOString() ?? null,
+      quota: token.quota,
+      quota_left: quotaLeft,
+    },
   };
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { parseQuota, Quota } from '../quotas/quota';
 import { ApiToken } from './api-token.entity';
 import { checkPermissions, PrincipalsService } from './principals.service';
 import { displayPrefix, generateTokenSecret, hashTokenSecret } from './token-secret';
@@ -11,6 +12,8 @@ export interface TokenCreation {
   name?: string;
   expiresAt?: Date | null;
   scopes?: string[] | null;
+  /** SPEC 7.13, as written by an admin: checked here (400 listing the problems); `{}` is none. */
+  quota?: unknown;
 }
 
 export interface CreatedToken {
@@ -37,6 +40,7 @@ export class TokensService {
     const scopes = input.scopes ?? null;
     if (scopes) checkPermissions(scopes);
     if (input.expiresAt) checkExpiry(input.expiresAt);
+    const quota = checkQuota(input.quota);
     const secret = generateTokenSecret();
     const token = this.dataSource.manager.create(ApiToken, {
       id: randomUUID(),
@@ -46,6 +50,7 @@ export class TokensService {
       prefix: displayPrefix(secret),
       scopes,
       expiresAt: input.expiresAt ?? null,
+      quota,
       lastUsedAt: null,
       revokedAt: null,
     });
@@ -73,4 +78,11 @@ function checkExpiry(expiresAt: Date): void {
   if (Number.isNaN(time)) throw new InvalidInputError(['expiry is not a valid date']);
   if (time <= Date.now()) throw new InvalidInputError(['expiry must be in the future']);
   if (time > Date.now() + MAX_TOKEN_LIFETIME_MS) throw new InvalidInputError(['expiry must be at most 10 years away']);
+}
+
+function checkQuota(input: unknown): Quota | null {
+  if (input === undefined || input === null) return null;
+  const parsed = parseQuota(input);
+  if ('problems' in parsed) throw new InvalidInputError(parsed.problems);
+  return parsed.quota;
 }

@@ -7,6 +7,7 @@ import type { GrantConditions } from '../permissions/grant-conditions';
 import { cliOutput } from './cli-output';
 import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
+import { QuotaOptions, quotaOf, wholeNumber } from './quota-options';
 
 interface Direction {
   change: 'grant' | 'revoke';
@@ -48,13 +49,11 @@ abstract class PermissionChangeCommand extends CommandRunner {
   }
 }
 
-interface GrantOptions {
+interface GrantOptions extends QuotaOptions {
   where?: string;
   approvalGroup?: string;
   quorum?: string;
   approvalTimeout?: string;
-  quotaPerHour?: string;
-  quotaConcurrent?: string;
 }
 
 /** The terms the options state; the service checks them (so `--quorum x` is a 400 like any other). */
@@ -62,10 +61,6 @@ function termsOf(options: GrantOptions): GrantTerms {
   const approvalGiven = options.approvalGroup !== undefined || options.quorum !== undefined || options.approvalTimeout !== undefined;
   if (approvalGiven && options.approvalGroup === undefined)
     throw new InvalidInputError(['--quorum and --approval-timeout need --approval-group']);
-  const quota = {
-    ...(options.quotaPerHour !== undefined ? { per_hour: wholeNumber(options.quotaPerHour) } : {}),
-    ...(options.quotaConcurrent !== undefined ? { concurrent: wholeNumber(options.quotaConcurrent) } : {}),
-  };
   return {
     conditions: options.where === undefined ? null : parseWhere(options.where),
     approval: approvalGiven
@@ -75,13 +70,8 @@ function termsOf(options: GrantOptions): GrantTerms {
           ...(options.approvalTimeout !== undefined ? { timeout: options.approvalTimeout } : {}),
         } as GrantApproval)
       : null,
-    quota: Object.keys(quota).length > 0 ? quota : null,
+    quota: quotaOf(options),
   };
-}
-
-/** A number when the text is one (the service says what range it must be in), else the text, which it refuses. */
-function wholeNumber(text: string): number {
-  return /^\d+$/.test(text.trim()) ? Number(text) : (text as unknown as number);
 }
 
 @Command({ name: 'grant', arguments: '<holder> <permissions...>', description: 'Grant permissions to a principal or a group' })

@@ -5,8 +5,9 @@ import { cliOutput, collect } from './cli-output';
 import { parseDuration } from '../common/duration';
 import { CliAudit } from './cli-audit';
 import { MigrationsReady } from './migrations-ready';
+import { QuotaOptions, quotaOf } from './quota-options';
 
-interface TokenCreateOptions {
+interface TokenCreateOptions extends QuotaOptions {
   name?: string;
   expiresIn?: string;
   scope?: string[];
@@ -34,6 +35,7 @@ export class TokenCreateCommand extends CommandRunner {
       name: options.name ?? 'cli',
       expiresAt,
       scopes: options.scope ?? null,
+      quota: quotaOf(options),
     });
     await this.audit.record(
       'token.create',
@@ -43,9 +45,11 @@ export class TokenCreateCommand extends CommandRunner {
         name: token.name,
         scopes: token.scopes,
         expires_at: expiresAt?.toISOString() ?? null,
+        quota: token.quota,
       },
     );
-    cliOutput.note(`token ${token.id} for ${principal}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''} (shown once):`);
+    const limited = token.quota ? `, quota ${JSON.stringify(token.quota)}` : '';
+    cliOutput.note(`token ${token.id} for ${principal}${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}${limited} (shown once):`);
     cliOutput.result(secret);
   }
 
@@ -62,6 +66,16 @@ export class TokenCreateCommand extends CommandRunner {
   @Option({ flags: '--scope <permission>', description: 'limit the token to this permission (repeatable)' })
   parseScope(value: string, previous?: string[]): string[] {
     return collect(value, previous);
+  }
+
+  @Option({ flags: '--quota-per-hour <n>', description: 'SPEC 7.13: executions made with this token in any hour' })
+  parseQuotaPerHour(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--quota-concurrent <n>', description: 'SPEC 7.13: its executions pending, awaiting approval or running at once' })
+  parseQuotaConcurrent(value: string): string {
+    return value;
   }
 }
 

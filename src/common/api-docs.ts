@@ -10,7 +10,7 @@ const REASONS: Record<number, string> = {
   409: 'conflict with the execution’s current state',
   413: 'body or file over its size limit',
   415: 'the task takes no file',
-  429: 'rate limited: see Retry-After',
+  429: 'rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After',
   503: 'the queue (Redis) is unavailable',
 };
 

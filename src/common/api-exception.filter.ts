@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ApiProperty } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TooManyRequests } from '../rate-limits/too-many-requests';
-import { DomainError, DomainErrorKind, InvalidInputError } from './domain-errors';
+import { DomainError, DomainErrorKind, InvalidInputError, QuotaExceededError } from './domain-errors';
 
 export class ErrorBody {
   @ApiProperty({ example: 404 }) statusCode: number;
@@ -21,6 +21,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (body.statusCode === (HttpStatus.UNAUTHORIZED as number)) response.setHeader('WWW-Authenticate', 'Bearer');
     if (exception instanceof TooManyRequests) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof QuotaExceededError && exception.retryAfterSeconds !== null)
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.status(body.statusCode).json(body);
   }
 
@@ -59,6 +61,8 @@ export function statusOf(kind: DomainErrorKind): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'too_large':
       return HttpStatus.PAYLOAD_TOO_LARGE;
+    case 'quota_exceeded':
+      return HttpStatus.TOO_MANY_REQUESTS;
   }
 }
 

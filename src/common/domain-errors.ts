@@ -8,7 +8,7 @@ export abstract class DomainError extends Error {
   }
 }
 
-export type DomainErrorKind = 'not_found' | 'forbidden' | 'invalid' | 'conflict' | 'unavailable' | 'too_large';
+export type DomainErrorKind = 'not_found' | 'forbidden' | 'invalid' | 'conflict' | 'unavailable' | 'too_large' | 'quota_exceeded';
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found';
@@ -37,4 +37,16 @@ export class ServiceUnavailableError extends DomainError {
 
 export class PayloadTooLargeError extends DomainError {
   readonly kind = 'too_large';
+}
+
+/** Over a quota of a grant or token (SPEC 7.13): 429, with `Retry-After` when waiting frees a slot at a known time. */
+export class QuotaExceededError extends DomainError {
+  readonly kind = 'quota_exceeded';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number | null,
+  ) {
+    super(message);
+  }
 }

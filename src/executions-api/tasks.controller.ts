@@ -101,7 +101,8 @@ export class TasksController {
   @ApiOperation({
     summary: 'Run up to 1000 tasks: each item checked on its own, the accepted ones written in one transaction and enqueued together',
     description:
-      'Each item gets the status a single execute would have given it (202, 400, 403, 404, 409) and, when refused, that answer’s ' +
+      'Each item gets the status a single execute would have given it (202, 400, 403, 404, 409, or 429 over a quota of the ' +
+      'token or a grant: quotas count the items one by one, in order) and, when refused, that answer’s ' +
       '`message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). ' +
       'Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.',
   })

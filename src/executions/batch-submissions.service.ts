@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEntry, AuditLog } from '../audit/audit-log';
 import { statusOf } from '../common/api-exception.filter';
-import { DomainError, InvalidInputError } from '../common/domain-errors';
+import { DomainError, InvalidInputError, QuotaExceededError } from '../common/domain-errors';
 import { checkDto } from '../common/validation.pipe';
 import { isUniqueViolation } from '../database/unique-violation';
 import { Caller } from '../permissions/caller';
+import { QuotaLedger } from '../quotas/quota-ledger';
+import { QuotaSubject, quotaSubjects } from '../quotas/quota-subjects';
 import { BatchItemResultDto, ExecuteBatchItemDto, ExecuteBatchResultDto } from './dto/execute-batch.dto';
 import { ExecuteTaskDto } from './dto/execute-task.dto';
 import { ExecuteDenied } from './execute-denied';
@@ -21,6 +23,8 @@ interface Admitted {
   request: ExecuteTaskDto;
   key?: string;
   admission: Admission;
+  /** The quotas it was counted against (SPEC 7.13), once counted. */
+  quotas?: QuotaSubject[];
 }
 
 /**
@@ -35,6 +39,7 @@ export class BatchSubmissionsService {
     private readonly intake: ExecutionIntake,
     private readonly idempotency: IdempotencyKeys,
     private readonly audit: AuditLog,
+    private readonly quotas: QuotaLedger,
   ) {}
 
   async submit(caller: Caller, items: Record<string, unknown>[]): Promise<ExecuteBatchResultDto> {
@@ -61,10 +66,11 @@ export class BatchSubmissionsService {
   /** Settles the keys, then writes and enqueues the fresh executions; on a key race, settles them again. */
   private async admit(caller: Caller, admitted: Admitted[], results: BatchItemResultDto[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const fresh = await this.claimKeys(caller, admitted, results);
+      const fresh = await this.countQuotas(caller, await this.claimKeys(caller, admitted, results), results);
       try {
         await this.intake.admitAll(fresh.map((entry) => entry.admission));
       } catch (error) {
+        await this.releaseQuotas(fresh);
         // Another request took one of the keys since they were claimed: nothing was written; claim again.
         if (isUniqueViolation(error) && attempt < KEY_RACE_ATTEMPTS) continue;
         throw error;
@@ -72,6 +78,35 @@ export class BatchSubmissionsService {
       for (const { index, admission } of fresh) results[index] = { index, status: 202, execution_id: admission.execution.id };
       return;
     }
+  }
+
+  /**
+   * SPEC 7.13: the items that make new executions, counted against their quotas one by one in item
+   * order, as if sent one after the other; those over a quota are answered 429, the earlier ones go on.
+   */
+  private async countQuotas(caller: Caller, fresh: Admitted[], results: BatchItemResultDto[]): Promise<Admitted[]> {
+    const counted: Admitted[] = [];
+    for (const entry of fresh) {
+      const subjects = quotaSubjects(caller, entry.admission.decision);
+      try {
+        await this.quotas.claim(subjects, entry.admission.execution.id);
+      } catch (error) {
+        if (!(error instanceof QuotaExceededError)) {
+          await this.releaseQuotas(counted);
+          throw error;
+        }
+        results[entry.index] = refused(entry.index, error);
+        continue;
+      }
+      entry.quotas = subjects;
+      counted.push(entry);
+    }
+    return counted;
+  }
+
+  private async releaseQuotas(counted: Admitted[]): Promise<void> {
+    await Promise.all(counted.map((entry) => this.quotas.release(entry.quotas ?? [], entry.admission.execution.id)));
+    for (const entry of counted) entry.quotas = undefined;
   }
 
   /** The admitted items that make new executions; those whose key replays (202) or conflicts (409) are answered. */
@@ -103,7 +138,7 @@ async function validItem(item: Record<string, unknown>): Promise<ExecuteBatchIte
 }
 
 /** What an item can be refused with; any other error is about the whole request. */
-const ITEM_STATUSES = [400, 403, 404, 409];
+const ITEM_STATUSES = [400, 403, 404, 409, 429];
 
 /** The status and `message` a single execute would have answered the item with. */
 function refused(index: number, error: DomainError): BatchItemResultDto {

@@ -11,8 +11,11 @@ import { ExecutionStatus } from './execution-status';
 import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionsService } from './executions.service';
 
-/** Refusals that leave one execution of a bulk retry alone (counted as matched, not affected). */
-const SKIPPED_KINDS: ReadonlySet<DomainError['kind']> = new Set(['forbidden', 'not_found', 'invalid', 'conflict']);
+/**
+ * Refusals that leave one execution of a bulk retry alone (counted as matched, not affected). Over a
+ * quota (SPEC 7.13) is one of them: the retries that fit are made, the others skipped, as a batch does.
+ */
+const SKIPPED_KINDS: ReadonlySet<DomainError['kind']> = new Set(['forbidden', 'not_found', 'invalid', 'conflict', 'quota_exceeded']);
 
 /** The columns each action reads (never results or tracebacks: thousands of rows stay small). */
 const COLUMNS: Record<'cancel' | 'retry', Array<keyof Execution>> = {

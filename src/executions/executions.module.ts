@@ -19,13 +19,14 @@ import { ExecutionRemoval } from './execution-removal';
 import { UploadStore } from './upload-store';
 import { ExecutionWebhooks } from './execution-webhooks';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { QuotasModule } from '../quotas/quotas.module';
 
 /**
  * The executions core every process loads: submitting, controlling and reading records, and
  * announcing their changes. HTTP, live streams and the worker build on it (never the reverse).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule, WebhooksModule],
+  imports: [TypeOrmModule.forFeature([Execution]), PermissionsModule, QueueModule, AuditModule, WebhooksModule, QuotasModule],
   providers: [
     ExecutionsService,
     BatchSubmissionsService,

@@ -10,6 +10,8 @@ import { Caller } from '../permissions/caller';
 import { AccessDecision, approvalRequirements, authorizationsOf, decideAccess } from '../permissions/access-decision';
 import { approvalTimeoutMs } from '../permissions/grant-approval';
 import { describeConditions } from '../permissions/grant-conditions';
+import { QuotaLedger } from '../quotas/quota-ledger';
+import { quotaSubjects } from '../quotas/quota-subjects';
 import { DEFAULT_PRIORITY } from '../queue/execution-job';
 import { jobFor } from '../queue/execution-queues';
 import { checkKwargs } from '../task-registry/kwargs-validation';
@@ -45,6 +47,7 @@ export class ExecutionsService {
     private readonly audit: AuditLog,
     private readonly callbacks: CallbackUrlPolicy,
     private readonly sensitive: SensitiveKwargs,
+    private readonly quotas: QuotaLedger,
   ) {}
 
   /** Checks everything first, so a rejected request writes nothing; then records and enqueues. */
@@ -57,12 +60,29 @@ export class ExecutionsService {
       throw error;
     }
     const { execution } = admission;
+    // A replay answers before any quota is counted: it makes nothing new.
     if (extras.idempotencyKey) {
-      const replay = await this.insertOnce(execution, extras.idempotencyKey, request);
+      const replay = await this.idempotency.claim(execution, extras.idempotencyKey, request);
       if (replay) return accepted(replay, REPLAYED);
-      admission.inserted = true;
     }
-    await this.intake.admit(admission);
+    // SPEC 7.13, after every other check and before anything is written; nothing at all without quotas.
+    const subjects = quotaSubjects(caller, admission.decision);
+    await this.quotas.claim(subjects, execution.id);
+    try {
+      if (extras.idempotencyKey) {
+        const replay = await this.insertOnce(execution, extras.idempotencyKey, request);
+        if (replay) {
+          await this.quotas.release(subjects, execution.id);
+          return accepted(replay, REPLAYED);
+        }
+        admission.inserted = true;
+      }
+      await this.intake.admit(admission);
+    } catch (error) {
+      // Not made (or, if the queue refused it, failed at once): it counts against nothing.
+      await this.quotas.release(subjects, execution.id);
+      throw error;
+    }
     return accepted(
       execution,
       execution.status === 'awaiting_approval' ? `task "${execution.taskName}" awaits approval` : `task "${execution.taskName}" accepted`,
@@ -137,10 +157,8 @@ export class ExecutionsService {
     if (request.callback_url !== undefined) await this.callbacks.checkSubmission(request.callback_url);
   }
 
-  /** The record of a request with an Idempotency-Key, or the earlier execution it replays. */
+  /** The record of a request whose Idempotency-Key was claimed, or the execution of a request that took the key meanwhile. */
   private async insertOnce(execution: Execution, key: string, request: ExecuteTaskDto): Promise<Execution | null> {
-    const replay = await this.idempotency.claim(execution, key, request);
-    if (replay) return replay;
     try {
       await this.executions.insert(execution);
       return null;

@@ -64,7 +64,7 @@ export interface paths {
     put?: never;
     /**
      * Run up to 1000 tasks: each item checked on its own, the accepted ones written in one transaction and enqueued together
-     * @description Each item gets the status a single execute would have given it (202, 400, 403, 404, 409) and, when refused, that answer’s `message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.
+     * @description Each item gets the status a single execute would have given it (202, 400, 403, 404, 409, or 429 over a quota of the token or a grant: quotas count the items one by one, in order) and, when refused, that answer’s `message` as `error`. Each item counts toward RATE_LIMIT_EXECUTE; a batch that would go over it is refused whole (429). Keys go in each item’s `idempotency_key`: an Idempotency-Key header is refused (400) rather than ignored.
      */
     post: operations['TasksController_executeBatch'];
     delete?: never;
@@ -824,6 +824,12 @@ export interface components {
       /** @description SPEC 7.13 */
       quota: components['schemas']['QuotaDto'] | null;
     };
+    MeQuotaLeftDto: {
+      /** @description executions it may still start this sliding hour (null: no hourly limit) */
+      per_hour: number | null;
+      /** @description executions it may still have unfinished at once (null: no such limit) */
+      concurrent: number | null;
+    };
     MeTokenDto: {
       /** Format: uuid */
       id: string;
@@ -831,6 +837,10 @@ export interface components {
       scopes: string[] | null;
       /** Format: date-time */
       expires_at: string | null;
+      /** @description SPEC 7.13: the token’s quota (`null`: none) */
+      quota: components['schemas']['QuotaDto'] | null;
+      /** @description what the token’s quota leaves now (`null`: no quota) */
+      quota_left: components['schemas']['MeQuotaLeftDto'] | null;
     };
     MeDto: {
       principal: components['schemas']['MePrincipalDto'];
@@ -1093,10 +1103,10 @@ export interface components {
       /** @description the item’s position in `items`, from 0 */
       index: number;
       /**
-       * @description the status the item would have had as a single execute
+       * @description the status the item would have had as a single execute; 429: over a quota (SPEC 7.13), counted item by item
        * @enum {number}
        */
-      status: 202 | 400 | 403 | 404 | 409;
+      status: 202 | 400 | 403 | 404 | 409 | 429;
       /**
        * Format: uuid
        * @description when accepted (202): the new execution, or the earlier one a key replays
@@ -1108,7 +1118,7 @@ export interface components {
     ExecuteBatchResultDto: {
       /** @description items answered 202 */
       accepted: number;
-      /** @description items answered 400, 403, 404 or 409 */
+      /** @description items answered 400, 403, 404, 409 or 429 */
       rejected: number;
       /** @description one per item, in item order */
       results: components['schemas']['BatchItemResultDto'][];
@@ -1393,6 +1403,8 @@ export interface components {
       scopes: string[] | null;
       /** Format: date-time */
       expires_at: string | null;
+      /** @description SPEC 7.13: limits on the executions made with this token, admins’ too (`null`: none) */
+      quota: components['schemas']['QuotaDto'] | null;
       /** Format: date-time */
       last_used_at: string | null;
       /** Format: date-time */
@@ -1407,6 +1419,8 @@ export interface components {
       scopes?: string[];
       /** Format: date-time */
       expires_at?: string;
+      /** @description SPEC 7.13: limits on the executions made with this token (admins’ too) */
+      quota?: components['schemas']['QuotaDto'] | null;
     };
     CreatedTokenDto: {
       token: components['schemas']['AdminTokenDto'];
@@ -1769,7 +1783,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1870,7 +1884,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1938,7 +1952,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2023,7 +2037,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2133,7 +2147,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2179,7 +2193,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2216,7 +2230,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2284,7 +2298,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2361,7 +2375,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2446,7 +2460,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2499,7 +2513,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2556,7 +2570,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2616,7 +2630,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2681,7 +2695,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2760,7 +2774,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2817,7 +2831,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2883,7 +2897,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2967,7 +2981,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3040,7 +3054,7 @@ export interface operations {
           'text/event-stream': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3086,7 +3100,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3154,7 +3168,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3233,7 +3247,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3299,7 +3313,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3369,7 +3383,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3435,7 +3449,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3481,7 +3495,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3549,7 +3563,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3614,7 +3628,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3680,7 +3694,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3746,7 +3760,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3792,7 +3806,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3850,7 +3864,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3918,7 +3932,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -3983,7 +3997,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4066,7 +4080,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4123,7 +4137,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4390,7 +4404,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4436,7 +4450,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4495,7 +4509,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4543,7 +4557,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4592,7 +4606,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4649,7 +4663,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4697,7 +4711,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4754,7 +4768,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4800,7 +4814,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4899,7 +4913,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4956,7 +4970,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -5012,7 +5026,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -5091,7 +5105,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;
@@ -5158,7 +5172,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
-      /** @description rate limited: see Retry-After */
+      /** @description rate limited, or over a quota of the token or a grant (SPEC 7.13): see Retry-After */
       429: {
         headers: {
           [name: string]: unknown;

@@ -35,7 +35,10 @@ export class ExecuteBatchDto {
 /** What one item got: the status it would have had alone. */
 export class BatchItemResultDto {
   @ApiProperty({ description: 'the item’s position in `items`, from 0' }) index: number;
-  @ApiProperty({ enum: [202, 400, 403, 404, 409], description: 'the status the item would have had as a single execute' })
+  @ApiProperty({
+    enum: [202, 400, 403, 404, 409, 429],
+    description: 'the status the item would have had as a single execute; 429: over a quota (SPEC 7.13), counted item by item',
+  })
   status: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'when accepted (202): the new execution, or the earlier one a key replays' })
   execution_id?: string;
@@ -48,7 +51,7 @@ export class BatchItemResultDto {
 
 export class ExecuteBatchResultDto {
   @ApiProperty({ description: 'items answered 202' }) accepted: number;
-  @ApiProperty({ description: 'items answered 400, 403, 404 or 409' }) rejected: number;
+  @ApiProperty({ description: 'items answered 400, 403, 404, 409 or 429' }) rejected: number;
   @ApiProperty({ type: [BatchItemResultDto], description: 'one per item, in item order' }) results: BatchItemResultDto[];
 }
 
