@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { maskId } from '../logging/redaction';
 import { Caller } from '../permissions/caller';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEvent } from '../webhooks/webhook-job';
+import { webhookJobOf } from './execution-webhook-job';
 import { WebhookQueue } from '../webhooks/webhook-queue';
-import { toExecutionDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
 import { isTerminal, TERMINAL_STATUSES } from './execution-status';
 import { ExecutionsService } from './executions.service';
@@ -42,13 +41,7 @@ export class ExecutionWebhooks {
 
   /** One delivery of `event` with the record as it is now; a second one of the same event is not added while the first is kept. */
   enqueue(execution: Execution, event: WebhookEvent): Promise<void> {
-    return this.queue.add({
-      deliveryId: randomUUID(),
-      executionId: execution.id,
-      event,
-      url: execution.callbackUrl!,
-      body: JSON.stringify({ event, execution: toExecutionDto(execution) }),
-    });
+    return this.queue.add(webhookJobOf(execution, event));
   }
 
   /**
