@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { PrincipalsService } from '../src/auth/principals.service';
+import { ExecutionVote } from '../src/approvals/execution-vote.entity';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { ExecutionQueues } from '../src/queue/execution-queues';
 import { createCaller, dataSource, TestCaller, uniqueName } from './support/factories';
@@ -138,6 +139,23 @@ describe('approvals (e2e)', () => {
     // An admin reads everything but approves only as a member of the group.
     await vote(admin, id, 'approve').expect(403);
     expect((await get(requester, id).expect(200)).body.status).toBe('awaiting_approval');
+  });
+
+  it('settles concurrent votes one at a time: one approver twice at once votes once; the quorum is reached once', async () => {
+    const id = await awaiting();
+    const twice = await Promise.all([vote(approver1, id, 'approve'), vote(approver1, id, 'approve')]);
+    expect(twice.map((answer) => answer.status).sort()).toEqual([200, 403]);
+    expect((await get(requester, id).expect(200)).body.approvals).toHaveLength(1);
+
+    const raced = await awaiting();
+    const three = await Promise.all([approver1, approver2, approver3].map((approver) => vote(approver, raced, 'approve')));
+    expect(three.map((answer) => answer.status).sort()).toEqual([200, 200, 409]);
+    const done = await waitForExecution(t, requester.auth, raced);
+    expect(done).toMatchObject({ status: 'completed', result: 5 });
+    expect(done.approvals).toHaveLength(2);
+    const votes = await dataSource(t.app).getRepository(ExecutionVote).countBy({ executionId: raced });
+    expect(votes).toBe(2);
+    expect((await auditOf(raced)).filter((row) => row.action === 'execution.approve')).toHaveLength(2);
   });
 
   it('lets approvers read it, never cancel, retry or delete it', async () => {

@@ -52,9 +52,9 @@ export class ApprovalsService {
     if (read.ownerId === caller.principal.id)
       throw new PermissionDeniedError('you requested this execution: approvers other than you decide on it');
     if (!this.abilities.isApprover(caller, read)) throw new PermissionDeniedError('you are not an approver of this execution');
-    const { execution, changed } = await this.voting.run(id, () =>
-      this.dataSource.transaction((manager) => this.castVote(manager, caller, id, decision, comment)),
-    );
+    const cast = () => this.dataSource.transaction((manager) => this.castVote(manager, caller, id, decision, comment));
+    // PostgreSQL serializes on the row lock, across processes; SQLite's one connection per process, here.
+    const { execution, changed } = await (this.config.isPostgres ? cast() : this.voting.run(id, cast));
     await this.audit.record(
       caller,
       decision === 'approve' ? 'execution.approve' : 'execution.reject',
