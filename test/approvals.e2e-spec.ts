@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PrincipalsService } from '../src/auth/principals.service';
 import { ExecutionVote } from '../src/approvals/execution-vote.entity';
 import { AuditEvent } from '../src/audit/audit-event.entity';
+import { ExecutionWebhooks } from '../src/executions/execution-webhooks';
 import { ExecutionQueues } from '../src/queue/execution-queues';
-import { createCaller, dataSource, TestCaller, uniqueName } from './support/factories';
+import { createCaller, dataSource, insertExecution, TestCaller, uniqueName } from './support/factories';
 import { freePort, runCli, startGateway } from './support/processes';
 import type { ManagedProcess } from './support/managed-process';
 import { createTestApp, TestApp } from './support/test-app';
@@ -287,6 +289,30 @@ describe('approvals (e2e)', () => {
       POLL,
     );
     expect(deliveries.map((entry) => entry.event).sort()).toEqual(['execution.awaiting_approval', 'execution.finished']);
+  });
+
+  it('has the reconciler enqueue an execution.awaiting_approval webhook that was never enqueued', async () => {
+    const path = '/lost-awaiting-hook';
+    const createdAt = new Date();
+    // Written as the intake writes it, with no delivery enqueued: as if the process died right after the commit.
+    const lost = await insertExecution(t.app, requester.principal.id, {
+      status: 'awaiting_approval',
+      attempts: 0,
+      callbackUrl: receiver.url(path),
+      approval: { requirements: [{ permission: 'demo.run', grant_id: randomUUID(), group, quorum: 1 }], votes: [] },
+      approvalDeadline: new Date(createdAt.getTime() + 3600_000),
+      createdAt,
+    });
+    const webhooks = t.app.get(ExecutionWebhooks);
+    expect(await webhooks.enqueueLost(new Date(), new Date(createdAt.getTime() - 1))).toBe(1);
+    const [hook] = await pollUntil(
+      () => receiver.to(path),
+      (hooks) => hooks.length >= 1,
+      POLL,
+    );
+    expect(JSON.parse(hook.body)).toMatchObject({ event: 'execution.awaiting_approval', execution: { id: lost.id } });
+    // Enqueued once: the job (then the logged attempt) is seen by the next round.
+    expect(await webhooks.enqueueLost(new Date(), new Date(createdAt.getTime() - 1))).toBe(0);
   });
 
   it('cancels it when the timeout passes; a vote after the deadline is a conflict even before the sweep', async () => {
