@@ -17,7 +17,7 @@ export async function calls(): Promise<unknown[]> {
   await client.execute('demo.sleep', { ms: 10 }, { wait: 5, idempotencyKey: 'k', resource: 'r', priority: 80, delay_ms: 0 });
   const page = await client.list({ status: ['failed'], task_name: 'demo.add', limit: 10, order: 'asc' });
   const record = await client.get(page.items[0].id, { wait: 1 });
-  const status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout' = record.status;
+  const status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout' = record.status;
   const me = await client.api.GET('/api/v1/me');
   return [result, status, me.data?.principal.name];
 }

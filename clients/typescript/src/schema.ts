@@ -33,6 +33,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/tasks/explain': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * What execute would decide for this request, writing nothing (SPEC 7.12)
+     * @description The same decision as execute, for this caller and token: per permission the grant that answers for it (direct, through a group, or admin) or why none does. A refusal is `outcome: "denied"`, not a 403; the kwargs are checked (400) unless refused, as execute checks them. It never reveals other principals’ grants.
+     */
+    post: operations['TasksController_explain'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tasks/execute-batch': {
     parameters: {
       query?: never;
@@ -256,6 +276,57 @@ export interface paths {
     put?: never;
     /** A new execution with the same input; permissions checked again */
     post: operations['ExecutionsController_retry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/approvals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Executions awaiting the caller’s vote (a member of an approval group, not the requester, not voted yet), oldest first */
+    get: operations['ApprovalsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/executions/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve an execution awaiting approval; with the quorum reached it becomes pending and is enqueued */
+    post: operations['ApprovalsController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/executions/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject an execution awaiting approval: it ends cancelled, the rejection in its message */
+    post: operations['ApprovalsController_reject'];
     delete?: never;
     options?: never;
     head?: never;
@@ -838,13 +909,42 @@ export interface components {
        */
       callback_url?: string;
     };
+    AuthorizationDto: {
+      permission: string;
+      /**
+       * Format: uuid
+       * @description null for admins
+       */
+      grant_id: string | null;
+      /** @description `direct`, `group:<name>` or `admin` */
+      via: string | null;
+    };
+    ApprovalRequirementDto: {
+      permission: string;
+      /** Format: uuid */
+      grant_id: string;
+      /** @description approvers: its members other than the requester */
+      group: string;
+      quorum: number;
+    };
+    ApprovalVoteDto: {
+      /** Format: uuid */
+      principal_id: string;
+      /** @description the approver’s name when voting */
+      name: string;
+      /** @enum {string} */
+      decision: 'approve' | 'reject';
+      comment: string | null;
+      /** Format: date-time */
+      at: string;
+    };
     ExecutionDto: {
       /** Format: uuid */
       id: string;
       /** @example demo.add */
       task_name: string;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       args: unknown[];
       kwargs: {
         [key: string]: unknown;
@@ -899,6 +999,17 @@ export interface components {
       updated_at: string;
       duration_ms: number | null;
       is_complete: boolean;
+      /** @description SPEC 7.12: the grant behind each permission the task needs (null for executions made before it was recorded) */
+      authorized_by: components['schemas']['AuthorizationDto'][] | null;
+      /** @description SPEC 7.11: the approvals it waits or waited for; [] when it ran at once */
+      approval_required: components['schemas']['ApprovalRequirementDto'][];
+      /** @description SPEC 7.11: the votes cast on it, oldest first */
+      approvals: components['schemas']['ApprovalVoteDto'][];
+      /**
+       * Format: date-time
+       * @description when it is cancelled if still awaiting approval
+       */
+      approval_deadline: string | null;
     };
     ExecutionAcceptedDto: {
       /** Format: uuid */
@@ -906,8 +1017,55 @@ export interface components {
       /** @description the BullMQ job id: the execution id */
       job_id: string;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       message: string;
+    };
+    ExplainRequestDto: {
+      /**
+       * @description a registered task (see GET /tasks/available)
+       * @example demo.add
+       */
+      task_name: string;
+      /**
+       * @description checked against the task’s kwargs schema (components TaskKwargs.<task>)
+       * @example {
+       *       "a": 2,
+       *       "b": 3
+       *     }
+       */
+      kwargs?: {
+        [key: string]: unknown;
+      };
+      /** @description a tag to find executions by (GET /executions/latest?resource=) */
+      resource?: string;
+    };
+    PermissionExplanationDto: {
+      permission: string;
+      /** @enum {string} */
+      outcome: 'run' | 'approval' | 'denied';
+      /**
+       * Format: uuid
+       * @description the grant that answers for it; null for admins and refusals
+       */
+      grant_id: string | null;
+      /** @description `direct`, `group:<name>` or `admin`; null when refused */
+      via: string | null;
+      /** @description the matching grant’s conditions (SPEC 7.7) */
+      conditions: {
+        [key: string]: unknown;
+      } | null;
+      /** @description why it is refused (no grant, outside the token’s scopes, the conditions’ fields that did not match) or must wait */
+      reason: string | null;
+    };
+    ExplanationDto: {
+      task_name: string;
+      /**
+       * @description run: at once; approval: it would wait for approval; denied: 403
+       * @enum {string}
+       */
+      outcome: 'run' | 'approval' | 'denied';
+      /** @description one per permission the task needs */
+      permissions: components['schemas']['PermissionExplanationDto'][];
     };
     ExecuteBatchItemDto: {
       /**
@@ -978,7 +1136,7 @@ export interface components {
       /** @description the BullMQ job id: the execution id */
       job_id: string;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       message: string;
       file_name: string;
       file_size: number;
@@ -1050,7 +1208,7 @@ export interface components {
     };
     ExecutionFilterDto: {
       /**
-       * @description comma-separated: pending, running, completed, failed, cancelled, timeout
+       * @description comma-separated: awaiting_approval, pending, running, completed, failed, cancelled, timeout
        * @example failed,timeout
        */
       status?: string[];
@@ -1197,11 +1355,15 @@ export interface components {
        * @description legal moves only
        * @enum {string}
        */
-      status?: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+      status?: 'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
       progress?: number;
       stage?: string;
       message?: string;
       error_message?: string;
+    };
+    VoteDto: {
+      /** @example checked with the customer */
+      comment?: string;
     };
     NamedRefDto: {
       /** Format: uuid */
@@ -1296,6 +1458,23 @@ export interface components {
       principals: string[];
       groups: string[];
     };
+    GrantApprovalDto: {
+      /** @description a group name: its members other than the requester approve */
+      group: string;
+      /** @description distinct approvals needed; 1 when left out */
+      quorum?: number;
+      /**
+       * @description cancelled when not approved within it (s, m, h, d; at most 30d); 24h when left out
+       * @example 24h
+       */
+      timeout?: string;
+    };
+    QuotaDto: {
+      /** @description executions started in any hour */
+      per_hour?: number;
+      /** @description executions pending, awaiting approval or running at once */
+      concurrent?: number;
+    };
     AdminGrantDto: {
       /** Format: uuid */
       id: string;
@@ -1317,6 +1496,10 @@ export interface components {
       conditions: {
         [key: string]: unknown;
       } | null;
+      /** @description SPEC 7.11: matching requests wait for approval instead of running at once (`null`: they run at once). A holder holds a permission at most twice: once without approval and once with */
+      approval: components['schemas']['GrantApprovalDto'] | null;
+      /** @description SPEC 7.13: over it, execute answers 429 naming the quota (`null`: no quota) */
+      quota: components['schemas']['QuotaDto'] | null;
       /** Format: date-time */
       created_at: string;
     };
@@ -1338,6 +1521,10 @@ export interface components {
       conditions?: {
         [key: string]: unknown;
       } | null;
+      /** @description SPEC 7.11: matching requests wait for approval instead of running at once (`null`: they run at once). A holder holds a permission at most twice: once without approval and once with; granting again replaces it */
+      approval?: components['schemas']['GrantApprovalDto'] | null;
+      /** @description SPEC 7.13: over it, execute answers 429 naming the quota (`null`: no quota); granting again replaces it */
+      quota?: components['schemas']['QuotaDto'] | null;
     };
     AuditEventDto: {
       /** Format: uuid */
@@ -1360,6 +1547,9 @@ export interface components {
         | 'execution.update'
         | 'execution.bulk_cancel'
         | 'execution.bulk_retry'
+        | 'execution.approve'
+        | 'execution.reject'
+        | 'execution.approval_timeout'
         | 'token.create'
         | 'token.revoke'
         | 'principal.create'
@@ -1732,6 +1922,65 @@ export interface operations {
       };
       /** @description the queue (Redis) is unavailable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  TasksController_explain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExplainRequestDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExplanationDto'];
+        };
+      };
+      /** @description invalid input: every offending field is listed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, malformed, unknown, revoked or expired token, or disabled principal */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not found (or not visible to the caller) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description rate limited: see Retry-After */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2179,7 +2428,7 @@ export interface operations {
         limit?: number;
         /** @description next_cursor of the previous page */
         cursor?: string;
-        /** @description comma-separated: pending, running, completed, failed, cancelled, timeout */
+        /** @description comma-separated: awaiting_approval, pending, running, completed, failed, cancelled, timeout */
         status?: string[];
         task_name?: string;
         resource?: string;
@@ -2770,6 +3019,214 @@ export interface operations {
       };
       /** @description the queue (Redis) is unavailable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ApprovalsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description next_cursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionPageDto'];
+        };
+      };
+      /** @description invalid input: every offending field is listed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, malformed, unknown, revoked or expired token, or disabled principal */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description rate limited: see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ApprovalsController_approve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VoteDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionDto'];
+        };
+      };
+      /** @description invalid input: every offending field is listed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, malformed, unknown, revoked or expired token, or disabled principal */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not permitted */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not found (or not visible to the caller) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description conflict with the execution’s current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description rate limited: see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ApprovalsController_reject: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VoteDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionDto'];
+        };
+      };
+      /** @description invalid input: every offending field is listed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, malformed, unknown, revoked or expired token, or disabled principal */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not permitted */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not found (or not visible to the caller) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description conflict with the execution’s current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description rate limited: see Retry-After */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3803,6 +4260,9 @@ export interface operations {
           | 'execution.update'
           | 'execution.bulk_cancel'
           | 'execution.bulk_retry'
+          | 'execution.approve'
+          | 'execution.reject'
+          | 'execution.approval_timeout'
           | 'token.create'
           | 'token.revoke'
           | 'principal.create'
