@@ -114,7 +114,6 @@ export class ExecutionIntake {
       this.audit.rowsFor(admissions.map((entry) => entry.audit)),
     );
     crashIfInjected(this.config, 'exit-before-enqueue');
-    this.announceAwaiting(admissions.filter((entry) => entry.job === null));
     const enqueued = await Promise.allSettled(
       groupByQueue(admissions).map((group) =>
         this.queues.enqueueMany(
@@ -128,6 +127,8 @@ export class ExecutionIntake {
       await this.markNotEnqueued(admissions, refused.reason as Error);
       throw refused.reason;
     }
+    // Only now: a batch the queue refused accepted nothing, those awaiting approval included.
+    this.announceAwaiting(admissions.filter((entry) => entry.job === null));
   }
 
   /**
@@ -181,7 +182,8 @@ export class ExecutionIntake {
     const now = new Date();
     try {
       await this.executions.update(
-        { id: In(group.map((entry) => entry.execution.id)), status: 'pending' },
+        // Awaiting approval too: a batch the queue refused leaves none of its executions waiting.
+        { id: In(group.map((entry) => entry.execution.id)), status: In(['pending', 'awaiting_approval']) },
         // The key is released so that the client's retry with it is a new attempt, not a replay of this failure.
         {
           status: 'failed',
