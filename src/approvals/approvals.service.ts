@@ -5,7 +5,7 @@ import { Brackets, DataSource, EntityManager, Repository } from 'typeorm';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import { AuditLog } from '../audit/audit-log';
 import { AppConfig } from '../config/app-config';
-import { ConflictError, PermissionDeniedError } from '../common/domain-errors';
+import { ConflictError, NotFoundError, PermissionDeniedError } from '../common/domain-errors';
 import { isUniqueViolation } from '../database/unique-violation';
 import { Execution } from '../executions/execution.entity';
 import { ExecutionEventsPublisher } from '../executions/execution-events-publisher';
@@ -114,7 +114,8 @@ export class ApprovalsService {
   ): Promise<{ execution: Execution; changed: boolean }> {
     const query = manager.getRepository(Execution).createQueryBuilder('e').where('e.id = :id', { id });
     if (this.config.isPostgres) query.setLock('pessimistic_write');
-    const execution = (await query.getOne())!;
+    const execution = await query.getOne();
+    if (!execution) throw new NotFoundError(`execution ${id} not found`); // deleted since it was read
     const votes = (execution.approval?.votes ?? []) as RecordedVote[];
     if (votes.some((vote) => vote.principal_id === caller.principal.id)) throw alreadyVoted();
     if (execution.status !== 'awaiting_approval')
