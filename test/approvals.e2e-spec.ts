@@ -34,7 +34,10 @@ describe('approvals (e2e)', () => {
 
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
-    t = await createTestApp({ env: { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '100' } });
+    // The timeout sweep every 200 ms, so the timeout spec waits little for it.
+    t = await createTestApp({
+      env: { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '100', APPROVAL_SWEEP_MS: '200' },
+    });
     const principals = t.app.get(PrincipalsService);
     group = uniqueName('approvers');
     otherGroup = uniqueName('finance');
