@@ -18,6 +18,7 @@ import { PrincipalsPage } from './pages/principals.js';
 import { GroupsPage } from './pages/groups.js';
 import { TokensPage } from './pages/tokens.js';
 import { AuditPage } from './pages/audit.js';
+import { ApprovalsPage } from './pages/approvals.js';
 
 /** @typedef {import('./types.js').Me} Me */
 /** @typedef {{ page: string, id: string | null }} Route */
@@ -26,6 +27,7 @@ import { AuditPage } from './pages/audit.js';
 /** @type {Record<string, PageInfo>} */
 const PAGES = {
   executions: { label: 'Executions', component: ExecutionsPage },
+  approvals: { label: 'Approvals', component: ApprovalsPage },
   tasks: { label: 'Tasks', component: TasksPage },
   statistics: { label: 'Statistics', component: StatisticsPage },
   overview: { label: 'Overview', component: OverviewPage, admin: true },

@@ -4,7 +4,9 @@
 /** @typedef {import('./types.js').ExecutionStatus} ExecutionStatus */
 
 /** @type {ExecutionStatus[]} */
-export const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'];
+export const STATUSES = ['awaiting_approval', 'pending', 'running', 'completed', 'failed', 'cancelled', 'timeout'];
+/** The statuses counts are kept under: awaiting approval counts as pending (SPEC 7.11). */
+export const COUNTED_STATUSES = STATUSES.filter((status) => status !== 'awaiting_approval');
 /** @type {ExecutionStatus[]} */
 export const TERMINAL = ['completed', 'failed', 'cancelled', 'timeout'];
 

@@ -2,7 +2,7 @@
 // The records and messages the console reads, for the type-check only: nothing here runs.
 // Each mirrors the response DTO named beside it; keep them in step when the API changes.
 
-/** @typedef {'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout'} ExecutionStatus */
+/** @typedef {'awaiting_approval' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout'} ExecutionStatus */
 
 /**
  * An execution (`ExecutionDto`). Timestamps are ISO-8601 UTC.
@@ -40,6 +40,28 @@
  * @property {string} updated_at
  * @property {number | null} duration_ms
  * @property {boolean} is_complete
+ * @property {ApprovalRequirement[]} approval_required SPEC 7.11: [] when it ran at once
+ * @property {ApprovalVote[]} approvals the votes cast on it, oldest first
+ * @property {string | null} approval_deadline when it is cancelled if still awaiting approval
+ */
+
+/**
+ * An approval an execution waits (or waited) for (`ApprovalRequirementDto`).
+ * @typedef {object} ApprovalRequirement
+ * @property {string} permission
+ * @property {string} grant_id
+ * @property {string} group
+ * @property {number} quorum
+ */
+
+/**
+ * A vote on an execution awaiting approval (`ApprovalVoteDto`).
+ * @typedef {object} ApprovalVote
+ * @property {string} principal_id
+ * @property {string} name
+ * @property {'approve' | 'reject'} decision
+ * @property {string | null} comment
+ * @property {string} at
  */
 
 /**

@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
+import { ApprovalsApiModule } from './approvals/approvals-api.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 import { AuthModule } from './auth/auth.module';
 import { CompatModule } from './compat/compat.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
@@ -29,11 +31,29 @@ export interface AppModuleOptions {
   taskModules?: Array<Type | DynamicModule>;
 }
 
-/** What every process loads: configuration, storage, the task registry, the executions core, the reconciler and retention. */
-const CORE_MODULES = [LoggingModule, MetricsModule, TaskRegistryModule, SecretsModule, ExecutionsModule, ReconcilerModule, RetentionModule];
+/** What every process loads: configuration, storage, the task registry, the executions core, the reconciler, retention and the approval timeouts. */
+const CORE_MODULES = [
+  LoggingModule,
+  MetricsModule,
+  TaskRegistryModule,
+  SecretsModule,
+  ExecutionsModule,
+  ReconcilerModule,
+  RetentionModule,
+  ApprovalsModule,
+];
 
 /** What a process that serves HTTP adds (`ROLE=api` or `all`). */
-const API_MODULES = [RateLimitsModule, AuthModule, ExecutionsApiModule, LiveModule, AdminModule, HealthModule, MetricsApiModule];
+const API_MODULES = [
+  RateLimitsModule,
+  AuthModule,
+  ExecutionsApiModule,
+  ApprovalsApiModule,
+  LiveModule,
+  AdminModule,
+  HealthModule,
+  MetricsApiModule,
+];
 
 /**
  * The process is the modules its role chooses: the API's controllers, gateway and auth only where

@@ -1,7 +1,8 @@
 import { In } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity';
+import { PrincipalsService } from '../src/auth/principals.service';
 import { Execution } from '../src/executions/execution.entity';
-import { addToken, createCaller, dataSource, TestCaller } from './support/factories';
+import { addToken, createCaller, dataSource, TestCaller, uniqueName } from './support/factories';
 import { FixtureTasksModule } from './support/fixture-tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { waitForExecution } from './support/wait-for';
@@ -264,5 +265,22 @@ describe('POST /tasks/execute-batch while the queue is down (e2e)', () => {
     for (const record of records) {
       expect(record).toMatchObject({ status: 'failed', error: expect.stringMatching(/^could not enqueue: /), idempotencyKey: null });
     }
+  });
+  it('leaves none of a refused batch awaiting approval either (SPEC 7.11)', async () => {
+    const principals = t.app.get(PrincipalsService);
+    const group = uniqueName('approvers');
+    await principals.createGroup(group);
+    const caller = await createCaller(t.app);
+    // Small sums run at once; the others wait for approval.
+    await principals.grant(caller.principal.name, ['demo.run'], { conditions: { 'kwargs.a': { $lt: 10 } } });
+    await principals.grant(caller.principal.name, ['demo.run'], { approval: { group, quorum: 1, timeout: '24h' } });
+    await t
+      .http()
+      .post(BATCH)
+      .set('Authorization', caller.auth)
+      .send({ items: [add(1, 2), add(50, 1)] })
+      .expect(503);
+    const records = await dataSource(t.app).getRepository(Execution).findBy({ ownerId: caller.principal.id });
+    expect(records.map((record) => record.status)).toEqual(['failed', 'failed']);
   });
 });

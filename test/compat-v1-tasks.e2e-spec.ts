@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Execution } from '../src/executions/execution.entity';
-import { EXECUTION_STATUSES, ExecutionStatus } from '../src/executions/execution-status';
+import { COUNTED_STATUSES, ExecutionStatus } from '../src/executions/execution-status';
 import { createCaller, dataSource, insertExecution, TestCaller } from './support/factories';
 import { openWs, WsClient } from './support/live-clients';
 import { createTestApp, TestApp } from './support/test-app';
@@ -36,7 +36,6 @@ const SHOWN: Record<ExecutionStatus, string> = {
   timeout: 'failed',
   cancelled: 'cancelled',
 };
-const SEEDED = EXECUTION_STATUSES.filter((status) => status !== 'awaiting_approval');
 const TASK_NAMES = ['demo.add', 'demo.sleep', 'demo.fail'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -96,7 +95,7 @@ describe('/api/v1/tasks, the task routes of seeds 000 and 003 (e2e)', () => {
     const base = Date.now() - 3_600_000;
     const rows: Execution[] = [];
     for (let i = 0; i < 18; i++) {
-      const status = SEEDED[i % SEEDED.length];
+      const status = COUNTED_STATUSES[i % COUNTED_STATUSES.length];
       const createdAt = new Date(base + i * 1000);
       rows.push(
         await seed(lister, {

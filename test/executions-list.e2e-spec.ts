@@ -1,5 +1,5 @@
 import { Execution } from '../src/executions/execution.entity';
-import { EXECUTION_STATUSES } from '../src/executions/execution-status';
+import { COUNTED_STATUSES } from '../src/executions/execution-status';
 import { createCaller, dataSource, insertExecution, TestCaller } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -25,7 +25,7 @@ describe('GET /executions, /executions/statistics, /executions/latest (e2e)', ()
     admin = await createCaller(t.app, { isAdmin: true });
     for (let i = 0; i < 30; i++) {
       await seed(alice, {
-        status: EXECUTION_STATUSES[i % EXECUTION_STATUSES.length],
+        status: COUNTED_STATUSES[i % COUNTED_STATUSES.length],
         taskName: i % 2 ? 'demo.add' : 'demo.sleep',
         resource: i % 3 === 0 ? 'doc-a' : 'doc-b',
       });

@@ -21,6 +21,8 @@ const MINIMAL_BODIES: Record<string, object> = {
   'post /api/v1/tasks/execute-batch': { items: [{ task_name: 'demo.add' }] },
   'post /api/v1/tasks/{task_name}/upload': { file: 'report.csv' }, // multipart: the document gives the form's fields
   'patch /api/v1/executions/{id}': {},
+  'post /api/v1/executions/{id}/approve': {}, // the comment is optional (SPEC 7.11)
+  'post /api/v1/executions/{id}/reject': {},
   'post /api/v1/executions/cancel': { filter: {} },
   'post /api/v1/executions/retry': { filter: {} },
   'post /api/v1/admin/principals': { name: 'reporting-service' },

@@ -16,7 +16,7 @@ import { toast } from '../toasts.js';
  * @property {Execution[]} [rows] the selected rows that can take the action (scope "selected")
  */
 
-const CANCELLABLE = ['pending', 'running'];
+const CANCELLABLE = ['awaiting_approval', 'pending', 'running'];
 const RETRYABLE = ['failed', 'cancelled', 'timeout'];
 /** Selected rows are acted on a few at a time: the gateway's own rate limit then paces them, not the browser. */
 const PARALLEL = 4;

@@ -1,4 +1,5 @@
 // @ts-check
+import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, ApiError, cached, query } from '../api.js';
 import { useLive } from '../live.js';
@@ -133,6 +134,13 @@ export function ExecutionDetailPage({ me, id }) {
     </div>
 
     ${
+      ex.approval_required.length > 0 &&
+      html`<section class="card" data-testid="approval">
+        <h3>Approval</h3>
+        <${Approval} ex=${ex} me=${me} onVoted=${(/** @type {Execution} */ updated) => execution.setData(() => updated)} />
+      </section>`
+    }
+    ${
       ex.callback_url &&
       html`<section class="card" data-testid="webhook-deliveries">
         <h3>Webhook deliveries</h3>
@@ -193,6 +201,86 @@ function Deliveries({ ex }) {
               )}
             </tbody>
           </table>`
+    }`;
+}
+
+/**
+ * SPEC 7.11: what it waits (or waited) for, until when, and the votes; an approver who has not
+ * voted yet may vote here too.
+ * @param {{ ex: Execution, me: import('../types.js').Me, onVoted: (updated: Execution) => void }} props
+ */
+function Approval({ ex, me, onVoted }) {
+  const [comment, setComment] = useState('');
+  const mayVote =
+    ex.status === 'awaiting_approval' &&
+    ex.owner_id !== me.principal.id &&
+    ex.approval_required.some((requirement) => me.groups.includes(requirement.group)) &&
+    !ex.approvals.some((vote) => vote.principal_id === me.principal.id);
+  /** @param {'approve' | 'reject'} decision */
+  const vote = async (decision) => {
+    const body = comment.trim() ? { comment: comment.trim() } : {};
+    /** @type {Execution | undefined} */
+    const updated = await attempt(
+      () => api(`/executions/${ex.id}/${decision}`, { method: 'POST', body }),
+      decision === 'approve' ? 'Approved' : 'Rejected',
+    );
+    if (updated) onVoted(updated);
+  };
+  return html`<dl class="facts">
+      <dt>Needs</dt>
+      <dd data-testid="approval-required">
+        ${ex.approval_required.map(
+          (requirement) =>
+            html`<div key=${requirement.permission}>
+              ${requirement.quorum} approval${requirement.quorum === 1 ? '' : 's'} from <strong>${requirement.group}</strong>
+              <span class="muted">for ${requirement.permission}</span>
+            </div>`,
+        )}
+      </dd>
+      <dt>Deadline</dt>
+      <dd data-testid="approval-deadline">
+        ${ex.approval_deadline ? html`<${RelTime} iso=${ex.approval_deadline} /> <span class="muted tiny">${dateTime(ex.approval_deadline)}</span>` : '—'}
+      </dd>
+    </dl>
+    ${
+      ex.approvals.length === 0
+        ? html`<p class="muted">No vote yet.</p>`
+        : html`<table class="table" data-testid="approval-votes">
+            <thead>
+              <tr>
+                <th>Who</th>
+                <th>Vote</th>
+                <th>Comment</th>
+                <th>When</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${ex.approvals.map(
+                (vote) =>
+                  html`<tr key=${vote.principal_id} data-testid="approval-vote" data-decision=${vote.decision}>
+                    <td>${vote.name}</td>
+                    <td><span class=${`badge ${vote.decision === 'approve' ? 'ok' : 'no'}`}>${vote.decision}</span></td>
+                    <td>${vote.comment ?? html`<span class="muted">—</span>`}</td>
+                    <td><${RelTime} iso=${vote.at} /></td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    ${
+      mayVote &&
+      html`<div class="actions">
+        <input
+          type="text"
+          maxlength="1000"
+          placeholder="comment (optional)"
+          data-testid="detail-approval-comment"
+          value=${comment}
+          onInput=${(/** @type {import('../hooks.js').FieldEvent} */ event) => setComment(event.currentTarget.value)}
+        />
+        <button type="button" class="primary" data-testid="detail-approve-button" onClick=${() => vote('approve')}>Approve</button>
+        <button type="button" class="danger" data-testid="detail-reject-button" onClick=${() => vote('reject')}>Reject</button>
+      </div>`
     }`;
 }
 

@@ -6,7 +6,7 @@ import { useLive } from '../live.js';
 import { ErrorNote, Loading, Pager, ProgressBar, RelTime, StatusBadge } from '../components.js';
 import { useAsync, usePolling } from '../hooks.js';
 import { toastError } from '../toasts.js';
-import { duration, isTerminal, localInputToIso, shortId, STATUSES } from '../format.js';
+import { COUNTED_STATUSES, duration, isTerminal, localInputToIso, shortId, STATUSES } from '../format.js';
 import { BulkActions } from './bulk-actions.js';
 
 /** @typedef {import('../hooks.js').FieldEvent} FieldEvent */
@@ -274,7 +274,7 @@ function StatusCounts({ stats, selected, onPick }) {
     <button type="button" class=${`count ${selected.length === 0 ? 'on' : ''}`} onClick=${() => onPick(null)}>
       <span class="count-value">${stats.total}</span><span class="count-label">total</span>
     </button>
-    ${STATUSES.map(
+    ${COUNTED_STATUSES.map(
       (status) =>
         html`<button
           type="button"

@@ -3,7 +3,7 @@ import { html } from '../html.js';
 import { api } from '../api.js';
 import { ErrorNote, Loading } from '../components.js';
 import { useAsync, usePolling } from '../hooks.js';
-import { STATUSES } from '../format.js';
+import { COUNTED_STATUSES } from '../format.js';
 
 // Bottom to top in each bar: finished work first, what is still open on top.
 /** @type {import('../types.js').ExecutionStatus[]} */
@@ -27,7 +27,7 @@ export function OverviewPage() {
     <${ErrorNote} error=${overview.error} />
     <div class="tiles" data-testid="status-tiles">
       <div class="tile"><span class="tile-value">${statistics.total}</span><span class="tile-label">total</span></div>
-      ${STATUSES.map(
+      ${COUNTED_STATUSES.map(
         (status) =>
           html`<div key=${status} class=${`tile status-${status}`} data-status=${status}>
             <span class="tile-value">${statistics[status] ?? 0}</span><span class="tile-label">${status}</span>

@@ -4,7 +4,7 @@ import { html } from '../html.js';
 import { api, query } from '../api.js';
 import { ErrorNote, Loading } from '../components.js';
 import { useAsync, usePolling } from '../hooks.js';
-import { dateTime, duration, STATUSES } from '../format.js';
+import { dateTime, duration, COUNTED_STATUSES } from '../format.js';
 import { showExecutionsOf } from './executions.js';
 
 /** @typedef {import('../types.js').TaskStatistics} TaskStatistics */
@@ -74,7 +74,7 @@ export function StatisticsPage() {
                     <tr>
                       <th>Task</th>
                       <th class="num">Total</th>
-                      ${STATUSES.map((status) => html`<th class="num" key=${status}>${status}</th>`)}
+                      ${COUNTED_STATUSES.map((status) => html`<th class="num" key=${status}>${status}</th>`)}
                       <th class="num">Duration p50</th>
                       <th class="num">p95</th>
                       <th class="num">max</th>
@@ -96,7 +96,7 @@ function TaskRow({ task }) {
   return html`<tr data-testid="statistics-row" data-task=${task.task_name}>
     <td><a href="#/executions" title="Its executions" onClick=${() => showExecutionsOf(task.task_name)}>${task.task_name}</a></td>
     <td class="num" data-testid="stat-total">${task.total}</td>
-    ${STATUSES.map((status) => html`<td class="num" key=${status} data-testid=${`stat-${status}`}>${task[status] || html`<span class="muted">0</span>`}</td>`)}
+    ${COUNTED_STATUSES.map((status) => html`<td class="num" key=${status} data-testid=${`stat-${status}`}>${task[status] || html`<span class="muted">0</span>`}</td>`)}
     <td class="num" data-testid="stat-duration-p50">${duration(task.duration_ms.p50)}</td>
     <td class="num" data-testid="stat-duration-p95">${duration(task.duration_ms.p95)}</td>
     <td class="num">${duration(task.duration_ms.max)}</td>
@@ -127,7 +127,7 @@ function StatusBars({ tasks }) {
       const y = row * rowHeight + 2;
       return html`<g key=${task.task_name} data-task=${task.task_name}>
         <text x=${labelWidth - 8} y=${y + 14} text-anchor="end" class="bar-label">${task.task_name}</text>
-        ${STATUSES.filter((status) => task[status] > 0).map((status) => {
+        ${COUNTED_STATUSES.filter((status) => task[status] > 0).map((status) => {
           const w = (task[status] / busiest) * barSpace;
           const segment = html`<rect key=${status} x=${x} y=${y} width=${w} height=${rowHeight - 6} class=${`bar-${status}`}>
             <title>${`${task.task_name}: ${task[status]} ${status}`}</title>

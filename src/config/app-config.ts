@@ -83,6 +83,8 @@ export class AppConfig {
   retentionSweepMs: number;
   /** How long audit rows are kept after `occurred_at`; 0: forever. */
   auditRetentionMs: number;
+  /** How often a process cancels executions whose approval deadline passed (one process at a time); 0: never. */
+  approvalSweepMs: number;
 
   get runsApi(): boolean {
     return this.role !== 'worker';

@@ -94,6 +94,12 @@ describe(loadAppConfig.name, () => {
     expect(() => loadAppConfig({ RETENTION_SWEEP_MS: '-1' })).toThrow(/RETENTION_SWEEP_MS/);
   });
 
+  it('sweeps expired approvals every 30 s unless APPROVAL_SWEEP_MS says otherwise (0: never)', () => {
+    expect(loadAppConfig({}).approvalSweepMs).toBe(30_000);
+    expect(loadAppConfig({ APPROVAL_SWEEP_MS: '0' }).approvalSweepMs).toBe(0);
+    expect(() => loadAppConfig({ APPROVAL_SWEEP_MS: 'soon' })).toThrow(/APPROVAL_SWEEP_MS/);
+  });
+
   it('reads every variable', () => {
     const sut = loadAppConfig({
       PORT: '8080',

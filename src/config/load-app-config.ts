@@ -57,6 +57,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   config.retentionMs = readRetention(env, 'RETENTION', '30d');
   config.retentionSweepMs = readInt(env, 'RETENTION_SWEEP_MS', 60_000, 0, 86_400_000);
   config.auditRetentionMs = readRetention(env, 'AUDIT_RETENTION', '365d');
+  config.approvalSweepMs = readInt(env, 'APPROVAL_SWEEP_MS', 30_000, 0, 86_400_000);
   if (!/^[A-Za-z0-9_{}:-]+$/.test(config.queuePrefix)) {
     throw new ConfigError('QUEUE_PREFIX', `may hold only letters, digits, _ - : { }, got "${config.queuePrefix}"`);
   }

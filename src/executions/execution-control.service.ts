@@ -18,7 +18,8 @@ import { canMove } from './status-transitions';
 import { ExecutionRemoval } from './execution-removal';
 
 export const RETRYABLE: ExecutionStatus[] = ['failed', 'cancelled', 'timeout'];
-export const CANCELLABLE: ExecutionStatus[] = ['pending', 'running'];
+/** Awaiting approval (SPEC 7.11) ends at once, like pending: it has no job yet. */
+export const CANCELLABLE: ExecutionStatus[] = ['awaiting_approval', 'pending', 'running'];
 
 /** Rows per statement of a many-row write: well under both databases' bound-parameter limits. */
 const CHUNK = 1000;
@@ -37,7 +38,7 @@ export class ExecutionControlService {
     private readonly removal: ExecutionRemoval,
   ) {}
 
-  /** Pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
+  /** Awaiting approval or pending (or delayed) ends at once; running gets its signal fired in whichever worker holds it. */
   async cancel(caller: Caller, id: string): Promise<Execution> {
     const execution = await this.submissions.findVisible(caller, id, 'cancel');
     const [cancelled] = await this.cancelMany(caller, [execution]);
@@ -55,14 +56,18 @@ export class ExecutionControlService {
    */
   async cancelMany(caller: Caller, executions: Execution[], details: Record<string, unknown> = {}): Promise<Execution[]> {
     const now = new Date();
-    const ended = await this.updateIfStill(executions, 'pending', {
-      status: 'cancelled',
+    const endNow = {
+      status: 'cancelled' as const,
       cancelRequestedAt: now,
       completedAt: now,
       updatedAt: now,
       error: 'cancelled before it ran',
-    });
+    };
+    const ended = await this.updateIfStill(executions, 'pending', endNow);
     await Promise.all(ended.map((execution) => this.queues.remove(execution.queue, execution.id)));
+    // Awaiting approval, it was never enqueued: nothing to remove.
+    ended.push(...(await this.updateIfStill(executions, 'awaiting_approval', endNow)));
+    const was = new Map(executions.map((execution) => [execution.id, execution.status]));
     const marked = await this.updateIfStill(executions, 'running', { cancelRequestedAt: now, updatedAt: now });
     await Promise.all(marked.map((execution) => this.cancels.publish(execution.id)));
     // RETURNING follows the database's own row order: answer in the order given (oldest first, for the bulk cancel).
@@ -74,7 +79,7 @@ export class ExecutionControlService {
           who: caller,
           action: 'execution.cancel' as const,
           target: { type: 'execution' as const, id: execution.id },
-          details: { task_name: execution.taskName, was: execution.status === 'cancelled' ? 'pending' : 'running', ...details },
+          details: { task_name: execution.taskName, was: was.get(execution.id), ...details },
         })),
       );
     }
@@ -82,7 +87,11 @@ export class ExecutionControlService {
     return cancelled;
   }
 
-  private async updateIfStill(executions: Execution[], status: 'pending' | 'running', set: SetValues<Execution>): Promise<Execution[]> {
+  private async updateIfStill(
+    executions: Execution[],
+    status: 'awaiting_approval' | 'pending' | 'running',
+    set: SetValues<Execution>,
+  ): Promise<Execution[]> {
     const ids = executions.filter((execution) => execution.status === status).map((execution) => execution.id);
     const updated: Execution[] = [];
     for (let start = 0; start < ids.length; start += CHUNK) {

@@ -8,6 +8,9 @@ import { ExecutionQueues, JobToAdd } from '../queue/execution-queues';
 import type { AccessDecision } from '../permissions/access-decision';
 import { Execution } from './execution.entity';
 import { crashIfInjected } from './fault-injection';
+import { WebhookQueue } from '../webhooks/webhook-queue';
+import { maskId } from '../logging/redaction';
+import { webhookJobOf } from './execution-webhook-job';
 
 /** One accepted execution on its way in. */
 export interface Admission {
@@ -53,6 +56,7 @@ export class ExecutionIntake {
     @InjectRepository(Execution) private readonly executions: Repository<Execution>,
     private readonly queues: ExecutionQueues,
     private readonly audit: AuditLog,
+    private readonly webhooks: WebhookQueue,
   ) {}
 
   admit(admission: Admission): Promise<void> {
@@ -80,7 +84,9 @@ export class ExecutionIntake {
     if (batch.length === 0) return;
     crashIfInjected(this.config, 'exit-before-enqueue');
 
-    batch.filter((entry) => entry.job === null).forEach((entry) => entry.resolve());
+    const awaiting = batch.filter((entry) => entry.job === null);
+    this.announceAwaiting(awaiting);
+    awaiting.forEach((entry) => entry.resolve());
     for (const group of groupByQueue(batch)) {
       try {
         await this.queues.enqueueMany(
@@ -121,6 +127,8 @@ export class ExecutionIntake {
       await this.markNotEnqueued(admissions, refused.reason as Error);
       throw refused.reason;
     }
+    // Only now: a batch the queue refused accepted nothing, those awaiting approval included.
+    this.announceAwaiting(admissions.filter((entry) => entry.job === null));
   }
 
   /**
@@ -154,12 +162,28 @@ export class ExecutionIntake {
     await bulkInsert({ repository: this.executions, entities: fresh }, this.audit.rowsFor(entries.map((entry) => entry.audit)));
   }
 
+  /**
+   * SPEC 7.11: the `execution.awaiting_approval` webhook of executions now recorded as awaiting
+   * approval, to their callback URL. Never throws: the reconciler enqueues one found missing.
+   */
+  private announceAwaiting(admissions: Admission[]): void {
+    for (const { execution } of admissions) {
+      if (!execution.callbackUrl) continue;
+      this.webhooks
+        .add(webhookJobOf(execution, 'execution.awaiting_approval'))
+        .catch((error: Error) =>
+          this.logger.warn(`awaiting-approval webhook of ${maskId(execution.id)} not enqueued (the reconciler will): ${error.message}`),
+        );
+    }
+  }
+
   /** The records must not claim to be pending when no job exists for them. */
   private async markNotEnqueued(group: Admission[], error: Error): Promise<void> {
     const now = new Date();
     try {
       await this.executions.update(
-        { id: In(group.map((entry) => entry.execution.id)), status: 'pending' },
+        // Awaiting approval too: a batch the queue refused leaves none of its executions waiting.
+        { id: In(group.map((entry) => entry.execution.id)), status: In(['pending', 'awaiting_approval']) },
         // The key is released so that the client's retry with it is a new attempt, not a replay of this failure.
         {
           status: 'failed',

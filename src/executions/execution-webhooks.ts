@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { maskId } from '../logging/redaction';
 import { Caller } from '../permissions/caller';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEvent } from '../webhooks/webhook-job';
+import { webhookJobOf } from './execution-webhook-job';
 import { WebhookQueue } from '../webhooks/webhook-queue';
-import { toExecutionDto } from './dto/execution.dto';
 import { Execution } from './execution.entity';
 import { isTerminal, TERMINAL_STATUSES } from './execution-status';
 import { ExecutionsService } from './executions.service';
@@ -42,39 +41,42 @@ export class ExecutionWebhooks {
 
   /** One delivery of `event` with the record as it is now; a second one of the same event is not added while the first is kept. */
   enqueue(execution: Execution, event: WebhookEvent): Promise<void> {
-    return this.queue.add({
-      deliveryId: randomUUID(),
-      executionId: execution.id,
-      event,
-      url: execution.callbackUrl!,
-      body: JSON.stringify({ event, execution: toExecutionDto(execution) }),
-    });
+    return this.queue.add(webhookJobOf(execution, event));
   }
 
   /**
-   * Closes the gap between a terminal write and the enqueue of its delivery (a crash, Redis away):
-   * terminal executions with a callback, finished between `since` and `cutoff`, with no attempt
-   * logged and no delivery job in Redis, are enqueued (again). Answers how many.
+   * Closes the gap between a write and the enqueue of its delivery (a crash, Redis away): terminal
+   * executions with a callback, finished between `since` and `cutoff`, and executions still
+   * awaiting approval created then (SPEC 7.11), with no attempt of that event logged and no
+   * delivery job in Redis, are enqueued (again). Answers how many.
    */
   async enqueueLost(cutoff: Date, since = new Date(cutoff.getTime() - LOST_DELIVERY_LOOKBACK_MS)): Promise<number> {
-    const candidates = await this.executions
-      .createQueryBuilder('e')
-      .where('e.callbackUrl IS NOT NULL')
-      .andWhere('e.completedAt > :since AND e.completedAt <= :cutoff', { since, cutoff })
-      .andWhere('e.status IN (:...terminal)', { terminal: [...TERMINAL_STATUSES] })
-      .andWhere(`NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.execution_id = e.id AND d.event = :event)`, {
-        event: 'execution.finished',
-      })
-      .orderBy('e.completedAt', 'ASC')
-      .take(LOST_DELIVERY_PAGE)
-      .getMany();
+    const finished = await this.withoutDelivery('execution.finished', 'e.completedAt', [...TERMINAL_STATUSES], since, cutoff);
+    const awaiting = await this.withoutDelivery('execution.awaiting_approval', 'e.createdAt', ['awaiting_approval'], since, cutoff);
     let enqueued = 0;
-    for (const execution of candidates) {
-      if ((await this.queue.state(execution.id, 'execution.finished')) !== 'unknown') continue;
-      await this.enqueue(execution, 'execution.finished');
-      enqueued++;
+    for (const [event, candidates] of [
+      ['execution.finished', finished],
+      ['execution.awaiting_approval', awaiting],
+    ] as const) {
+      for (const execution of candidates) {
+        if ((await this.queue.state(execution.id, event)) !== 'unknown') continue;
+        await this.enqueue(execution, event);
+        enqueued++;
+      }
     }
     return enqueued;
+  }
+
+  private withoutDelivery(event: WebhookEvent, at: string, statuses: string[], since: Date, cutoff: Date): Promise<Execution[]> {
+    return this.executions
+      .createQueryBuilder('e')
+      .where('e.callbackUrl IS NOT NULL')
+      .andWhere(`${at} > :since AND ${at} <= :cutoff`, { since, cutoff })
+      .andWhere('e.status IN (:...statuses)', { statuses })
+      .andWhere(`NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.execution_id = e.id AND d.event = :event)`, { event })
+      .orderBy(at, 'ASC')
+      .take(LOST_DELIVERY_PAGE)
+      .getMany();
   }
 
   /** The delivery log of an execution the caller may read, oldest attempt first. */

@@ -8,7 +8,7 @@ import { ListExecutionsQuery, SortColumn } from './dto/list-executions.query';
 import { Execution } from './execution.entity';
 import { KeysetColumns, KeysetPage, readKeysetPage } from '../common/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/keyset-page.query';
-import { EXECUTION_STATUSES, ExecutionStatus } from './execution-status';
+import { COUNTED_STATUSES, CountedStatus, countedAs, ExecutionStatus } from './execution-status';
 import { StatisticsCache } from './statistics-cache';
 import { StatisticsWindow } from './statistics-window';
 import { TaskStatistics, TaskStatisticsReport } from './task-statistics';
@@ -41,7 +41,8 @@ export type ExecutionFilter = Pick<
 
 const EXECUTION_KEYS: KeysetColumns<Execution> = { time: 'e.created_at', id: 'e.id', timeOf: (row) => row.createdAt };
 
-export type ExecutionStatistics = Record<ExecutionStatus | 'total', number>;
+/** Counts by the caller's words: awaiting approval counts as pending (SPEC 7.11). */
+export type ExecutionStatistics = Record<CountedStatus | 'total', number>;
 
 /** Reads over many executions. Visibility is always part of the SQL, never a filter afterwards. */
 @Injectable()
@@ -114,7 +115,7 @@ export class ExecutionsQueryService {
   }
 
   private async countByStatus(caller: Caller, taskName?: string): Promise<ExecutionStatistics> {
-    const counts = Object.fromEntries([['total', 0], ...EXECUTION_STATUSES.map((status) => [status, 0])]) as ExecutionStatistics;
+    const counts = Object.fromEntries([['total', 0], ...COUNTED_STATUSES.map((status) => [status, 0])]) as ExecutionStatistics;
     const qb = this.executions.manager.createQueryBuilder().from('execution_counts', 'e').where('1 = 1');
     if (!applyVisibility(qb, this.abilities.createForCaller(caller), 'e', COUNTED_COLUMNS)) return counts;
     if (taskName) qb.andWhere('e.task_name = :taskName', { taskName });
@@ -124,7 +125,7 @@ export class ExecutionsQueryService {
       .groupBy('e.status')
       .getRawMany();
     for (const row of rows) {
-      counts[row.status] = Number(row.count);
+      counts[countedAs(row.status)] += Number(row.count);
       counts.total += Number(row.count);
     }
     return counts;

@@ -178,16 +178,23 @@ export class ExecutionsService {
    */
   async findVisible(caller: Caller, id: string, action: Action = 'read'): Promise<Execution> {
     const execution = await this.executions.findOneBy({ id });
-    const ability = this.abilities.createForCaller(caller);
-    if (!execution || ability.cannot('read', execution)) throw new NotFoundError(`execution ${id} not found`);
-    if (ability.cannot(action, execution)) throw new PermissionDeniedError(`you may not ${action} this execution`);
+    if (!execution || !this.mayRead(caller, execution)) throw new NotFoundError(`execution ${id} not found`);
+    // Read as an approver (SPEC 7.11), an execution is not the caller's to act on: 403.
+    if (action !== 'read' && this.abilities.createForCaller(caller).cannot(action, execution)) {
+      throw new PermissionDeniedError(`you may not ${action} this execution`);
+    }
     return execution;
   }
 
   /** Whether the caller may read the execution now (a missing one is not visible either). */
   async isVisible(caller: Caller, id: string): Promise<boolean> {
     const execution = await this.executions.findOneBy({ id });
-    return execution !== null && this.abilities.createForCaller(caller).can('read', execution);
+    return execution !== null && this.mayRead(caller, execution);
+  }
+
+  /** Its owner (as the ability says) or one of its approvers (SPEC 7.11) reads an execution. */
+  mayRead(caller: Caller, execution: Execution): boolean {
+    return this.abilities.createForCaller(caller).can('read', execution) || this.abilities.isApprover(caller, execution);
   }
 
   availableTasks(caller: Caller): TaskDefinition[] {

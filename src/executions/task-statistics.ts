@@ -5,7 +5,7 @@ import { isPostgres, queryRows } from '../database/raw-query';
 import { AbilityFactory } from '../permissions/ability-factory';
 import { Caller } from '../permissions/caller';
 import { Execution } from './execution.entity';
-import { EXECUTION_STATUSES, ExecutionStatus, TERMINAL_STATUSES } from './execution-status';
+import { COUNTED_STATUSES, CountedStatus, EXECUTION_STATUSES, TERMINAL_STATUSES } from './execution-status';
 import { STATISTICS_WINDOWS, StatisticsWindow } from './statistics-window';
 import { applyVisibility } from './visibility';
 
@@ -16,7 +16,7 @@ export interface Percentiles {
 
 export interface TaskFigures {
   taskName: string;
-  counts: Record<ExecutionStatus | 'total', number>;
+  counts: Record<CountedStatus | 'total', number>;
   durationMs: Percentiles & { max: number | null };
   queueWaitMs: Percentiles;
 }
@@ -69,7 +69,8 @@ export class TaskStatistics {
       taskName: row.task_name,
       counts: Object.fromEntries([
         ['total', Number(row.total)],
-        ...EXECUTION_STATUSES.map((status) => [status, Number(row[status])]),
+        // Awaiting approval counts as pending (SPEC 7.11).
+        ...COUNTED_STATUSES.map((status) => [status, Number(row[status]) + (status === 'pending' ? Number(row.awaiting_approval) : 0)]),
       ]) as TaskFigures['counts'],
       durationMs: { p50: rounded(row.d50), p95: rounded(row.d95), max: rounded(row.duration_max) },
       queueWaitMs: { p50: rounded(row.w50), p95: rounded(row.w95) },

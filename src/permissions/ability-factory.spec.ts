@@ -72,6 +72,37 @@ describe(AbilityFactory.name, () => {
     expect(widened.can('execute', registry.get('reports.monthly'))).toBe(false);
   });
 
+  describe('isApprover (SPEC 7.11)', () => {
+    const awaiting = (ownerId: string, groups: string[]) =>
+      Object.assign(execution(ownerId), {
+        approval: {
+          requirements: groups.map((group) => ({ permission: 'reports.generate', grant_id: `g-${group}`, group, quorum: 1 })),
+          votes: [],
+        },
+      });
+
+    it('makes members of a required group approvers, the requester never', () => {
+      const member = { ...caller(), groups: ['finance'] };
+      expect(sut.isApprover(member, awaiting('someone-else', ['ops', 'finance']))).toBe(true);
+      expect(sut.isApprover(member, awaiting('someone-else', ['ops']))).toBe(false);
+      expect(sut.isApprover(member, awaiting('p-1', ['finance']))).toBe(false);
+      expect(sut.isApprover(member, execution('someone-else'))).toBe(false); // it never needed approval
+    });
+
+    it('lets a scoped token approve only the tasks its scopes cover', () => {
+      const scoped = (scopes: string[]) => ({ ...caller({ scopes }), groups: ['finance'] });
+      expect(sut.isApprover(scoped(['reports.generate']), awaiting('someone-else', ['finance']))).toBe(true);
+      expect(sut.isApprover(scoped(['reports.publish']), awaiting('someone-else', ['finance']))).toBe(false);
+    });
+
+    it('grants no CASL rule: an approver may not cancel, retry or delete', () => {
+      const member = { ...caller(), groups: ['finance'] };
+      const subject = awaiting('someone-else', ['finance']);
+      const ability = sut.createForCaller(member);
+      for (const action of ['read', 'cancel', 'retry', 'delete'] as const) expect(ability.can(action, subject)).toBe(false);
+    });
+  });
+
   it('lets an unscoped admin manage everything', () => {
     const ability = sut.createForCaller(caller({ admin: true }));
     expect(ability.can('execute', registry.get('reports.both'))).toBe(true);

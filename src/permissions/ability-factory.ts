@@ -55,4 +55,25 @@ export class AbilityFactory {
     }
     return build({ detectSubjectType: (item) => item.constructor as ExtractSubjectType<Subjects> });
   }
+
+  /**
+   * SPEC 7.11: whether the caller approves (or rejects) `execution`: a member of one of the groups
+   * it waits on, other than its requester. Approvers may read it (while it waits and after: they
+   * took part) and vote on it, nothing else. It is not a CASL rule: the rule lives in the
+   * execution's JSON, which list queries cannot turn into a WHERE; `GET /approvals` has its own.
+   * A scoped token approves only the tasks its scopes would let it start, as it reads only those.
+   */
+  isApprover(caller: Caller, execution: Execution): boolean {
+    if (!execution.approval || execution.ownerId === caller.principal.id) return false;
+    if (!this.scopesCover(caller, execution.taskName)) return false;
+    return execution.approval.requirements.some((requirement) => caller.groups.includes(requirement.group));
+  }
+
+  /** Whether the caller's token scopes (if any) cover every permission of the task. */
+  scopesCover(caller: Caller, taskName: string): boolean {
+    const scopes = caller.token.scopes;
+    if (scopes === null) return true;
+    const task = this.registry.find(taskName);
+    return task !== undefined && task.permissions.every((permission) => scopes.includes(permission));
+  }
 }

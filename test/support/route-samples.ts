@@ -28,9 +28,11 @@ const EXECUTION_PARAMS = new Set(['executions/id', 'tasks/id', 'tasks/task_id', 
 /** Valid bodies by their OpenAPI schema. A route with a body not listed here fails the suites, naming it. */
 export const SAMPLE_BODIES: Record<string, () => { body: Record<string, unknown>; needs: string[] }> = {
   ExecuteTaskDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: ['demo.run'] }),
-  // Explain answers whatever the caller holds (a refusal is an outcome, not a 403): it needs no permission.
-  ExplainRequestDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: [] }),
   ExecuteBatchDto: () => ({ body: { items: [{ task_name: 'demo.add', kwargs: { a: 1, b: 2 } }] }, needs: ['demo.run'] }),
+  // Explain refuses nothing: a request the caller may not make is an answer (`outcome: denied`), not a 403.
+  ExplainRequestDto: () => ({ body: { task_name: 'demo.add', kwargs: { a: 1, b: 2 } }, needs: [] }),
+  // A vote needs no permission, only membership of the group the execution waits on (SPEC 7.11).
+  VoteDto: () => ({ body: { comment: 'sample' }, needs: [] }),
   UpdateExecutionDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
   V1TaskUpdateDto: () => ({ body: { progress: 5 }, needs: ['executions.update'] }),
   BulkActionDto: () => ({ body: { filter: { status: 'pending' }, dry_run: true }, needs: [] }),

@@ -31,6 +31,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // the default RETENTION (30d) in any suite's app would delete the old finished executions other
     // suites seed and assert on. test/retention.e2e-spec.ts sweeps on purpose, with a clock of its own.
     RETENTION_SWEEP_MS: '0',
+    // No approval timeout sweep either unless a spec turns it on (test/approvals.e2e-spec.ts does):
+    // its queries in the background would be seen by specs that count the queries a request makes.
+    APPROVAL_SWEEP_MS: '0',
     // A key per app, so the demo's sensitive task (demo.notify) is registered like every other.
     SECRETS_KEY: randomBytes(32).toString('base64'),
     ...overrides,

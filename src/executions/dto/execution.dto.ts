@@ -191,9 +191,14 @@ export function toExecutionDto(e: Execution): ExecutionDto {
     is_complete: isTerminal(e.status),
     authorized_by: e.authorizedBy ?? null,
     approval_required: e.approval?.requirements ?? [],
-    approvals: e.approval?.votes ?? [],
+    approvals: (e.approval?.votes ?? []).map(listedVote),
     approval_deadline: iso(e.approvalDeadline ?? null),
   };
+}
+
+/** A vote as the record lists it (the record keeps, besides, the groups it counted for). */
+function listedVote({ principal_id, name, decision, comment, at }: ApprovalVoteDto): ApprovalVoteDto {
+  return { principal_id, name, decision, comment, at };
 }
 
 export function toTaskStatisticsDto(report: TaskStatisticsReport): TaskStatisticsDto {
