@@ -10,7 +10,8 @@ import { Execution } from '../src/executions/execution.entity';
 import { ExecutionStatus } from '../src/executions/execution-status';
 import { LazyRedis } from '../src/queue/redis-connection';
 import { ReconcilerLock } from '../src/reconciler/reconciler-lock';
-import { RETENTION_LEASE_MS, retentionLockKey, RetentionSchedule } from '../src/retention/retention-schedule';
+import { SCHEDULE_LEASE_MS } from '../src/reconciler/locked-schedule';
+import { retentionLockKey, RetentionSchedule } from '../src/retention/retention-schedule';
 import { RetentionSweeper } from '../src/retention/retention-sweeper';
 import { ApiTask } from '../src/task-registry/api-task.decorator';
 import { WebhookDelivery } from '../src/webhooks/webhook-delivery.entity';
@@ -262,8 +263,8 @@ describe('retention (e2e)', () => {
         const lease = await new ReconcilerLock(
           lockRedis,
           retentionLockKey(t.config.queuePrefix),
-          RETENTION_LEASE_MS,
-          'retention',
+          SCHEDULE_LEASE_MS,
+          'retention sweep',
         ).acquire();
         expect(lease).not.toBeNull();
         const blocked = await finished('retention.default', 60);
