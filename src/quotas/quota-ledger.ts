@@ -88,11 +88,10 @@ export class QuotaLedger implements OnApplicationShutdown {
   async claim(subjects: QuotaSubject[], executionId: string): Promise<void> {
     if (subjects.length === 0) return;
     let reply = await this.tryClaim(subjects, executionId);
-    if (
-      reply[0] !== 0 &&
-      reply[1] === 'concurrent' &&
-      (await this.prune(subjects[reply[0] - 1]).catch((error) => Promise.reject(unavailable(error))))
-    ) {
+    if (reply[0] !== 0 && reply[1] === 'concurrent') {
+      await this.prune(subjects[reply[0] - 1]).catch((error) => Promise.reject(unavailable(error)));
+      // Tried again whatever this prune found: another process may have pruned the same set first,
+      // freeing the slots this one would have (its own claim then made the set look full still).
       reply = await this.tryClaim(subjects, executionId);
     }
     const [index, limit, freeInMs] = reply;
@@ -152,10 +151,9 @@ export class QuotaLedger implements OnApplicationShutdown {
 
   /**
    * Drops from the subject's active set the executions that are finished, or that have no record
-   * though claimed long ago (a request that died between its claim and its insert). Answers
-   * whether any slot came free.
+   * though claimed long ago (a request that died between its claim and its insert).
    */
-  private async prune(subject: QuotaSubject): Promise<boolean> {
+  private async prune(subject: QuotaSubject): Promise<void> {
     const key = this.key(subject, 'active');
     const flat = await this.redis().zrange(key, 0, -1, 'WITHSCORES');
     const claimedAt = new Map<string, number>();
@@ -172,7 +170,6 @@ export class QuotaLedger implements OnApplicationShutdown {
       return current === undefined ? claimedAt.get(id)! < oldest : isTerminal(current);
     });
     if (gone.length > 0) await this.redis().zrem(key, ...gone);
-    return gone.length > 0;
   }
 
   private key(subject: QuotaSubject, set: 'hour' | 'active'): string {
